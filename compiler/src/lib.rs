@@ -1,0 +1,17 @@
+//! nanopy-compiler: the front half of the pipeline.
+//!
+//! source → tokens → lexer → parser → ast → symbols → codegen → bytecode (→ dis)
+//!
+//! This crate knows nothing of the VM. The VM depends on it only for the bytecode format
+//! (`bytecode`: the opcode table and code objects).
+
+pub mod error;
+pub mod source;
+pub mod tokens;
+pub mod lexer;
+pub mod tokenize_dump;
+pub mod ast;
+pub mod ast_dump;
+pub mod parser;
+
+pub use error::{SyntaxError, SyntaxErrorKind};

@@ -1,0 +1,33 @@
+//! The `nanopy` command line: the one place that joins the compiler and the VM.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(name = "nanopy", version, about = "CPython's hidden pipeline, rebuilt in Rust")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the tokens of a file, as `python3 -m tokenize` does.
+    Tokens(cli::tokens::Args),
+    /// Print the AST of a file, as `python3 -m ast` does.
+    Ast(cli::ast::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Tokens(args) => cli::tokens::run(args),
+        Command::Ast(args) => cli::ast::run(args),
+    }
+}
