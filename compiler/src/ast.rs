@@ -406,7 +406,7 @@ pub struct PyStr<'a> {
 }
 
 impl<'a> PyStr<'a> {
-    pub fn from_str(s: &'a str) -> PyStr<'a> {
+    pub fn new(s: &'a str) -> PyStr<'a> {
         PyStr { wtf8: s.as_bytes() }
     }
 
@@ -729,7 +729,7 @@ mod tests {
             vec![0x61, 0xe9, 0xdc80]
         );
         assert_eq!(s.as_str(), None);
-        assert_eq!(PyStr::from_str("ok").as_str(), Some("ok"));
+        assert_eq!(PyStr::new("ok").as_str(), Some("ok"));
     }
 
     #[test]
