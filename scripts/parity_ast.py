@@ -79,7 +79,7 @@ def first_diff(a, b):
     la, lb = a.splitlines(), b.splitlines()
     for i, (x, y) in enumerate(zip(la, lb)):
         if x != y:
-            return f"line {i + 1}: cpython {x.strip()!r} / nanopy {y.strip()!r}"
+            return f"line {i + 1}: cpython {x.strip()[:150]!r} / nanopy {y.strip()[:150]!r}"
     return f"length: cpython {len(la)} lines / nanopy {len(lb)} lines"
 
 

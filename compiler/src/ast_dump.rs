@@ -11,6 +11,8 @@ use std::fmt::Write;
 
 use crate::ast::*;
 
+mod printable;
+
 /// Formats a tree like `ast.dump(tree, include_attributes=..., indent=indent)`.
 pub fn dump(module: &Mod, include_attributes: bool, indent: usize) -> String {
     let v = Conv {
@@ -854,25 +856,15 @@ fn format_float_r(x: f64, add_dot_0: bool) -> String {
 }
 
 /// `str.isprintable()` for one code point.
+/// (CPython's own Unicode 14.0 table, generated: a newer Unicode crate would disagree on the
+/// code points assigned since.)
 fn is_printable(cp: u32) -> bool {
-    use unicode_general_category::{get_general_category, GeneralCategory as G};
-    if cp < 0x7f {
-        return cp >= 0x20;
+    if cp < 0x80 {
+        return (0x20..0x7f).contains(&cp);
     }
-    let Some(c) = char::from_u32(cp) else {
-        return false;
-    }; // surrogates
-    !matches!(
-        get_general_category(c),
-        G::Control
-            | G::Format
-            | G::Surrogate
-            | G::PrivateUse
-            | G::Unassigned
-            | G::LineSeparator
-            | G::ParagraphSeparator
-            | G::SpaceSeparator
-    )
+    let t = &printable::NON_PRINTABLE;
+    let i = t.partition_point(|&(_, hi)| hi < cp);
+    !(i < t.len() && t[i].0 <= cp)
 }
 
 /// `repr(str)` of a sequence of code points.

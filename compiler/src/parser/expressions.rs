@@ -1128,9 +1128,18 @@ impl<'a> Parser<'a> {
         t.trim_end()
     }
 
-    /// Identifiers are NFKC-normalized by CPython; ASCII ones (all but a handful) are already.
+    /// Identifiers are NFKC-normalized by CPython (PEP 3131); ASCII ones already are.
     pub(crate) fn identifier(&self, id: &'a str) -> &'a str {
-        id
+        if id.is_ascii() {
+            return id;
+        }
+        use unicode_normalization::UnicodeNormalization;
+        let n: String = id.nfkc().collect();
+        if n == id {
+            id
+        } else {
+            self.arena.alloc_str(&n)
+        }
     }
 
     /// `star_targets`: targets of `for`, comprehensions and `with ... as`, in Store context.

@@ -488,7 +488,7 @@ impl<'a> Parser<'a> {
     pub fn name(&mut self) -> PResult<&'a str> {
         if self.at_name() {
             let i = self.bump();
-            Ok(self.text(i))
+            Ok(self.identifier(self.text(i)))
         } else {
             Err(self.err_invalid_syntax())
         }
