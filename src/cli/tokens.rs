@@ -1,15 +1,72 @@
-//! (under construction)
+//! `nanopy tokens [-e] FILE`: prints the tokens of a file exactly as `python3 -m tokenize [-e]`
+//! does. `--parser` prints the parser-mode tokens instead (what CPython's C tokenizer feeds its
+//! parser), one per line as `line,col-line,col: KIND 'text'` with byte columns.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use nanopy_compiler::lexer::{lex, LexOptions};
+use nanopy_compiler::source::{decode, LineIndex};
+
 #[derive(clap::Args)]
 pub struct Args {
+    /// Print exact operator kinds (LPAR, PLUS, ...) instead of OP.
+    #[arg(short = 'e', long = "exact")]
+    pub exact: bool,
+    /// Print the parser-mode tokens (C tokenizer) instead of tokenize.py's.
+    #[arg(long = "parser", hide = true)]
+    pub parser: bool,
     /// The Python source file.
     pub file: PathBuf,
 }
 
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("nanopy: not implemented yet");
+pub fn run(args: Args) -> ExitCode {
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("nanopy: {}: {e}", args.file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let name = args.file.display().to_string();
+    if args.parser {
+        return run_parser_mode(&bytes, &name);
+    }
+    eprintln!("nanopy: tokenize mode not implemented yet (use --parser)");
     ExitCode::from(2)
+}
+
+fn run_parser_mode(bytes: &[u8], name: &str) -> ExitCode {
+    let source = match decode(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{}", e.render(name));
+            return ExitCode::from(1);
+        }
+    };
+    let index = LineIndex::new(&source);
+    let tokens = match lex(
+        &source,
+        LexOptions {
+            type_comments: true,
+        },
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            eprint!("{}", e.render(name));
+            return ExitCode::from(1);
+        }
+    };
+    let mut out = String::with_capacity(tokens.len() * 32);
+    for t in &tokens {
+        let (l1, c1) = index.line_col(t.start);
+        let (l2, c2) = index.line_col(t.end);
+        out.push_str(&format!(
+            "{l1},{c1}-{l2},{c2}:\t{}\t{:?}\n",
+            t.kind.name(),
+            t.text(&source)
+        ));
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
 }
