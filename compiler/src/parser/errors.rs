@@ -56,10 +56,29 @@ impl<'a> Parser<'a> {
     pub(crate) fn err_invalid_syntax(&self) -> SyntaxError {
         let t = self.tok();
         match t.kind {
-            T::Indent => self.indentation_error(t.span, "unexpected indent".into()),
+            T::Indent => self.unexpected_indent(),
             T::ErrorToken => self.err_at(t.span, "invalid syntax".into()),
             _ => self.err_at(t.span, "invalid syntax".into()),
         }
+    }
+
+    /// "unexpected indent": CPython shows the line without a caret (INDENT has no column).
+    pub(crate) fn unexpected_indent(&self) -> SyntaxError {
+        let mut e = self.indentation_error(self.tok().span, "unexpected indent".into());
+        e.offset = 0;
+        e.end_lineno = None;
+        e.end_offset = None;
+        e
+    }
+
+    /// An error CPython raises without a location: it points at the last token the parser
+    /// fetched, which is the token after the current construct (usually the lookahead).
+    pub(crate) fn err_here(&self, msg: String) -> SyntaxError {
+        let s = self.tok().span;
+        self.err_at(
+            Span::new(s.lineno, s.col_offset, s.lineno, s.col_offset),
+            msg,
+        )
     }
 
     pub(crate) fn err_expected(&self, kind: T) -> SyntaxError {
@@ -92,11 +111,6 @@ impl<'a> Parser<'a> {
         );
         e.msg = "maximum recursion depth exceeded during ast construction".into();
         e.kind = SyntaxErrorKind::RecursionError;
-        e
-    }
-
-    /// Hook to adjust an error on its way out of the parser (none needed yet).
-    pub(crate) fn finish_error(&self, e: SyntaxError) -> SyntaxError {
         e
     }
 

@@ -794,16 +794,14 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 if seen_kwarg {
-                    return Err(self.err_at(
-                        e.span,
+                    return Err(self.err_here(
                         "positional argument follows keyword argument unpacking".into(),
                     ));
                 }
                 if seen_keyword {
-                    return Err(self.err_at(
-                        e.span,
-                        "positional argument follows keyword argument".into(),
-                    ));
+                    return Err(
+                        self.err_here("positional argument follows keyword argument".into())
+                    );
                 }
                 args.push(e);
             }

@@ -15,7 +15,6 @@
 //! The lexer (`crate::lexer`) owns tokenization; this module never looks at raw text except to
 //! decode literals and to re-lex the expressions embedded in f-strings, as CPython 3.11 does.
 
-mod devlex;
 mod errors;
 mod expressions;
 mod patterns;
@@ -70,8 +69,17 @@ pub fn parse<'a>(
     source: &'a str,
     opts: ParseOptions,
 ) -> Result<Mod<'a>, SyntaxError> {
+    use crate::lexer::{LexErrorKind, LexOptions};
     let map = arena.alloc(SourceMap::new(arena, source));
-    let tokens = lex(source, opts.type_comments)?;
+    // CPython's parser pulls tokens lazily, so a tokenizer error only wins if the parser gets
+    // that far — or, for some kinds, when the parser fails earlier and CPython then tokenizes the
+    // rest of the file (`_PyPegen_tokenize_full_source_to_check_for_errors`).
+    let (tokens, lex_err) = crate::lexer::lex_partial(
+        source,
+        LexOptions {
+            type_comments: opts.type_comments,
+        },
+    );
     let mut p = Parser::new(arena, source, map, &tokens, 0, opts)?;
     let result = match opts.mode {
         Mode::Exec => p.file(),
@@ -79,40 +87,28 @@ pub fn parse<'a>(
         Mode::Single => p.interactive(),
         Mode::FuncType => p.func_type_input(),
     };
-    result.map_err(|e| p.finish_error(e))
+    let Some(le) = lex_err else { return result };
+    match result {
+        Ok(_) => Err(le.error),
+        Err(_) if p.pos >= p.lex_end => Err(le.error),
+        Err(e) => match le.kind {
+            LexErrorKind::Tokenizer => Err(le.error),
+            LexErrorKind::UnclosedBracket { open_line } if e.lineno > open_line => Err(le.error),
+            _ => Err(e),
+        },
+    }
 }
 
 /// Bytes of a source file → text, as CPython decodes it (BOM, PEP 263 coding cookie).
 pub fn decode_source(bytes: &[u8]) -> Result<String, SyntaxError> {
-    // TEMPORARY until `source::decode` lands from branch `lexer`.
-    if bytes.contains(&0) {
-        return Err(SyntaxError::new(
-            SyntaxErrorKind::SyntaxError,
-            "source code string cannot contain null bytes",
-            0,
-            0,
-        ));
-    }
-    let b = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let head: Vec<&[u8]> = b.split(|&c| c == b'\n').take(2).collect();
-    let latin1 = head.iter().any(|l| {
-        let l = String::from_utf8_lossy(l).to_lowercase();
-        l.trim_start().starts_with('#')
-            && l.contains("coding")
-            && (l.contains("latin-1") || l.contains("iso-8859-1") || l.contains("latin1"))
-    });
-    if latin1 {
-        return Ok(b.iter().map(|&c| c as char).collect());
-    }
-    String::from_utf8(b.to_vec()).map_err(|e| {
-        SyntaxError::new(SyntaxErrorKind::SyntaxError, format!("(unicode error) 'utf-8' codec can't decode byte 0x{:02x} in position {}: invalid start byte", b[e.utf8_error().valid_up_to()], e.utf8_error().valid_up_to()), 1, 1)
-    })
+    crate::source::decode(bytes)
 }
 
 /// The one place the parser calls the lexer (parser-mode tokens: no comments or NL tokens;
 /// TYPE_COMMENT / TYPE_IGNORE tokens when `type_comments`).
 pub(crate) fn lex(source: &str, type_comments: bool) -> Result<Vec<Token>, SyntaxError> {
-    devlex::lex(source, type_comments)
+    let lex_opts = crate::lexer::LexOptions { type_comments };
+    crate::lexer::lex(source, lex_opts)
 }
 
 /// Runs `f` on a thread with a stack large enough for [`MAX_DEPTH`] levels of nesting in the
@@ -297,6 +293,8 @@ pub(crate) struct Parser<'a> {
     pub type_ignores: Vec<TypeIgnore<'a>>,
     /// Added to offsets in `src` to get offsets in the real file (f-string sub-parsers).
     pub shift: i64,
+    /// Index of the ENDMARKER added because the lexer stopped at an error (else `usize::MAX`).
+    pub lex_end: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -364,7 +362,9 @@ impl<'a> Parser<'a> {
                 span: Span::new(l0, c0, l1, c1),
             });
         }
+        let mut lex_end = usize::MAX;
         if toks.last().map(|t| t.kind) != Some(TokenKind::EndMarker) {
+            lex_end = toks.len();
             let end = src.len() as u32;
             let (l, c) = locate(end, &mut line);
             toks.push(Tok {
@@ -385,6 +385,7 @@ impl<'a> Parser<'a> {
             opts,
             type_ignores,
             shift,
+            lex_end,
         })
     }
 

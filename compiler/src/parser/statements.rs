@@ -112,7 +112,7 @@ impl<'a> Parser<'a> {
                 _ => return self.simple_stmts(body),
             },
             T::At => self.decorated()?,
-            T::Indent => return Err(self.indentation_error(t.span, "unexpected indent".into())),
+            T::Indent => return Err(self.unexpected_indent()),
             _ => return self.simple_stmts(body),
         };
         body.push(s);
@@ -255,11 +255,14 @@ impl<'a> Parser<'a> {
                     ExprKind::Name { .. }
                     | ExprKind::Attribute { .. }
                     | ExprKind::Subscript { .. } => self.to_target(&first, ExprContext::Store)?,
-                    ExprKind::Tuple { .. } => {
-                        return Err(self.err_at(
-                            first.span,
-                            "only single target (not tuple) can be annotated".into(),
-                        ))
+                    ExprKind::Tuple { elts, .. } => {
+                        let at = if self.toks[start].kind == T::Lpar {
+                            first.span
+                        } else {
+                            elts[0].span
+                        };
+                        return Err(self
+                            .err_at(at, "only single target (not tuple) can be annotated".into()));
                     }
                     ExprKind::List { .. } => {
                         return Err(self.err_at(
@@ -348,6 +351,22 @@ impl<'a> Parser<'a> {
                 }
                 if let ExprKind::Starred { .. } = first.kind {
                     return Err(self.err_at(first.span, "can't use starred expression here".into()));
+                }
+                if let ExprKind::Name {
+                    id: id @ ("print" | "exec"),
+                    ..
+                } = first.kind
+                {
+                    if self.starts_expression() {
+                        // invalid_legacy_expression: `print "x"`.
+                        let b = self.star_expressions()?;
+                        return Err(self.err_at(
+                            first.span.to(b.span),
+                            format!(
+                                "Missing parentheses in call to '{id}'. Did you mean {id}(...)?"
+                            ),
+                        ));
+                    }
                 }
                 Ok(self.st(
                     StmtKind::Expr {
@@ -485,8 +504,9 @@ impl<'a> Parser<'a> {
         if self.eat(T::Newline) {
             if !self.eat(T::Indent) {
                 let line = self.tok_span(head).lineno;
+                let at = self.tok().span;
                 return Err(self.indentation_error(
-                    self.tok().span,
+                    Span::new(at.lineno, at.col_offset, at.lineno, at.col_offset),
                     format!("expected an indented block after {what} on line {line}"),
                 ));
             }

@@ -144,15 +144,13 @@ impl<'a> Parser<'a> {
                 if t.raw || !t.body.contains('\\') {
                     bytes_buf.extend_from_slice(t.body.as_bytes());
                 } else {
-                    decode_bytes_escapes(t.body, &mut bytes_buf)
-                        .map_err(|m| self.err_at(self.tok_span(i), m))?;
+                    decode_bytes_escapes(t.body, &mut bytes_buf).map_err(|m| self.err_here(m))?;
                 }
             } else if t.raw || !t.body.contains('\\') {
                 st.add(t.body.as_bytes());
             } else {
                 let mut buf = Vec::with_capacity(t.body.len());
-                decode_str_escapes(t.body, &mut buf)
-                    .map_err(|m| self.err_at(self.tok_span(i), m))?;
+                decode_str_escapes(t.body, &mut buf).map_err(|m| self.err_here(m))?;
                 st.add(&buf);
             }
         }
@@ -247,8 +245,8 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn fstring_error(&self, tok: usize, msg: &str) -> crate::error::SyntaxError {
-        self.err_at(self.tok_span(tok), msg.to_string())
+    fn fstring_error(&self, _tok: usize, msg: &str) -> crate::error::SyntaxError {
+        self.err_here(msg.to_string())
     }
 
     /// `fstring_find_literal`: the literal text up to the next single `{` (or `}` when nested).
