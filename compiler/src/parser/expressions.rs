@@ -43,7 +43,7 @@ impl<'a> Parser<'a> {
         match t.kind {
             T::Name => matches!(
                 t.kw,
-                Kw::NotKw | Kw::None | Kw::True | Kw::False | Kw::Not | Kw::Lambda | Kw::Await
+                Kw::Ident | Kw::None | Kw::True | Kw::False | Kw::Not | Kw::Lambda | Kw::Await
             ),
             T::Number
             | T::String
@@ -447,7 +447,7 @@ impl<'a> Parser<'a> {
         match t.kind {
             T::Name => {
                 let value = match t.kw {
-                    Kw::NotKw => {
+                    Kw::Ident => {
                         let start = self.bump();
                         let id = self.text(start);
                         let id = self.identifier(id);
@@ -867,7 +867,7 @@ impl<'a> Parser<'a> {
             if !self.at(T::Colon) {
                 return Ok(e);
             }
-            Some(&*self.alloc(e))
+            Some(self.alloc(e))
         };
         self.bump(); // ':'
         let ends = |p: &Self| matches!(p.kind(), T::Colon | T::Comma | T::Rsqb);
@@ -974,7 +974,7 @@ impl<'a> Parser<'a> {
                 seen_star = true;
                 if !self.at(T::Comma) && !self.at(close) {
                     let a = self.param(is_lambda, true)?;
-                    vararg = Some(&*self.alloc(a));
+                    vararg = Some(self.alloc(a));
                 } else if self.at(close) || (self.at(T::Comma) && self.peek_at(1).kind == close) {
                     return Err(self.err_at(
                         self.tok_span(start),
@@ -984,7 +984,7 @@ impl<'a> Parser<'a> {
             } else if self.at(T::DoubleStar) {
                 self.bump();
                 let a = self.param(is_lambda, false)?;
-                kwarg = Some(&*self.alloc(a));
+                kwarg = Some(self.alloc(a));
             } else {
                 let a = self.param(is_lambda, false)?;
                 let default = if self.eat(T::Equal) {
@@ -1053,9 +1053,7 @@ impl<'a> Parser<'a> {
         // The most recently parsed parameter is the one with the greatest position.
         let mut best: Option<(Span, u8)> = None;
         let mut consider = |s: Span, which: u8| {
-            if best.map_or(true, |(b, _)| {
-                (s.lineno, s.col_offset) > (b.lineno, b.col_offset)
-            }) {
+            if best.is_none_or(|(b, _)| (s.lineno, s.col_offset) > (b.lineno, b.col_offset)) {
                 best = Some((s, which));
             }
         };
@@ -1107,7 +1105,7 @@ impl<'a> Parser<'a> {
             } else {
                 self.expression()?
             };
-            annotation = Some(&*self.alloc(e));
+            annotation = Some(self.alloc(e));
         }
         Ok(Arg {
             arg,

@@ -189,7 +189,8 @@ impl<'a> SourceMap<'a> {
 /// Keywords (hard ones only; `match`, `case` and `_` are soft and are matched by text).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kw {
-    NotKw,
+    /// Not a keyword: a plain identifier.
+    Ident,
     False,
     None,
     True,
@@ -264,7 +265,7 @@ fn keyword(text: &str) -> Kw {
         "while" => Kw::While,
         "with" => Kw::With,
         "yield" => Kw::Yield,
-        _ => Kw::NotKw,
+        _ => Kw::Ident,
     }
 }
 
@@ -348,7 +349,7 @@ impl<'a> Parser<'a> {
                 TokenKind::Name => keyword(&src[t.start as usize..t.end as usize]),
                 TokenKind::Async => Kw::Async,
                 TokenKind::Await => Kw::Await,
-                _ => Kw::NotKw,
+                _ => Kw::Ident,
             };
             let kind = match t.kind {
                 TokenKind::Async | TokenKind::Await => TokenKind::Name,
@@ -369,7 +370,7 @@ impl<'a> Parser<'a> {
             let (l, c) = locate(end, &mut line);
             toks.push(Tok {
                 kind: TokenKind::EndMarker,
-                kw: Kw::NotKw,
+                kw: Kw::Ident,
                 start: end,
                 end,
                 span: Span::new(l, c, l, c),
@@ -426,7 +427,7 @@ impl<'a> Parser<'a> {
     #[inline]
     pub fn at_name(&self) -> bool {
         let t = &self.toks[self.pos];
-        t.kind == TokenKind::Name && t.kw == Kw::NotKw
+        t.kind == TokenKind::Name && t.kw == Kw::Ident
     }
 
     #[inline]

@@ -129,7 +129,7 @@ impl<'a> Parser<'a> {
                     };
                     Ok(self.pat(PatternKind::MatchSingleton { value }, start))
                 }
-                Kw::NotKw => {
+                Kw::Ident => {
                     let name_or_attr = self.name_or_attr()?;
                     if self.at(T::Lpar) {
                         return self.class_pattern(name_or_attr, start);
@@ -306,7 +306,7 @@ impl<'a> Parser<'a> {
                         self.bump();
                         self.mk(ExprKind::Constant { value, kind: None }, k_start)
                     }
-                    Kw::NotKw => {
+                    Kw::Ident => {
                         let e = self.name_or_attr()?;
                         if let ExprKind::Name { .. } = e.kind {
                             return Err(self.err_invalid_syntax());

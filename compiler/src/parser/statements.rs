@@ -105,7 +105,7 @@ impl<'a> Parser<'a> {
                         _ => return Err(self.err_invalid_syntax()),
                     }
                 }
-                Kw::NotKw if self.cur_text() == "match" => match self.try_match_stmt()? {
+                Kw::Ident if self.cur_text() == "match" => match self.try_match_stmt()? {
                     Some(s) => s,
                     None => return self.simple_stmts(body),
                 },
@@ -802,7 +802,7 @@ impl<'a> Parser<'a> {
             if !matches!(self.kind(), T::Comma | T::Rpar | T::Colon) {
                 return Err(self.err_invalid_syntax());
             }
-            Some(&*self.alloc(t))
+            Some(self.alloc(t))
         } else {
             None
         };
@@ -850,7 +850,7 @@ impl<'a> Parser<'a> {
                         "multiple exception types must be parenthesized".into(),
                     ));
                 }
-                type_ = Some(&*self.alloc(e));
+                type_ = Some(self.alloc(e));
                 if self.eat_kw(Kw::As) {
                     name = Some(self.name()?);
                 }

@@ -474,7 +474,7 @@ impl<'a> Parser<'a> {
                 },
                 span: tspan,
             };
-            format_spec = Some(&*self.alloc(spec));
+            format_spec = Some(self.alloc(spec));
         }
         if *pos >= end || s[*pos] != b'}' {
             return Err(self.fstring_error(tok, "f-string: expecting '}'"));
