@@ -296,6 +296,8 @@ pub(crate) struct Parser<'a> {
     pub shift: i64,
     /// Index of the ENDMARKER added because the lexer stopped at an error (else `usize::MAX`).
     pub lex_end: usize,
+    /// Set while parsing a call's positional argument, where `name=` is a keyword argument.
+    pub no_eq_check: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -387,6 +389,7 @@ impl<'a> Parser<'a> {
             type_ignores,
             shift,
             lex_end,
+            no_eq_check: false,
         })
     }
 

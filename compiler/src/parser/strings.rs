@@ -128,7 +128,7 @@ impl<'a> Parser<'a> {
             let text = self.text(i);
             let t = split_string_token(text);
             if i != first && bytes_mode != t.bytes {
-                return Err(self.err_at(whole, "cannot mix bytes and nonbytes literals".into()));
+                return Err(self.err_here("cannot mix bytes and nonbytes literals".into()));
             }
             bytes_mode = t.bytes;
             if t.fmode {
@@ -507,6 +507,11 @@ impl<'a> Parser<'a> {
             .bytes()
             .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r'))
         {
+            let next = t.body.as_bytes().get(end).copied().unwrap_or(b'}');
+            if matches!(next, b'=' | b'!' | b':') && text.is_empty() {
+                let msg = format!("f-string: expression required before '{}'", next as char);
+                return Err(self.fstring_error(tok, &msg));
+            }
             return Err(self.fstring_error(tok, "f-string: empty expression not allowed"));
         }
         let mut sub_src = String::with_capacity(text.len() + 2);
