@@ -72,7 +72,9 @@ fn frontend(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0usize;
             for f in &files {
-                let Ok(src) = parser::decode_source(f) else { continue };
+                let Ok(src) = parser::decode_source(f) else {
+                    continue;
+                };
                 let (toks, _) = nanopy_compiler::lexer::lex_partial(&src, Default::default());
                 n += toks.len();
             }

@@ -163,6 +163,30 @@ impl<'a> Parser<'a> {
     }
 
     fn expression_inner(&mut self) -> PResult<Expr<'a>> {
+        let t = self.tok();
+        // Fast path: a lone name or literal (the most common expression) skips the ten levels
+        // of the precedence chain.
+        let simple = match t.kind {
+            T::Number | T::String => true,
+            T::Name => matches!(t.kw, Kw::Ident | Kw::None | Kw::True | Kw::False),
+            _ => false,
+        };
+        if simple
+            && matches!(
+                self.peek_at(1).kind,
+                T::Comma
+                    | T::Rpar
+                    | T::Rsqb
+                    | T::Rbrace
+                    | T::Newline
+                    | T::Semi
+                    | T::EndMarker
+                    | T::Colon
+                    | T::Equal
+            )
+        {
+            return self.atom();
+        }
         if self.at_kw(Kw::Lambda) {
             return self.lambdef();
         }
@@ -1180,7 +1204,7 @@ impl<'a> Parser<'a> {
 
     /// Identifiers are NFKC-normalized by CPython (PEP 3131); ASCII ones already are.
     pub(crate) fn identifier(&self, id: &'a str) -> &'a str {
-        if id.is_ascii() {
+        if self.ascii || id.is_ascii() {
             return id;
         }
         use unicode_normalization::UnicodeNormalization;

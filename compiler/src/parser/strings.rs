@@ -128,7 +128,10 @@ impl<'a> Parser<'a> {
                     Constant::Str(PyStr::new(t.body))
                 };
                 let kind = if t.bytes { None } else { kind };
-                return Ok(Expr { kind: ExprKind::Constant { value, kind }, span: whole });
+                return Ok(Expr {
+                    kind: ExprKind::Constant { value, kind },
+                    span: whole,
+                });
             }
         }
         let mut st = StrState {
