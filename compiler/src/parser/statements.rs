@@ -51,19 +51,11 @@ impl<'a> Parser<'a> {
         self.expect(T::Lpar)?;
         let mut argtypes = self.vec();
         while !self.at(T::Rpar) {
+            // `type_expressions`: `*a` and `**b` contribute just `a` and `b`.
             if self.at(T::Star) || self.at(T::DoubleStar) {
-                let start = self.bump();
-                let value = self.expression()?;
-                argtypes.push(self.mk(
-                    ExprKind::Starred {
-                        value: self.alloc(value),
-                        ctx: ExprContext::Load,
-                    },
-                    start,
-                ));
-            } else {
-                argtypes.push(self.expression()?);
+                self.bump();
             }
+            argtypes.push(self.expression()?);
             if !self.eat(T::Comma) {
                 break;
             }
