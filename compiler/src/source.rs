@@ -418,10 +418,15 @@ impl LineIndex {
 
 /// Number of characters in `s`, counting only non-continuation bytes (no full decode).
 pub fn char_count(s: &str) -> u32 {
-    if s.is_ascii() {
-        return s.len() as u32;
+    char_count_bytes(s.as_bytes())
+}
+
+/// Number of UTF-8 characters starting in `b` (which may begin or end inside a character).
+pub fn char_count_bytes(b: &[u8]) -> u32 {
+    if b.is_ascii() {
+        return b.len() as u32;
     }
-    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count() as u32
+    b.iter().filter(|&&x| (x as i8) >= -0x40).count() as u32
 }
 
 #[cfg(test)]

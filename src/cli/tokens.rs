@@ -1,6 +1,6 @@
 //! `nanopy tokens [-e] FILE`: prints the tokens of a file exactly as `python3 -m tokenize [-e]`
 //! does. `--parser` prints the parser-mode tokens instead (what CPython's C tokenizer feeds its
-//! parser), one per line as `line,col-line,col: KIND 'text'` with byte columns.
+//! parser), one per line as `line,col-line,col: KIND 'text'` with character columns.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,14 +53,25 @@ fn run_parser_mode(bytes: &[u8], name: &str) -> ExitCode {
     ) {
         Ok(t) => t,
         Err(e) => {
+            // Machine-readable, for comparing with CPython's SyntaxError attributes.
+            println!(
+                "ERROR\t{}\t{}\t{}\t{}\t{:?}\t{:?}\t{}",
+                e.kind.name(),
+                e.msg,
+                e.lineno,
+                e.offset,
+                e.end_lineno,
+                e.end_offset,
+                e.text.as_deref().unwrap_or("<None>")
+            );
             eprint!("{}", e.render(name));
             return ExitCode::from(1);
         }
     };
     let mut out = String::with_capacity(tokens.len() * 32);
     for t in &tokens {
-        let (l1, c1) = index.line_col(t.start);
-        let (l2, c2) = index.line_col(t.end);
+        let (l1, c1) = index.line_char_col(&source, t.start);
+        let (l2, c2) = index.line_char_col(&source, t.end);
         out.push_str(&format!(
             "{l1},{c1}-{l2},{c2}:\t{}\t{:?}\n",
             t.kind.name(),
