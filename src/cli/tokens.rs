@@ -5,8 +5,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use nanopy_compiler::lexer::{lex, LexOptions};
+use std::io::Write;
+
+use nanopy_compiler::lexer::{lex, tokenize_file, LexOptions};
 use nanopy_compiler::source::{decode, LineIndex};
+use nanopy_compiler::tokenize_dump::dump;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,8 +35,20 @@ pub fn run(args: Args) -> ExitCode {
     if args.parser {
         return run_parser_mode(&bytes, &name);
     }
-    eprintln!("nanopy: tokenize mode not implemented yet (use --parser)");
-    ExitCode::from(2)
+    match tokenize_file(&bytes, &name) {
+        Ok(t) => {
+            let out = dump(&t, args.exact);
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", e.render(&name));
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn run_parser_mode(bytes: &[u8], name: &str) -> ExitCode {
