@@ -93,3 +93,38 @@ mod tests {
         );
     }
 }
+
+/// Parser-mode tokens, one per line: `L,C-L,C:<TAB>KIND<TAB>repr(text)` with UTF-8 byte columns
+/// (the AST's convention); on error the tokens are followed by the SyntaxError's attributes and
+/// its rendering as CPython prints it. Used by `nanopy tokens --parser` and the snapshot tests.
+pub fn dump_parser_mode(
+    source: &str,
+    tokens: &[crate::tokens::Token],
+    error: Option<&crate::error::SyntaxError>,
+    filename: &str,
+) -> String {
+    let index = crate::source::LineIndex::new(source);
+    let mut out = String::with_capacity(tokens.len() * 32);
+    for t in tokens {
+        let (l1, c1) = index.line_col(t.start);
+        let (l2, c2) = index.line_col(t.end);
+        out.push_str(&format!(
+            "{l1},{c1}-{l2},{c2}:\t{}\t{}\n",
+            t.kind.name(),
+            py_repr(t.text(source))
+        ));
+    }
+    if let Some(e) = error {
+        out.push_str(&format!(
+            "{}: {} (lineno={}, offset={}, end_lineno={:?}, end_offset={:?})\n",
+            e.kind.name(),
+            e.msg,
+            e.lineno,
+            e.offset,
+            e.end_lineno,
+            e.end_offset
+        ));
+        out.push_str(&e.render(filename));
+    }
+    out
+}
