@@ -73,8 +73,14 @@ fn char_for_msg(c: char) -> String {
 
 impl FormatSpec {
     /// Parses `spec` for an object whose type is named `type_name` (used in error messages),
-    /// with that type's default alignment (`<` for str, `>` for numbers).
-    pub fn parse(spec: &str, type_name: &str, default_align: char) -> PyResult<FormatSpec> {
+    /// with that type's default presentation type (`s` for str, `d` for int, none for float)
+    /// and alignment (`<` for str, `>` for numbers).
+    pub fn parse(
+        spec: &str,
+        type_name: &str,
+        default_type: Option<char>,
+        default_align: char,
+    ) -> PyResult<FormatSpec> {
         let chars: Vec<char> = spec.chars().collect();
         let end = chars.len();
         let mut pos = 0;
@@ -87,7 +93,7 @@ impl FormatSpec {
             width: None,
             grouping: Grouping::None,
             precision: None,
-            ty: None,
+            ty: default_type,
         };
         let mut fill_specified = false;
         let mut align_specified = false;
@@ -332,13 +338,15 @@ pub fn format_str_typed(value: &str, spec: &str, type_name: &str) -> PyResult<St
     if spec.is_empty() {
         return Ok(value.to_owned());
     }
-    let f = FormatSpec::parse(spec, type_name, '<')?;
+    let f = FormatSpec::parse(spec, type_name, Some('s'), '<')?;
     match f.ty {
         None | Some('s') => {}
         Some(t) => return Err(unknown_type(t, type_name)),
     }
-    if f.sign.is_some() {
-        return Err(PyExc::value("Sign not allowed in string format specifier"));
+    match f.sign {
+        Some(' ') => return Err(PyExc::value("Space not allowed in string format specifier")),
+        Some(_) => return Err(PyExc::value("Sign not allowed in string format specifier")),
+        None => {}
     }
     if f.no_neg_0 {
         return Err(PyExc::value(
@@ -419,11 +427,17 @@ impl IntValue<'_> {
             IntValue::Big(b) => super::float_ops::bigint_to_f64(b),
         }
     }
-    fn to_codepoint(&self) -> Option<u32> {
-        match self {
-            IntValue::Small(v) => u32::try_from(*v).ok(),
-            IntValue::Big(b) => u32::try_from(*b).ok(),
-        }
+    /// `PyLong_AsLong`, then the `%c` range check.
+    fn to_codepoint(&self) -> PyResult<u32> {
+        let v = match self {
+            IntValue::Small(v) => *v,
+            IntValue::Big(b) => i64::try_from(*b)
+                .map_err(|_| PyExc::overflow("Python int too large to convert to C long"))?,
+        };
+        u32::try_from(v)
+            .ok()
+            .filter(|c| *c <= 0x10ffff)
+            .ok_or_else(|| PyExc::overflow("%c arg not in range(0x110000)"))
     }
 }
 
@@ -452,7 +466,7 @@ fn format_int(value: IntValue, spec: &str, type_name: &str) -> PyResult<String> 
             IntValue::Big(b) => super::int_str::int_to_decimal(b),
         };
     }
-    let f = FormatSpec::parse(spec, type_name, '>')?;
+    let f = FormatSpec::parse(spec, type_name, Some('d'), '>')?;
     let ty = f.ty.unwrap_or('d');
     match ty {
         'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => {}
@@ -482,10 +496,7 @@ fn format_int(value: IntValue, spec: &str, type_name: &str) -> PyResult<String> 
                 "Alternate form (#) not allowed with integer format specifier 'c'",
             ));
         }
-        let ch = value
-            .to_codepoint()
-            .filter(|c| *c <= 0x10ffff)
-            .ok_or_else(|| PyExc::overflow("%c arg not in range(0x110000)"))?;
+        let ch = value.to_codepoint()?;
         let ch = char::from_u32(ch).ok_or_else(|| {
             PyExc::value("lone surrogate code points cannot be represented in nanopy strings")
         })?;
@@ -527,7 +538,7 @@ pub fn format_float(value: f64, spec: &str) -> PyResult<String> {
     if spec.is_empty() {
         return Ok(super::float_repr::float_repr(value));
     }
-    let f = FormatSpec::parse(spec, "float", '>')?;
+    let f = FormatSpec::parse(spec, "float", None, '>')?;
     match f.ty {
         None | Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%') => {}
         Some(t) => return Err(unknown_type(t, "float")),

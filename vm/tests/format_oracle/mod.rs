@@ -124,8 +124,8 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -141,7 +141,7 @@ impl Rng {
             3 => self.below(1 << 40) as f64,
             4 => 10f64.powi(self.below(40) as i32 - 20),
             5 => f64::from_bits(self.below(1 << 52)),
-            6 => *self.pick(&[
+            6 => self.pick(&[
                 0.0,
                 f64::INFINITY,
                 f64::NAN,
