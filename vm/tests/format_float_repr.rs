@@ -6,7 +6,7 @@ use nanopy_vm::format::float_repr;
 
 #[test]
 fn float_repr_matches_cpython() {
-    let mut rng = Rng(0x5eed_f10a7);
+    let mut rng = Rng(31_337_000);
     let mut xs: Vec<f64> = vec![
         0.0,
         -0.0,

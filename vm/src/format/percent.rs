@@ -118,6 +118,9 @@ impl<'a, A> Source<'a, A> {
     }
 }
 
+/// Widths past this are refused with MemoryError rather than attempted.
+const MAX_WIDTH: i64 = 1 << 31;
+
 const F_LJUST: u8 = 1;
 const F_SIGN: u8 = 2;
 const F_BLANK: u8 = 4;
@@ -267,6 +270,10 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
         }
         if !have {
             return Err(PyExc::value("incomplete format"));
+        }
+        if arg.width > MAX_WIDTH {
+            // CPython would try (and fail) to allocate it; Rust would abort.
+            return Err(PyExc::new(super::error::ExcKind::MemoryError, ""));
         }
         // --- format ---
         let v = src.next()?;
