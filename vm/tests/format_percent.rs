@@ -296,7 +296,7 @@ fn percent_single_and_mapping_args_match_cpython() {
         (
             "%5.2f %s %r %d %x %-10s %%",
             vec![
-                V::Float(3.14159),
+                V::Float(3.14258),
                 V::Str("s".into()),
                 V::Str("r".into()),
                 V::Int(7),
@@ -317,7 +317,7 @@ fn percent_single_and_mapping_args_match_cpython() {
         (
             "%010.3f|%-+10.1e|% g|%#g|%#.0f",
             vec![
-                V::Float(-3.14159),
+                V::Float(-3.14258),
                 V::Float(12345.678),
                 V::Float(1.5),
                 V::Float(2.0),
