@@ -243,7 +243,7 @@ pub fn float_round(x: f64, ndigits: i64) -> PyResult<f64> {
     Ok(r)
 }
 
-/// `float.hex()`: `[-]0x1.<13 hex digits>p<exp>` with trailing zeros stripped, as CPython.
+/// `float.hex()`: `[-]0x1.<13 hex digits>p<exp>`, subnormals as `0x0.<13 digits>p-1022`.
 pub fn float_hex(x: f64) -> String {
     if x.is_nan() {
         return "nan".into();
@@ -258,19 +258,13 @@ pub fn float_hex(x: f64) -> String {
     let bits = x.abs().to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i64;
     let frac = bits & ((1 << 52) - 1);
-    // CPython normalises subnormals to a leading 1 as well.
-    let (mant, exp) = if biased == 0 {
-        let shift = frac.leading_zeros() as i64 - 11;
-        ((frac << shift) & ((1 << 52) - 1), -1022 - shift)
+    let (lead, exp) = if biased == 0 {
+        (0, -1022)
     } else {
-        (frac, biased - 1023)
+        (1, biased - 1023)
     };
-    let mut hex = format!("{:013x}", mant);
-    while hex.len() > 1 && hex.ends_with('0') {
-        hex.pop();
-    }
     let sign_e = if exp < 0 { '-' } else { '+' };
-    format!("{}0x1.{}p{}{}", sign, hex, sign_e, exp.abs())
+    format!("{}0x{}.{:013x}p{}{}", sign, lead, frac, sign_e, exp.abs())
 }
 
 /// `x ** y` for floats, with CPython's special cases and errors (`float_pow`).

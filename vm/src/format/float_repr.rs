@@ -33,8 +33,23 @@ fn from_sci(s: &str) -> Digits {
 }
 
 /// Shortest digits that round-trip (dtoa mode 0).
+///
+/// Rust's shortest algorithm and dtoa agree on the length but not always on the digits: when
+/// two shortest candidates are equally near `x` (e.g. 579075142351213.25 → "…213.2" or
+/// "…213.3"), dtoa takes the correctly rounded one (ties to even), Rust the upper one. So we
+/// take the correctly rounded string of that length whenever it round-trips.
 pub(crate) fn shortest(x: f64) -> Digits {
-    from_sci(&format!("{:e}", x.abs()))
+    let a = x.abs();
+    let rust = from_sci(&format!("{:e}", a));
+    let n = rust.digits.len();
+    let nearest = format!("{:.*e}", n - 1, a);
+    if nearest.parse::<f64>() == Ok(a) {
+        let d = from_sci(&nearest);
+        if d.digits.len() == n {
+            return d;
+        }
+    }
+    rust
 }
 
 /// `n >= 1` significant digits, correctly rounded (dtoa mode 2).

@@ -12,6 +12,15 @@ const PRELUDE: &str = r#"
 import sys, struct, math
 def F(bits): return struct.unpack('<d', bits.to_bytes(8, 'little'))[0]
 def S(h): return bytes.fromhex(h).decode('utf-8')
+def P(a, b):
+    # float ** float, with any complex outcome (value or complex-overflow) reported as 'complex'
+    try:
+        r = a ** b
+    except OverflowError as e:
+        if str(e) == 'complex exponentiation':
+            return 'complex'
+        raise
+    return 'complex' if isinstance(r, complex) else repr(r)
 out = []
 for line in sys.stdin.read().split('\n'):
     if not line:
@@ -134,7 +143,12 @@ impl Rng {
     /// short decimals, ties, integers, huge and tiny magnitudes, subnormals, specials.
     pub fn float(&mut self) -> f64 {
         let sign = if self.chance(30) { -1.0 } else { 1.0 };
-        let x = match self.below(9) {
+        let x = match self.below(10) {
+            // Exact quarter values near 2^50: two shortest candidates tie.
+            8 => {
+                ((self.next() >> 13) as f64 + 0.25 * self.below(4) as f64)
+                    * 10f64.powi(self.below(3) as i32)
+            }
             0 => f64::from_bits(self.next()),
             1 => (self.below(2_000_000) as f64) / 1000.0,
             2 => (self.below(100_000) as f64 + 0.5) / 10f64.powi(self.below(4) as i32),
