@@ -10,6 +10,7 @@
 //! | `float_repr` | `repr(float)` and `PyOS_double_to_string` (e/f/g/r renderings) |
 //! | `spec` | the format-spec mini-language: `format()`, f-strings, `str.format` |
 //! | `percent` | printf-style `str % args` |
+//! | `template` | `str.format` / `format_map` templates: fields, conversions, nesting |
 //! | `int_str` | `int(s, base)`, `str(int)`, `bin/oct/hex`, the 4300-digit limit |
 //! | `float_parse` | `float(s)` |
 //! | `float_ops` | `round`, `//`, `%`, `divmod`, int→float, int/int, `float.hex`, `**` |
@@ -21,6 +22,7 @@ pub mod float_repr;
 pub mod int_str;
 pub mod percent;
 pub mod spec;
+pub mod template;
 
 pub use error::{ExcKind, PyExc, PyResult};
 pub use float_ops::{
@@ -35,3 +37,4 @@ pub use int_str::{
 };
 pub use percent::{percent_format, FormatArg, IntVal, PercentArgs, TextConv};
 pub use spec::{format_bigint, format_bool, format_float, format_i64, format_str, FormatSpec};
+pub use template::{str_format, Accessor, FormatFields};

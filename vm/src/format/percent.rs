@@ -215,7 +215,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
         }
         if have && arg.ch == '*' {
             let v = src.next()?;
-            let w = star_value(&*v)?;
+            let w = star_value(&*v, "ssize_t")?;
             arg.width = w.unsigned_abs().min(i64::MAX as u64) as i64;
             if w < 0 {
                 arg.flags |= F_LJUST;
@@ -240,13 +240,9 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
             read!();
             if have && arg.ch == '*' {
                 let v = src.next()?;
-                let p = star_value(&*v)?;
+                let p = star_value(&*v, "int")?;
                 if p > i32::MAX as i64 || p < i32::MIN as i64 {
-                    return Err(PyExc::overflow(if p > 0 {
-                        "signed integer is greater than maximum"
-                    } else {
-                        "signed integer is less than minimum"
-                    }));
+                    return Err(PyExc::overflow("Python int too large to convert to C int"));
                 }
                 arg.prec = p.max(0);
                 read!();
@@ -271,13 +267,13 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
         if !have {
             return Err(PyExc::value("incomplete format"));
         }
+        // --- format ---
+        let v = src.next()?;
+        let body = format_one(&*v, &mut arg, pos - 1)?;
         if arg.width > MAX_WIDTH {
             // CPython would try (and fail) to allocate it; Rust would abort.
             return Err(PyExc::new(super::error::ExcKind::MemoryError, ""));
         }
-        // --- format ---
-        let v = src.next()?;
-        let body = format_one(&*v, &mut arg, pos - 1)?;
         output(&mut out, &mut arg, &body);
     }
     if src.leftover() && mapping.is_none() {
@@ -288,12 +284,13 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
     Ok(out)
 }
 
-fn star_value<A: FormatArg>(v: &A) -> PyResult<i64> {
+/// A `*` width (`c_type` "ssize_t") or precision ("int"): must be an int instance.
+fn star_value<A: FormatArg>(v: &A, c_type: &str) -> PyResult<i64> {
     match v.exact_int() {
         Some(IntVal::Small(w)) => Ok(w),
-        Some(IntVal::Big(_)) => Err(PyExc::overflow(
-            "Python int too large to convert to C ssize_t",
-        )),
+        Some(IntVal::Big(_)) => Err(PyExc::overflow(format!(
+            "Python int too large to convert to C {c_type}"
+        ))),
         None => Err(PyExc::type_error("* wants int")),
     }
 }

@@ -116,7 +116,20 @@ pub fn check_all(cases: Vec<(String, String, Outcome)>) {
         cases.len(),
         failures.join("\n")
     );
-    eprintln!("{} cases agree with CPython", cases.len());
+    let raised = cases.iter().filter(|c| c.2.is_err()).count();
+    let mut by_msg: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in &cases {
+        if let Err((_, m)) = &c.2 {
+            *by_msg.entry(m.as_str()).or_default() += 1;
+        }
+    }
+    let mut top: Vec<_> = by_msg.into_iter().collect();
+    top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    top.truncate(3);
+    eprintln!(
+        "{} cases agree with CPython ({raised} of them raise; most often {top:?})",
+        cases.len()
+    );
 }
 
 /// Seeded splitmix64: reproducible "random" cases.
