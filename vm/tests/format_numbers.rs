@@ -425,6 +425,35 @@ fn int_division_and_conversion_match_cpython() {
             ok_or_exc(bigint_to_f64(a), f),
         ));
     }
+    // round(int, ndigits)
+    for _ in 0..1500 {
+        let a = rand_big(&mut rng) >> rng.below(2500) as usize;
+        let n = rng.below(60) as i64 - 50;
+        let pa = big_py(&a);
+        cases.push((
+            format!("round({pa}, {n})"),
+            format!("hex(round({pa}, {n}))"),
+            Ok(int_to_prefixed(&int_round(&a, n), 16)),
+        ));
+    }
+    for (a, n) in [
+        (1250i64, -2i64),
+        (1350, -2),
+        (-1250, -2),
+        (-1350, -2),
+        (5, -1),
+        (15, -1),
+        (25, -1),
+        (-5, -1),
+        (7, -400),
+        (7, 3),
+    ] {
+        cases.push((
+            format!("round({a}, {n})"),
+            format!("hex(round({a}, {n}))"),
+            Ok(int_to_prefixed(&int_round(&BigInt::from(a), n), 16)),
+        ));
+    }
     for _ in 0..2000 {
         let a = (rng.next() as i64) >> rng.below(64);
         let b = (rng.next() as i64) >> rng.below(64);

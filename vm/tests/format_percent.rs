@@ -35,6 +35,7 @@ impl V {
 }
 
 impl FormatArg for V {
+    type Error = PyExc;
     fn type_name(&self) -> String {
         match self {
             V::Int(_) | V::Big(_) => "int",

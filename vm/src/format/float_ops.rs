@@ -243,6 +243,48 @@ pub fn float_round(x: f64, ndigits: i64) -> PyResult<f64> {
     Ok(r)
 }
 
+/// `round(n, ndigits)` for an int: exact, ties to even (`long_round`); ndigits >= 0 is `n`.
+pub fn int_round(n: &BigInt, ndigits: i64) -> BigInt {
+    if ndigits >= 0 {
+        return n.clone();
+    }
+    let Ok(k) = u32::try_from(ndigits.unsigned_abs()) else {
+        return BigInt::zero();
+    };
+    let pow = BigInt::from(10u32).pow(k);
+    let (mut q, r) = n.div_mod_floor(&pow);
+    let twice = &r * 2u32;
+    if twice > pow || (twice == pow && q.is_odd()) {
+        q += 1u32;
+    }
+    q * pow
+}
+
+/// `float.as_integer_ratio()`: the exact value as a fraction in lowest terms, denominator > 0.
+pub fn float_as_integer_ratio(x: f64) -> PyResult<(BigInt, BigInt)> {
+    if x.is_nan() {
+        return Err(PyExc::value("cannot convert NaN to integer ratio"));
+    }
+    if x.is_infinite() {
+        return Err(PyExc::overflow("cannot convert Infinity to integer ratio"));
+    }
+    let (mut mant, mut exp) = exact_parts(x);
+    if mant.is_zero() {
+        return Ok((BigInt::zero(), BigInt::one()));
+    }
+    let tz = mant.trailing_zeros().unwrap_or(0) as i64;
+    mant >>= tz as usize;
+    exp += tz;
+    if x < 0.0 {
+        mant = -mant;
+    }
+    Ok(if exp >= 0 {
+        (mant << exp as usize, BigInt::one())
+    } else {
+        (mant, BigInt::one() << (-exp) as usize)
+    })
+}
+
 /// `float.hex()`: `[-]0x1.<13 hex digits>p<exp>`, subnormals as `0x0.<13 digits>p-1022`.
 pub fn float_hex(x: f64) -> String {
     if x.is_nan() {

@@ -26,8 +26,9 @@ pub mod template;
 
 pub use error::{ExcKind, PyExc, PyResult};
 pub use float_ops::{
-    bigint_to_f64, float_divmod, float_floordiv, float_hex, float_mod, float_pow, float_round,
-    float_round_to_int, float_to_bigint, i64_true_divide, int_true_divide,
+    bigint_to_f64, float_as_integer_ratio, float_divmod, float_floordiv, float_hex, float_mod,
+    float_pow, float_round, float_round_to_int, float_to_bigint, i64_true_divide, int_round,
+    int_true_divide,
 };
 pub use float_parse::parse_float;
 pub use float_repr::{double_to_string, float_repr, FloatCode, FloatFlags};

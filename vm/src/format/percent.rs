@@ -42,24 +42,27 @@ pub enum TextConv {
 /// What `%`-formatting needs to know about one Python object. The VM implements this on
 /// (a reference to) its value type; every method may run Python code and so may fail.
 pub trait FormatArg {
+    /// The VM's exception type: errors raised by the methods below pass through unchanged,
+    /// and the `TypeError`/`ValueError`s raised by `%`-formatting itself arrive via `From`.
+    type Error: From<PyExc>;
     /// `type(x).__name__`, for error messages.
     fn type_name(&self) -> String;
     /// `str(x)`, `repr(x)` or `ascii(x)`.
-    fn text(&self, conv: TextConv) -> PyResult<String>;
+    fn text(&self, conv: TextConv) -> Result<String, Self::Error>;
     /// `Some(n)` when `x` is an `int` (or bool) instance: used by `*` widths.
     fn exact_int(&self) -> Option<IntVal>;
     /// For `%d %i %u` (`index == false`: `int(x)` when x is a number, e.g. 3.7 → 3) and
     /// `%o %x %X %c` (`index == true`: `operator.index(x)`). `Ok(None)` when x is not a number
     /// or the conversion raised TypeError; other exceptions (e.g. `int(inf)`) are `Err`.
-    fn to_int(&self, index: bool) -> PyResult<Option<IntVal>>;
+    fn to_int(&self, index: bool) -> Result<Option<IntVal>, Self::Error>;
     /// `float(x)` for `%e %f %g`: `Ok(None)` when x has no `__float__`/`__index__`.
-    fn to_float(&self) -> PyResult<Option<f64>>;
+    fn to_float(&self) -> Result<Option<f64>, Self::Error>;
     /// The text when `x` is a `str` instance (for `%c`).
     fn as_str(&self) -> Option<String>;
 }
 
 /// `mapping[key]` for `%(key)s`, supplied by the VM.
-pub type KeyLookup<'a, A> = dyn Fn(&str) -> PyResult<A> + 'a;
+pub type KeyLookup<'a, A> = dyn Fn(&str) -> Result<A, <A as FormatArg>::Error> + 'a;
 
 /// The right operand of `%`.
 pub enum PercentArgs<'a, A: FormatArg> {
@@ -137,7 +140,10 @@ struct Arg {
 }
 
 /// `fmt % args`.
-pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyResult<String> {
+pub fn percent_format<A: FormatArg>(
+    fmt: &str,
+    args: PercentArgs<'_, A>,
+) -> Result<String, A::Error> {
     let chars: Vec<char> = fmt.chars().collect();
     let (mut src, mapping) = match args {
         PercentArgs::Tuple(items) => (Source::Tuple(items, 0), None),
@@ -161,7 +167,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
         // --- parse ---
         if pos < n && chars[pos] == '(' {
             let Some(map) = mapping else {
-                return Err(PyExc::type_error("format requires a mapping"));
+                return Err(PyExc::type_error("format requires a mapping").into());
             };
             pos += 1;
             let keystart = pos;
@@ -175,7 +181,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                 pos += 1;
             }
             if depth > 0 {
-                return Err(PyExc::value("incomplete format key"));
+                return Err(PyExc::value("incomplete format key").into());
             }
             let key: String = chars[keystart..pos - 1].iter().collect();
             src = Source::Owned(Some(map(&key)?));
@@ -230,7 +236,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                 }
                 let d = arg.ch as i64 - '0' as i64;
                 if arg.width > (isize::MAX as i64 - d) / 10 {
-                    return Err(PyExc::value("width too big"));
+                    return Err(PyExc::value("width too big").into());
                 }
                 arg.width = arg.width * 10 + d;
             }
@@ -242,7 +248,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                 let v = src.next()?;
                 let p = star_value(&*v, "int")?;
                 if p > i32::MAX as i64 || p < i32::MIN as i64 {
-                    return Err(PyExc::overflow("Python int too large to convert to C int"));
+                    return Err(PyExc::overflow("Python int too large to convert to C int").into());
                 }
                 arg.prec = p.max(0);
                 read!();
@@ -255,7 +261,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                     }
                     let d = arg.ch as i64 - '0' as i64;
                     if arg.prec > (i32::MAX as i64 - d) / 10 {
-                        return Err(PyExc::value("precision too big"));
+                        return Err(PyExc::value("precision too big").into());
                     }
                     arg.prec = arg.prec * 10 + d;
                 }
@@ -265,37 +271,37 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
             read!();
         }
         if !have {
-            return Err(PyExc::value("incomplete format"));
+            return Err(PyExc::value("incomplete format").into());
         }
         // --- format ---
         let v = src.next()?;
         let body = format_one(&*v, &mut arg, pos - 1)?;
         if arg.width > MAX_WIDTH {
             // CPython would try (and fail) to allocate it; Rust would abort.
-            return Err(PyExc::new(super::error::ExcKind::MemoryError, ""));
+            return Err(PyExc::new(super::error::ExcKind::MemoryError, "").into());
         }
         output(&mut out, &mut arg, &body);
     }
     if src.leftover() && mapping.is_none() {
-        return Err(PyExc::type_error(
-            "not all arguments converted during string formatting",
-        ));
+        return Err(
+            PyExc::type_error("not all arguments converted during string formatting").into(),
+        );
     }
     Ok(out)
 }
 
 /// A `*` width (`c_type` "ssize_t") or precision ("int"): must be an int instance.
-fn star_value<A: FormatArg>(v: &A, c_type: &str) -> PyResult<i64> {
+fn star_value<A: FormatArg>(v: &A, c_type: &str) -> Result<i64, A::Error> {
     match v.exact_int() {
         Some(IntVal::Small(w)) => Ok(w),
-        Some(IntVal::Big(_)) => Err(PyExc::overflow(format!(
-            "Python int too large to convert to C {c_type}"
-        ))),
-        None => Err(PyExc::type_error("* wants int")),
+        Some(IntVal::Big(_)) => {
+            Err(PyExc::overflow(format!("Python int too large to convert to C {c_type}")).into())
+        }
+        None => Err(PyExc::type_error("* wants int").into()),
     }
 }
 
-fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<String> {
+fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> Result<String, A::Error> {
     match arg.ch {
         's' => v.text(TextConv::Str),
         'r' => v.text(TextConv::Repr),
@@ -313,17 +319,24 @@ fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<Stri
                     arg.ch,
                     what,
                     v.type_name()
-                )));
+                ))
+                .into());
             };
             arg.sign = true;
-            format_long(&iv.to_big(), arg.flags & F_ALT != 0, arg.prec, arg.ch)
+            Ok(format_long(
+                &iv.to_big(),
+                arg.flags & F_ALT != 0,
+                arg.prec,
+                arg.ch,
+            )?)
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let Some(x) = v.to_float()? else {
                 return Err(PyExc::type_error(format!(
                     "must be real number, not {}",
                     v.type_name()
-                )));
+                ))
+                .into());
             };
             arg.sign = true;
             let prec = if arg.prec < 0 { 6 } else { arg.prec as usize };
@@ -344,13 +357,13 @@ fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<Stri
                 let mut it = s.chars();
                 match (it.next(), it.next()) {
                     (Some(c), None) => c,
-                    _ => return Err(PyExc::type_error("%c requires int or char")),
+                    _ => return Err(PyExc::type_error("%c requires int or char").into()),
                 }
             } else {
                 let code = match v.to_int(true)? {
-                    None => return Err(PyExc::type_error("%c requires int or char")),
+                    None => return Err(PyExc::type_error("%c requires int or char").into()),
                     Some(IntVal::Small(c)) if (0..=0x10ffff).contains(&c) => c as u32,
-                    Some(_) => return Err(PyExc::overflow("%c arg not in range(0x110000)")),
+                    Some(_) => return Err(PyExc::overflow("%c arg not in range(0x110000)").into()),
                 };
                 char::from_u32(code).ok_or_else(|| {
                     PyExc::value(
@@ -369,7 +382,8 @@ fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<Stri
             Err(PyExc::value(format!(
                 "unsupported format character '{}' (0x{:x}) at index {}",
                 shown, c as u32, index
-            )))
+            ))
+            .into())
         }
     }
 }
