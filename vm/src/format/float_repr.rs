@@ -41,6 +41,9 @@ fn from_sci(s: &str) -> Digits {
 pub(crate) fn shortest(x: f64) -> Digits {
     let a = x.abs();
     let rust = from_sci(&format!("{:e}", a));
+    if !may_tie(a) {
+        return rust;
+    }
     let n = rust.digits.len();
     let nearest = format!("{:.*e}", n - 1, a);
     if nearest.parse::<f64>() == Ok(a) {
@@ -50,6 +53,26 @@ pub(crate) fn shortest(x: f64) -> Digits {
         }
     }
     rust
+}
+
+/// Can two shortest candidates be equally near `a`? Only if `a`'s exact decimal expansion is
+/// short (at most ~18 significant digits, ending in 5). `a = m / 2^k` with `m` odd has exactly
+/// `k` fractional digits, at least ~0.7·k of them significant, so `k > 26` rules a tie out —
+/// which spares the second formatting for almost every non-integral double.
+fn may_tie(a: f64) -> bool {
+    if a == 0.0 {
+        return false;
+    }
+    let bits = a.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mant, exp) = if biased == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), biased - 1075)
+    };
+    let k = -(exp + mant.trailing_zeros() as i64);
+    k <= 26
 }
 
 /// `n >= 1` significant digits, correctly rounded (dtoa mode 2).

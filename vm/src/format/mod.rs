@@ -15,6 +15,23 @@
 //! | `float_parse` | `float(s)` |
 //! | `float_ops` | `round`, `//`, `%`, `divmod`, int→float, int/int, `float.hex`, `**` |
 
+//! ```
+//! use nanopy_vm::format::*;
+//!
+//! // f"{x:>10.3f}", format(n, ","), repr(x), '%5.1f%%' % (x,)
+//! assert_eq!(format_float(2.675, ">10.2f").unwrap(), "      2.67");
+//! assert_eq!(format_i64(1234567, ",").unwrap(), "1,234,567");
+//! assert_eq!(float_repr(0.1 + 0.2), "0.30000000000000004");
+//! let e = format_float(1.0, "x").unwrap_err();
+//! assert_eq!((e.kind, e.msg.as_str()), (ExcKind::ValueError, "Unknown format code 'x' for object of type 'float'"));
+//!
+//! // int(s, base), float(s), round(x, n)
+//! assert_eq!(parse_int(" 0x_ff ", 0).unwrap(), 255.into());
+//! assert_eq!(parse_float("  1_000.5 ").unwrap(), 1000.5);
+//! assert_eq!(float_round(2.675, 2).unwrap(), 2.67);
+//! assert_eq!(parse_int("12a", 10).unwrap_err().msg, "invalid literal for int() with base 10: '12a'");
+//! ```
+
 pub mod error;
 pub mod float_ops;
 pub mod float_parse;

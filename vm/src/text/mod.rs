@@ -17,6 +17,17 @@
 //! Indices and lengths are in code points, as in Python; strings are Rust `&str`, so lone
 //! surrogates cannot occur.
 
+//!
+//! ```
+//! use nanopy_vm::text;
+//!
+//! assert_eq!(text::repr_str("it's\n"), r#""it's\n""#);
+//! assert_eq!(text::split("a\x1cb  c", None, -1).unwrap(), ["a", "b", "c"]); // \x1c is Python whitespace
+//! assert_eq!(text::upper("straße"), "STRASSE");
+//! assert_eq!(text::lower("ΟΔΟΣ"), "οδος");
+//! assert_eq!(text::find("日本語", "語", None, None), 2); // code-point index
+//! ```
+
 pub mod case;
 pub mod pad;
 pub mod predicates;

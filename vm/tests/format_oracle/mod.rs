@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 
 const PRELUDE: &str = r#"
 import sys, struct, math
+if sys.version_info[:2] != (3, 11):
+    sys.exit('the oracle must be CPython 3.11, found ' + sys.version)
 def F(bits): return struct.unpack('<d', bits.to_bytes(8, 'little'))[0]
 def S(h): return bytes.fromhex(h).decode('utf-8')
 def P(a, b):
@@ -53,6 +55,7 @@ pub fn eval_all(exprs: &[String]) -> Vec<Outcome> {
         .arg(PRELUDE)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("python3 (CPython 3.11) must be on PATH: it is the oracle");
     let mut input = String::new();
@@ -65,7 +68,11 @@ pub fn eval_all(exprs: &[String]) -> Vec<Outcome> {
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    assert!(out.status.success(), "python3 oracle failed");
+    assert!(
+        out.status.success(),
+        "python3 oracle failed (is python3 CPython 3.11?): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), exprs.len(), "one answer per expression");
