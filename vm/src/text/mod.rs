@@ -45,7 +45,7 @@ pub use predicates::{
     isspace, istitle, isupper,
 };
 pub use props::{decimal_value, is_linebreak, is_printable, is_space};
-pub use repr::{ascii_str, repr_bytes, repr_str};
+pub use repr::{ascii_escape, ascii_str, repr_bytes, repr_str};
 pub use search::{
     count, endswith, find, index, partition, replace, rfind, rindex, rpartition, startswith,
 };
