@@ -11,6 +11,7 @@ use num_bigint::{BigInt, BigUint, Sign};
 use num_traits::Zero;
 
 use super::error::{PyExc, PyResult};
+use super::percent::IntVal;
 
 /// `sys.int_info.default_max_str_digits`.
 pub const DEFAULT_MAX_STR_DIGITS: usize = 4300;
@@ -136,6 +137,32 @@ fn invalid_literal(s: &str, base: u32) -> PyExc {
         "invalid literal for int() with base {}: {}",
         base, r
     ))
+}
+
+/// [`parse_int`] returning a small int when it fits, with a fast path for the common case
+/// (short ASCII decimal text, optional sign and surrounding ASCII spaces, no underscores).
+pub fn parse_int_val(s: &str, base: u32) -> PyResult<IntVal> {
+    if base == 10 || base == 0 {
+        let t = s.trim_matches(|c: char| c.is_ascii() && is_ascii_space(c as u8));
+        let (neg, digits) = match t.as_bytes().first() {
+            Some(b'-') => (true, &t[1..]),
+            Some(b'+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        let simple = !digits.is_empty()
+            && digits.len() <= 18
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (base == 10 || digits == "0" || !digits.starts_with('0'));
+        if simple {
+            let v = digits.bytes().fold(0i64, |a, b| a * 10 + (b - b'0') as i64);
+            return Ok(IntVal::Small(if neg { -v } else { v }));
+        }
+    }
+    let big = parse_int(s, base)?;
+    Ok(match i64::try_from(&big) {
+        Ok(v) => IntVal::Small(v),
+        Err(_) => IntVal::Big(big),
+    })
 }
 
 /// `int(s, base)` for a str argument (`int(s)` is base 10). `base` is 0 or 2..=36.

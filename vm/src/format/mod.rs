@@ -51,7 +51,7 @@ pub use float_parse::parse_float;
 pub use float_repr::{double_to_string, float_repr, FloatCode, FloatFlags};
 pub use int_str::{
     i64_to_decimal, i64_to_prefixed, int_max_str_digits, int_to_decimal, int_to_prefixed,
-    parse_int, set_int_max_str_digits,
+    parse_int, parse_int_val, set_int_max_str_digits,
 };
 pub use percent::{percent_format, FormatArg, IntVal, PercentArgs, TextConv};
 pub use spec::{format_bigint, format_bool, format_float, format_i64, format_str, FormatSpec};
