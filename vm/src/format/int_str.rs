@@ -11,7 +11,23 @@ use num_bigint::{BigInt, BigUint, Sign};
 use num_traits::Zero;
 
 use super::error::{PyExc, PyResult};
-use super::percent::IntVal;
+
+/// A Python int as the VM holds it: inline when it fits in i64, else a BigInt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntVal {
+    Small(i64),
+    Big(BigInt),
+}
+
+impl IntVal {
+    /// The value as a BigInt (cloning a big one).
+    pub fn to_big(&self) -> BigInt {
+        match self {
+            IntVal::Small(v) => BigInt::from(*v),
+            IntVal::Big(b) => b.clone(),
+        }
+    }
+}
 
 /// `sys.int_info.default_max_str_digits`.
 pub const DEFAULT_MAX_STR_DIGITS: usize = 4300;

@@ -11,22 +11,7 @@ use num_bigint::BigInt;
 use super::error::{PyExc, PyResult};
 use super::float_repr::{double_to_string, FloatCode, FloatFlags};
 use super::int_str::int_to_decimal;
-
-/// An integer handed back by the VM.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IntVal {
-    Small(i64),
-    Big(BigInt),
-}
-
-impl IntVal {
-    fn to_big(&self) -> BigInt {
-        match self {
-            IntVal::Small(v) => BigInt::from(*v),
-            IntVal::Big(b) => b.clone(),
-        }
-    }
-}
+pub use super::int_str::IntVal;
 
 /// Which text conversion `%s`, `%r` and `%a` ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
