@@ -108,6 +108,16 @@ const POOL: &[&str] = &[
 
 fn rand_str(rng: &mut Rng) -> String {
     let n = rng.below(9) as usize;
+    if rng.chance(30) {
+        // ASCII only: the fast paths.
+        const ASCII: &[&str] = &[
+            "a", "B", "c", "Z", "0", "9", " ", "\t", "\n", "'", "_", "-", ".", "ab", "Hi", "x1",
+            "\x1c", "\r\n", "ǅ",
+        ];
+        return (0..n)
+            .map(|_| rng.pick(&ASCII[..ASCII.len() - 1]))
+            .collect();
+    }
     (0..n).map(|_| rng.pick(POOL)).collect()
 }
 

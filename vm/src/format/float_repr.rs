@@ -150,6 +150,10 @@ pub fn double_to_string(x: f64, code: FloatCode, precision: usize, flags: FloatF
         out.push_str(if flags.upper { "INF" } else { "inf" });
         return out;
     }
+    if code == FloatCode::F && !flags.sign && !flags.alt && !flags.no_neg_0 {
+        // Rust's fixed notation is already CPython's, sign of -0.0 included.
+        return format!("{:.*}", precision, x);
+    }
     let (d, precision) = match code {
         FloatCode::E => (significant(x, precision + 1), precision + 1),
         FloatCode::F => (fixed(x, precision), precision),
