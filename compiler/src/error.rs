@@ -112,7 +112,14 @@ impl SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (line {}, column {})", self.kind.name(), self.msg, self.lineno, self.offset)
+        write!(
+            f,
+            "{}: {} (line {}, column {})",
+            self.kind.name(),
+            self.msg,
+            self.lineno,
+            self.offset
+        )
     }
 }
 
