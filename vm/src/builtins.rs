@@ -397,6 +397,7 @@ fn min_max(
             )),
         };
     }
+    let roots = vm.native_roots.len();
     vm.native_roots.extend_from_slice(&items);
     let r = (|| {
         let mut best = items[0];
@@ -423,7 +424,7 @@ fn min_max(
         }
         Ok(best)
     })();
-    vm.native_roots.clear();
+    vm.native_roots.truncate(roots);
     r
 }
 
@@ -475,6 +476,7 @@ pub fn sort_values(
 ) -> PyResult<()> {
     let keys: Vec<Value> = match key {
         Some(k) => {
+            let roots = vm.native_roots.len();
             let mut ks = Vec::with_capacity(items.len());
             vm.native_roots.extend_from_slice(items);
             for it in items.iter() {
@@ -484,12 +486,12 @@ pub fn sort_values(
                         vm.native_roots.push(v);
                     }
                     Err(e) => {
-                        vm.native_roots.clear();
+                        vm.native_roots.truncate(roots);
                         return Err(e);
                     }
                 }
             }
-            vm.native_roots.clear();
+            vm.native_roots.truncate(roots);
             ks
         }
         None => items.clone(),

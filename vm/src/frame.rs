@@ -43,6 +43,8 @@ pub struct Frame {
     /// Returning from this frame leaves the dispatch loop (module code, calls from natives).
     pub entry: bool,
     pub chunk: u32,
+    /// The generator this frame runs for, or NULL.
+    pub gen: Value,
 }
 
 impl Frame {

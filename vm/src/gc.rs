@@ -23,6 +23,10 @@ pub struct Heap {
     allocated_since: usize,
     threshold: usize,
     pub collections: usize,
+    /// Most objects ever alive at once (measured when collections start).
+    pub peak: usize,
+    /// Smallest allocation count between collections (tests lower it to stress the GC).
+    pub min_threshold: usize,
 }
 
 const MIN_THRESHOLD: usize = 100_000;
@@ -34,6 +38,8 @@ impl Default for Heap {
             allocated_since: 0,
             threshold: MIN_THRESHOLD,
             collections: 0,
+            min_threshold: MIN_THRESHOLD,
+            peak: 0,
         }
     }
 }
@@ -53,6 +59,12 @@ impl Heap {
         Value::from_obj(p)
     }
 
+    /// Collect after every `n` allocations at least (GC stress testing).
+    pub fn set_min_threshold(&mut self, n: usize) {
+        self.min_threshold = n;
+        self.threshold = n;
+    }
+
     #[inline]
     pub fn should_collect(&self) -> bool {
         self.allocated_since >= self.threshold
@@ -64,6 +76,7 @@ impl Heap {
 
     /// Mark from `roots` and free everything unreachable.
     pub fn collect(&mut self, roots: impl Iterator<Item = Value>) {
+        self.peak = self.peak.max(self.objects.len());
         let mut work: Vec<*const Obj> = Vec::new();
         let push = |v: Value, work: &mut Vec<*const Obj>| {
             if let Some(o) = v.as_obj() {
@@ -94,7 +107,7 @@ impl Heap {
         }
         self.objects = kept;
         self.allocated_since = 0;
-        self.threshold = self.objects.len().max(MIN_THRESHOLD);
+        self.threshold = self.objects.len().max(self.min_threshold);
         self.collections += 1;
     }
 }
@@ -170,5 +183,17 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             f(*func);
             f(*iter);
         }
+    }
+}
+
+impl Heap {
+    /// Live objects by Python type name (diagnostics and tests).
+    pub fn census(&self) -> Vec<(&'static str, usize)> {
+        let mut m: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for &p in &self.objects {
+            // SAFETY: every pointer in `objects` is a live object.
+            *m.entry(unsafe { &*p }.ty().name()).or_default() += 1;
+        }
+        m.into_iter().collect()
     }
 }

@@ -84,6 +84,7 @@ pub struct GenState {
     /// Instruction index to resume at.
     pub pc: usize,
     pub running: bool,
+    pub started: bool,
     pub finished: bool,
 }
 

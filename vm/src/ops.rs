@@ -1014,6 +1014,7 @@ pub fn is_iterable(v: Value) -> bool {
                 | ObjKind::Zip { .. }
                 | ObjKind::Reversed { .. }
                 | ObjKind::Map { .. }
+                | ObjKind::Generator(_)
         )
     )
 }
@@ -1049,7 +1050,8 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
         | ObjKind::Enumerate { .. }
         | ObjKind::Zip { .. }
         | ObjKind::Reversed { .. }
-        | ObjKind::Map { .. } => return Ok(v),
+        | ObjKind::Map { .. }
+        | ObjKind::Generator(_) => return Ok(v),
         _ => return Err(not_iterable(vm, v)),
     };
     Ok(vm.heap.alloc(kind))
@@ -1168,6 +1170,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
                 }
             }
         }
+        ObjKind::Generator(_) => vm.resume_generator(it),
         ObjKind::Map { func, iter } => match next(vm, *iter)? {
             Some(v) => vm.call(*func, &[v]).map(Some),
             None => Ok(None),

@@ -470,3 +470,199 @@ fn deep_recursion_raises_recursion_error() {
         "RecursionError: maximum recursion depth exceeded"
     );
 }
+
+#[test]
+fn generators_feed_builtins_and_for_loops() {
+    // def gen(n):
+    //     i = 0
+    //     while i < n:
+    //         yield i * i
+    //         i += 1
+    // print(sum(gen(5)), list(gen(3)), [x for x in gen(4)] == list(gen(4)))
+    let gen = asm(
+        "gen",
+        &["n"],
+        &[],
+        "
+        .generator
+        RETURN_GENERATOR
+        LOAD_CONST 0
+        STORE_FAST i
+        top:
+        LOAD_FAST i
+        LOAD_FAST n
+        COMPARE_OP <
+        POP_JUMP_IF_FALSE done
+        LOAD_FAST i
+        LOAD_FAST i
+        BINARY_OP *
+        YIELD_VALUE
+        POP_TOP
+        LOAD_FAST i
+        LOAD_CONST 1
+        BINARY_OP +=
+        STORE_FAST i
+        JUMP_BACKWARD top
+        done:
+        RETURN_CONST None
+        ",
+    );
+    // the list comprehension as CPython 3.11 compiles it: a function of the iterator `.0`
+    let listcomp = asm(
+        "<listcomp>",
+        &[".0"],
+        &[],
+        "
+        BUILD_LIST 0
+        LOAD_FAST .0
+        l:
+        FOR_ITER e
+        STORE_FAST x
+        LOAD_FAST x
+        LIST_APPEND 2
+        JUMP_BACKWARD l
+        e:
+        RETURN_VALUE
+        ",
+    );
+    let module = asm(
+        "<module>",
+        &[],
+        &[&gen, &listcomp],
+        "
+        LOAD_CONST @gen
+        MAKE_FUNCTION 0
+        STORE_NAME gen
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_NAME sum
+        PUSH_NULL
+        LOAD_NAME gen
+        PUSH_NULL
+        LOAD_CONST 5
+        CALL 1
+        CALL 1
+        LOAD_NAME list
+        PUSH_NULL
+        LOAD_NAME gen
+        PUSH_NULL
+        LOAD_CONST 3
+        CALL 1
+        CALL 1
+        LOAD_CONST @<listcomp>
+        MAKE_FUNCTION 0
+        PUSH_NULL
+        LOAD_NAME gen
+        PUSH_NULL
+        LOAD_CONST 4
+        CALL 1
+        GET_ITER
+        CALL 1
+        LOAD_NAME list
+        PUSH_NULL
+        LOAD_NAME gen
+        PUSH_NULL
+        LOAD_CONST 4
+        CALL 1
+        CALL 1
+        COMPARE_OP ==
+        CALL 3
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "def gen(n):\n    i = 0\n    while i < n:\n        yield i * i\n        i += 1\nprint(sum(gen(5)), list(gen(3)), [x for x in gen(4)] == list(gen(4)))\n";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}
+
+#[test]
+fn closures_share_cells() {
+    // def outer(n):
+    //     placed = []
+    //     def place(k):
+    //         placed.append(k * n)
+    //         return len(placed)
+    //     place(1); place(2)
+    //     return placed
+    // print(outer(3))
+    let place = asm(
+        "place",
+        &["k"],
+        &[],
+        "
+        .free n
+        .free placed
+        COPY_FREE_VARS 2
+        LOAD_DEREF placed
+        LOAD_METHOD append
+        LOAD_FAST k
+        LOAD_DEREF n
+        BINARY_OP *
+        CALL 1
+        POP_TOP
+        LOAD_GLOBAL len
+        PUSH_NULL
+        LOAD_DEREF placed
+        CALL 1
+        RETURN_VALUE
+        ",
+    );
+    let outer = asm(
+        "outer",
+        &["n"],
+        &[&place],
+        "
+        .cell n
+        .cell placed
+        MAKE_CELL n
+        MAKE_CELL placed
+        BUILD_LIST 0
+        STORE_DEREF placed
+        LOAD_CLOSURE n
+        LOAD_CLOSURE placed
+        BUILD_TUPLE 2
+        LOAD_CONST @place
+        MAKE_FUNCTION 8
+        STORE_FAST place
+        LOAD_FAST place
+        PUSH_NULL
+        LOAD_CONST 1
+        CALL 1
+        POP_TOP
+        LOAD_FAST place
+        PUSH_NULL
+        LOAD_CONST 2
+        CALL 1
+        POP_TOP
+        LOAD_DEREF placed
+        RETURN_VALUE
+        ",
+    );
+    let module = asm(
+        "<module>",
+        &[],
+        &[&outer],
+        "LOAD_CONST @outer\nMAKE_FUNCTION 0\nSTORE_NAME outer\nLOAD_NAME print\nPUSH_NULL\nLOAD_NAME outer\nPUSH_NULL\nLOAD_CONST 3\nCALL 1\nCALL 1\nPOP_TOP\nRETURN_CONST None",
+    );
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, "[3, 6]\n");
+}
+
+#[test]
+fn percent_formatting() {
+    let module = asm(
+        "<module>",
+        &[],
+        &[],
+        "LOAD_NAME print\nPUSH_NULL\nLOAD_CONST '%5.2f|%-4d|%s|%r'\nLOAD_CONST (3.14159, 42, 'x', 'y')\nBINARY_OP %\nCALL 1\nPOP_TOP\nRETURN_CONST None",
+    );
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        cpython("print('%5.2f|%-4d|%s|%r' % (3.14159, 42, 'x', 'y'))").0
+    );
+}

@@ -21,8 +21,9 @@
 //!
 //! Conventions codegen must follow:
 //! - **Jumps** (`OperandKind::Jump`) carry the *absolute instruction index* of their target,
-//!   forward and backward alike. `JUMP_BACKWARD` must be used for loop back-edges (the VM polls
-//!   for interrupts / GC there and will count hotness there), `JUMP_FORWARD` for the rest.
+//!   forward and backward alike. Every loop back-edge must be a `JUMP_BACKWARD` (the VM polls
+//!   for interrupts / GC there and will count hotness there): conditional jumps and
+//!   `JUMP_FORWARD` only jump forward, as in CPython 3.12.
 //! - **Calls**: the callee is loaded, then a `self_or_null` slot (`PUSH_NULL` for plain calls,
 //!   `LOAD_METHOD` fills both), then the positional args, then keyword arg values, then
 //!   `KW_NAMES consti` (if any keywords) immediately followed by `CALL argc` where `argc` counts

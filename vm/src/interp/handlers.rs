@@ -1618,13 +1618,45 @@ pub(super) mod body {
     }
 
     #[inline(always)]
-    pub fn RETURN_GENERATOR(vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
-        Err(vm.throw_new(Ty::NotImplementedError, "generators are not supported yet"))
+    pub fn RETURN_GENERATOR(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let f = vm.frame();
+        // SAFETY: [base, sp) are the frame's initialised slots.
+        let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
+        let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
+        // SAFETY: `ip` points into this frame's code.
+        let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
+        let g = vm.heap.alloc(ObjKind::Generator(std::cell::RefCell::new(
+            crate::object::GenState {
+                func: f.func,
+                saved,
+                pc,
+                running: false,
+                started: false,
+                finished: false,
+            },
+        )));
+        do_return(vm, r, g)
     }
 
     #[inline(always)]
-    pub fn YIELD_VALUE(vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
-        Err(vm.throw_new(Ty::NotImplementedError, "generators are not supported yet"))
+    pub fn YIELD_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let v = pop(r);
+        let f = vm.frame();
+        let Some(ObjKind::Generator(cell)) = f.gen.as_obj().map(|o| &o.kind) else {
+            return Err(vm.throw_new(Ty::SystemError, "YIELD_VALUE outside a generator"));
+        };
+        // SAFETY: [base, sp) are the frame's initialised slots.
+        let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
+        let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
+        // SAFETY: `ip` points into this frame's code.
+        let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
+        {
+            let mut st = cell.borrow_mut();
+            st.saved = saved;
+            st.pc = pc;
+        }
+        vm.yielded = true;
+        do_return(vm, r, v)
     }
 
     #[inline(always)]

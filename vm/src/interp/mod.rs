@@ -122,6 +122,8 @@ pub struct Vm {
     /// Executed instructions (when counting or tracing).
     pub instructions: u64,
     pub(crate) trace_printed: u64,
+    /// Set by YIELD_VALUE: the entry frame that just stopped suspended rather than returned.
+    pub(crate) yielded: bool,
 }
 
 impl Vm {
@@ -154,6 +156,7 @@ impl Vm {
             err: Vec::new(),
             instructions: 0,
             trace_printed: 0,
+            yielded: false,
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -431,8 +434,8 @@ impl Vm {
             ret: unsafe { base.sub(1) },
             entry: true,
             chunk: self.chunk as u32,
+            gen: Value::NULL,
         });
-        self.init_cells(base, c, func);
         self.execute()
     }
 
@@ -448,9 +451,6 @@ impl Vm {
             self.stack.chunk_start(self.chunk)
         }
     }
-
-    /// `MAKE_CELL`-free setup for entry frames running closures: copy free vars.
-    fn init_cells(&mut self, _base: *mut Value, _c: &Code, _func: Value) {}
 
     /// Run the top frame until its entry frame returns or an exception escapes it.
     pub(crate) fn execute(&mut self) -> PyResult<Value> {
@@ -614,7 +614,82 @@ impl Vm {
             ret,
             entry: false,
             chunk: self.chunk as u32,
+            gen: Value::NULL,
         });
+    }
+
+    /// Resume a generator: `Some(value)` for a yield, `None` when it returned.
+    pub(crate) fn resume_generator(&mut self, g: Value) -> PyResult<Option<Value>> {
+        let Some(ObjKind::Generator(cell)) = g.as_obj().map(|o| &o.kind) else {
+            unreachable!()
+        };
+        let (func, saved, pc, started) = {
+            let st = cell.borrow();
+            if st.finished {
+                return Ok(None);
+            }
+            if st.running {
+                return Err(self.new_exc(Ty::ValueError, "generator already executing"));
+            }
+            (st.func, st.saved.clone(), st.pc, st.started)
+        };
+        let f = func.as_function().expect("generator function");
+        let code = f.code.as_code().expect("code") as *const Code;
+        // SAFETY: the function (rooted by the generator, itself rooted by the caller) keeps
+        // its code alive.
+        let c = unsafe { &*code };
+        let at = self.frame_room(self.top(), 2 + c.nslots + c.stack_size);
+        // SAFETY: `frame_room` reserved the slots written below.
+        unsafe {
+            *at = Value::NONE;
+            let base = at.add(1);
+            std::ptr::copy_nonoverlapping(saved.as_ptr(), base, saved.len());
+            for i in saved.len()..c.nslots {
+                *base.add(i) = Value::NULL;
+            }
+            let mut sp = base.add(saved.len().max(c.nslots));
+            if started {
+                *sp = Value::NONE; // the value sent in: next() sends None
+                sp = sp.add(1);
+            }
+            self.frames.push(Frame {
+                code,
+                code_val: f.code,
+                func,
+                globals: f.globals,
+                base,
+                ip: c.instrs.as_ptr().add(pc),
+                sp,
+                ret: at,
+                entry: true,
+                chunk: self.chunk as u32,
+                gen: g,
+            });
+        }
+        {
+            let mut st = cell.borrow_mut();
+            st.running = true;
+            st.started = true;
+        }
+        let saved_chunk = self.chunk;
+        let r = self.execute();
+        self.chunk = saved_chunk;
+        let yielded = std::mem::replace(&mut self.yielded, false);
+        let mut st = cell.borrow_mut();
+        st.running = false;
+        match r {
+            Ok(v) if yielded => Ok(Some(v)),
+            Ok(_) => {
+                st.finished = true;
+                st.saved = Vec::new();
+                Ok(None)
+            }
+            Err(e) => {
+                st.finished = true;
+                st.saved = Vec::new();
+                Err(e)
+            }
+        }
     }
 
     /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
@@ -632,7 +707,7 @@ impl Vm {
     pub fn collect_now(&mut self) {
         let mut roots: Vec<Value> = Vec::new();
         for f in &self.frames {
-            roots.extend([f.code_val, f.func, f.globals]);
+            roots.extend([f.code_val, f.func, f.globals, f.gen]);
             // SAFETY: [base, sp) of every frame is initialised (locals are NULL-filled on entry,
             // stack slots below sp were pushed).
             let n = unsafe { f.sp.offset_from(f.base) };

@@ -6,7 +6,8 @@
 //!   literals (`12`, `-3`, `1.5`, `'text'`, `None`, `True`, `False`, `@name` = a nested code
 //!   object passed to `asm`), locals/names/derefs are identifiers, jumps are labels, `BINARY_OP`
 //!   takes the operator (`+`, `+=`, ...), `COMPARE_OP` the comparison (`<`), the rest numbers.
-//! - `label:` defines a jump target; `.line N` sets the source line of what follows.
+//! - `label:` defines a jump target; `.line N` sets the source line of what follows;
+//!   `.cell x` / `.free x` declare cell and free variables; `.generator` sets the flag.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -34,6 +35,18 @@ pub fn asm(name: &str, args: &[&str], nested: &[&Arc<CodeObject>], text: &str) -
         }
         if let Some(n) = l.strip_prefix(".line ") {
             line = n.trim().parse().expect("line number");
+            continue;
+        }
+        if let Some(n) = l.strip_prefix(".cell ") {
+            co.cellvars.push(n.trim().into());
+            continue;
+        }
+        if let Some(n) = l.strip_prefix(".free ") {
+            co.freevars.push(n.trim().into());
+            continue;
+        }
+        if l == ".generator" {
+            co.flags.0 |= nanopy_compiler::bytecode::CodeFlags::GENERATOR;
             continue;
         }
         if let Some(lbl) = l.strip_suffix(':') {
