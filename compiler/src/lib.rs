@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod ast_dump;
+pub mod bytecode;
 pub mod error;
 pub mod lexer;
 pub mod parser;

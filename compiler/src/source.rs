@@ -29,7 +29,7 @@ pub struct Encoding {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Codec {
+pub(crate) enum Codec {
     Utf8,
     Latin1,
     Ascii,
@@ -46,7 +46,7 @@ fn plain_error(msg: impl Into<String>) -> SyntaxError {
 
 /// `get_normal_name` of tokenizer.c / `_get_normal_name` of tokenize.py: the first 12 characters,
 /// lower-cased with `_` → `-`, decide whether it is UTF-8 or Latin-1; other names are kept.
-fn normal_name(orig: &str) -> String {
+pub(crate) fn normal_name(orig: &str) -> String {
     let enc: String = orig
         .chars()
         .take(12)
@@ -71,7 +71,7 @@ fn normal_name(orig: &str) -> String {
 
 /// The codec for a (normalised) encoding name, following Python's `codecs.lookup` aliases for the
 /// encodings CPython users actually declare.
-fn lookup_codec(name: &str) -> Option<Codec> {
+pub(crate) fn lookup_codec(name: &str) -> Option<Codec> {
     let key: String = name
         .chars()
         .map(|c| {
@@ -119,7 +119,7 @@ fn lookup_codec(name: &str) -> Option<Codec> {
 
 /// Finds a coding spec in one line, as `get_coding_spec` in tokenizer.c: the line must be a
 /// comment (only blanks before `#`), then `coding[:=]\s*([-\w.]+)`.
-fn coding_spec(line: &[u8]) -> Option<&str> {
+pub(crate) fn coding_spec(line: &[u8]) -> Option<&str> {
     let hash = line.iter().position(|&b| b == b'#')?;
     if !line[..hash]
         .iter()
@@ -154,7 +154,7 @@ fn coding_spec(line: &[u8]) -> Option<&str> {
 }
 
 /// True if the line holds nothing but blanks and possibly a comment (tokenize's `blank_re`).
-fn is_blank_or_comment(line: &[u8]) -> bool {
+pub(crate) fn is_blank_or_comment(line: &[u8]) -> bool {
     for &b in line {
         match b {
             b' ' | b'\t' | b'\x0c' => continue,
@@ -290,32 +290,35 @@ pub fn decode(bytes: &[u8]) -> Result<String, SyntaxError> {
     }
 }
 
+/// Python's `UnicodeDecodeError` text for invalid UTF-8 at `pos` of `bytes` (positions are
+/// relative to `base`): `'utf-8' codec can't decode byte 0xff in position 4: invalid start byte`.
+pub(crate) fn utf8_error_message(bytes: &[u8], e: &std::str::Utf8Error, base: usize) -> String {
+    let pos = e.valid_up_to();
+    let b = bytes[pos];
+    let rel = pos - base;
+    let (n, reason) = match e.error_len() {
+        None => (bytes.len() - pos, "unexpected end of data"),
+        Some(n) if (0xc2..=0xf4).contains(&b) => (n, "invalid continuation byte"),
+        Some(n) => (n, "invalid start byte"),
+    };
+    if n == 1 {
+        format!("'utf-8' codec can't decode byte 0x{b:02x} in position {rel}: {reason}")
+    } else {
+        format!(
+            "'utf-8' codec can't decode bytes in position {rel}-{}: {reason}",
+            rel + n - 1
+        )
+    }
+}
+
 fn utf8_error(body: &[u8], e: &std::str::Utf8Error) -> SyntaxError {
     let pos = e.valid_up_to();
     let (line, col) = byte_line_col(body, pos);
-    let b = body[pos];
-    let msg = match e.error_len() {
-        None => {
-            let n = body.len() - pos;
-            if n == 1 {
-                format!("(unicode error) 'utf-8' codec can't decode byte 0x{b:02x} in position {col}: unexpected end of data")
-            } else {
-                format!(
-                    "(unicode error) 'utf-8' codec can't decode bytes in position {col}-{}: unexpected end of data",
-                    col + n - 1
-                )
-            }
-        }
-        Some(_) => {
-            let what = if (0xc2..=0xf4).contains(&b) {
-                "invalid continuation byte"
-            } else {
-                "invalid start byte"
-            };
-            format!("(unicode error) 'utf-8' codec can't decode byte 0x{b:02x} in position {col}: {what}")
-        }
-    };
     let line_start = pos - col;
+    let msg = format!(
+        "(unicode error) {}",
+        utf8_error_message(body, e, line_start)
+    );
     let line_end = body[pos..]
         .iter()
         .position(|&b| b == b'\n')
@@ -325,6 +328,39 @@ fn utf8_error(body: &[u8], e: &std::str::Utf8Error) -> SyntaxError {
         .chars()
         .count() as u32;
     SyntaxError::new(SyntaxErrorKind::SyntaxError, msg, line, char_col + 1).with_text(text)
+}
+
+/// Decodes `body` with a non-UTF-8 codec; `Err(line index)` of the first undecodable line.
+pub(crate) fn decode_with(codec: Codec, body: &[u8]) -> Result<String, (usize, String)> {
+    match codec {
+        Codec::Utf8 => std::str::from_utf8(body).map(str::to_owned).map_err(|e| {
+            let pos = e.valid_up_to();
+            let (line, col) = byte_line_col(body, pos);
+            (line as usize - 1, utf8_error_message(body, &e, pos - col))
+        }),
+        Codec::Latin1 => Ok(body.iter().map(|&b| b as char).collect()),
+        Codec::Ascii => match body.iter().position(|&b| b >= 0x80) {
+            None => Ok(String::from_utf8(body.to_vec()).expect("ASCII is UTF-8")),
+            Some(pos) => {
+                let (line, col) = byte_line_col(body, pos);
+                let msg = format!(
+                    "'ascii' codec can't decode byte 0x{:02x} in position {col}: ordinal not in range(128)",
+                    body[pos]
+                );
+                Err((line as usize - 1, msg))
+            }
+        },
+        Codec::Other(enc) => {
+            let (text, had_errors) = enc.decode_without_bom_handling(body);
+            if had_errors {
+                let line = text
+                    .find('\u{fffd}')
+                    .map_or(0, |p| text[..p].matches('\n').count());
+                return Err((line, format!("'{}' codec can't decode bytes", enc.name())));
+            }
+            Ok(text.into_owned())
+        }
+    }
 }
 
 /// Maps byte offsets of one source text to lines and columns.
@@ -418,10 +454,15 @@ impl LineIndex {
 
 /// Number of characters in `s`, counting only non-continuation bytes (no full decode).
 pub fn char_count(s: &str) -> u32 {
-    if s.is_ascii() {
-        return s.len() as u32;
+    char_count_bytes(s.as_bytes())
+}
+
+/// Number of UTF-8 characters starting in `b` (which may begin or end inside a character).
+pub fn char_count_bytes(b: &[u8]) -> u32 {
+    if b.is_ascii() {
+        return b.len() as u32;
     }
-    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count() as u32
+    b.iter().filter(|&&x| (x as i8) >= -0x40).count() as u32
 }
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
 //! `nanopy tokens [-e] FILE`: prints the tokens of a file exactly as `python3 -m tokenize [-e]`
 //! does. `--parser` prints the parser-mode tokens instead (what CPython's C tokenizer feeds its
-//! parser), one per line as `line,col-line,col: KIND 'text'` with byte columns.
+//! parser), one per line as `line,col-line,col: KIND 'text'` with UTF-8 byte columns, then the
+//! tokenizer error if any.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use nanopy_compiler::lexer::{lex, LexOptions};
-use nanopy_compiler::source::{decode, LineIndex};
+use std::io::Write;
+
+use nanopy_compiler::lexer::{lex_partial, tokenize_file, LexOptions};
+use nanopy_compiler::source::decode;
+use nanopy_compiler::tokenize_dump::{dump, dump_parser_mode};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,41 +36,44 @@ pub fn run(args: Args) -> ExitCode {
     if args.parser {
         return run_parser_mode(&bytes, &name);
     }
-    eprintln!("nanopy: tokenize mode not implemented yet (use --parser)");
-    ExitCode::from(2)
+    match tokenize_file(&bytes, &name) {
+        Ok(t) => {
+            let out = dump(&t, args.exact);
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", e.render(&name));
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn run_parser_mode(bytes: &[u8], name: &str) -> ExitCode {
     let source = match decode(bytes) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{}", e.render(name));
+            print!("{}", dump_parser_mode("", &[], Some(&e), name));
             return ExitCode::from(1);
         }
     };
-    let index = LineIndex::new(&source);
-    let tokens = match lex(
+    let (tokens, error) = lex_partial(
         &source,
         LexOptions {
             type_comments: true,
         },
-    ) {
-        Ok(t) => t,
-        Err(e) => {
-            eprint!("{}", e.render(name));
-            return ExitCode::from(1);
-        }
-    };
-    let mut out = String::with_capacity(tokens.len() * 32);
-    for t in &tokens {
-        let (l1, c1) = index.line_col(t.start);
-        let (l2, c2) = index.line_col(t.end);
-        out.push_str(&format!(
-            "{l1},{c1}-{l2},{c2}:\t{}\t{:?}\n",
-            t.kind.name(),
-            t.text(&source)
-        ));
+    );
+    let error = error.map(|e| e.error);
+    print!(
+        "{}",
+        dump_parser_mode(&source, &tokens, error.as_ref(), name)
+    );
+    if error.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
-    print!("{out}");
-    ExitCode::SUCCESS
 }

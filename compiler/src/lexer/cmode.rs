@@ -8,7 +8,7 @@
 use super::unicode::{first_invalid_ident_char, is_printable};
 use super::{is_ident_char, is_ident_start, LexError, LexErrorKind, LexOptions};
 use crate::error::{SyntaxError, SyntaxErrorKind};
-use crate::source::{char_count, LineIndex};
+use crate::source::{char_count_bytes, LineIndex};
 use crate::tokens::{Token, TokenKind};
 
 const TABSIZE: u32 = 8;
@@ -184,7 +184,7 @@ impl<'s> Lexer<'s> {
         let line = self.line_of(&ix, last);
         let ls = ix.line_start(line) as usize;
         let cur = cur.clamp(ls, self.b.len());
-        let col = char_count(&self.src[ls..cur]);
+        let col = char_count_bytes(&self.b[ls..cur]);
         let e = SyntaxError::new(kind, msg, line, col)
             .with_end(line, col)
             .with_text(self.line_text(&ix, line));
@@ -199,20 +199,6 @@ impl<'s> Lexer<'s> {
     fn syntax_error(&self, msg: impl Into<String>) -> LexError {
         let last = self.pos.saturating_sub(1);
         self.error_at(SyntaxErrorKind::SyntaxError, msg.into(), self.pos, last)
-    }
-
-    /// An error reported by the parser at the last token it received
-    /// (`RAISE_..._ERROR` → `_PyPegen_raise_error`): col_offset + 1 of that token.
-    fn error_at_last_token(&self, kind: SyntaxErrorKind, msg: &str) -> SyntaxError {
-        let ix = self.index();
-        let Some(t) = self.tokens.last() else {
-            return SyntaxError::new(kind, msg, 1, 0).with_end(1, 0);
-        };
-        let (line, col) = ix.line_char_col(self.src, t.start);
-        let (eline, ecol) = ix.line_char_col(self.src, t.end);
-        SyntaxError::new(kind, msg, line, col + 1)
-            .with_end(eline, ecol + 1)
-            .with_text(self.line_text(&ix, line))
     }
 
     // ---- the tokenizer ------------------------------------------------------------------
@@ -253,7 +239,10 @@ impl<'s> Lexer<'s> {
             }
         } else if col > top {
             if self.indstack.len() >= MAXINDENT {
-                return Err(self.indent_error("too many levels of indentation"));
+                return Err(self.indentation_error(
+                    SyntaxErrorKind::IndentationError,
+                    "too many levels of indentation",
+                ));
             }
             if altcol <= alttop {
                 return Err(self.tab_error());
@@ -268,14 +257,10 @@ impl<'s> Lexer<'s> {
                 self.altstack.pop();
             }
             if col != *self.indstack.last().unwrap() {
-                let e = self.error_at_last_token(
+                return Err(self.indentation_error(
                     SyntaxErrorKind::IndentationError,
                     "unindent does not match any outer indentation level",
-                );
-                return Err(LexError {
-                    error: e,
-                    kind: LexErrorKind::Tokenizer,
-                });
+                ));
             }
             if altcol != *self.altstack.last().unwrap() {
                 return Err(self.tab_error());
@@ -284,28 +269,11 @@ impl<'s> Lexer<'s> {
         Ok(false)
     }
 
-    /// E_TABSPACE / E_TOODEEP: `RAISE_ERROR_KNOWN_LOCATION(p, errtype, tok->lineno, 0, ...)`.
-    fn known_location_error(&self, kind: SyntaxErrorKind, msg: &str) -> LexError {
-        let ix = self.index();
-        let line = self.line_of(&ix, self.pos);
-        let e = SyntaxError::new(kind, msg, line, 1)
-            .with_end(line, 0)
-            .with_text(self.line_text(&ix, line));
-        LexError {
-            error: e,
-            kind: LexErrorKind::Tokenizer,
-        }
-    }
-
     fn tab_error(&self) -> LexError {
-        self.known_location_error(
+        self.indentation_error(
             SyntaxErrorKind::TabError,
             "inconsistent use of tabs and spaces in indentation",
         )
-    }
-
-    fn indent_error(&self, msg: &str) -> LexError {
-        self.known_location_error(SyntaxErrorKind::IndentationError, msg)
     }
 
     /// One call of `tok_get`: pushes the next token and returns its kind.
@@ -677,10 +645,10 @@ impl<'s> Lexer<'s> {
                     let mut e = self.syntax_error(
                         "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
                     );
-                    let ix = self.index();
-                    let ls = ix.line_start(e.error.lineno) as usize;
-                    e.error.offset = char_count(&self.src[ls..start]) + 1;
-                    e.error.end_offset = Some(char_count(&self.src[ls..zeros_end - 1]));
+                    // syntaxerror_known_range passes byte columns through unconverted.
+                    let (_, ls) = self.line_and_start(start);
+                    e.error.offset = (start + 1 - ls) as u32;
+                    e.error.end_offset = Some((zeros_end - ls) as u32);
                     return Err(e);
                 }
                 self.verify_end_of_number(c, "decimal")?;
@@ -805,26 +773,66 @@ impl<'s> Lexer<'s> {
         self.error_at(SyntaxErrorKind::SyntaxError, msg, start + 1, start)
     }
 
-    /// E_LINECONT: `col_offset = tok->cur - tok->buf - 1` where, for string input, `buf` is the
-    /// start of the current line.
-    fn line_continuation_error(&self) -> LexError {
+    /// An error raised by the parser on the tokenizer's behalf (`_Pypegen_tokenizer_error`,
+    /// `raise_unclosed_parentheses_error`). Their columns are UTF-8 byte offsets: for bytes
+    /// input without a coding cookie CPython does not convert them to characters.
+    fn pegen_error(
+        &self,
+        kind: SyntaxErrorKind,
+        msg: String,
+        line: u32,
+        offset: usize,
+        end_offset: Option<u32>,
+        lex_kind: LexErrorKind,
+    ) -> LexError {
         let ix = self.index();
-        let last = self.pos.saturating_sub(1);
-        let line = self.line_of(&ix, last);
-        let ls = ix.line_start(line) as usize;
-        let col = char_count(&self.src[ls..self.pos.min(self.b.len()).max(ls)]);
-        let e = SyntaxError::new(
-            SyntaxErrorKind::SyntaxError,
-            "unexpected character after line continuation character",
-            line,
-            col.max(1),
-        )
-        .with_end(line, 0)
-        .with_text(self.line_text(&ix, line));
+        let mut e =
+            SyntaxError::new(kind, msg, line, offset as u32).with_text(self.line_text(&ix, line));
+        e.end_lineno = Some(line);
+        e.end_offset = end_offset;
         LexError {
             error: e,
-            kind: LexErrorKind::Tokenizer,
+            kind: lex_kind,
         }
+    }
+
+    /// (line of byte `pos`, start of that line).
+    fn line_and_start(&self, pos: usize) -> (u32, usize) {
+        let ix = self.index();
+        let line = self.line_of(&ix, pos);
+        (line, ix.line_start(line) as usize)
+    }
+
+    /// E_LINECONT: `col_offset = tok->cur - tok->buf - 1` (for string input `buf` is the start
+    /// of the current line), reported with `RAISE_ERROR_KNOWN_LOCATION`, so offset `cur - ls`.
+    fn line_continuation_error(&self) -> LexError {
+        let (line, ls) = self.line_and_start(self.pos.saturating_sub(1));
+        let col = (self.pos.min(self.b.len()) - ls).max(1);
+        let msg = "unexpected character after line continuation character".to_string();
+        self.pegen_error(
+            SyntaxErrorKind::SyntaxError,
+            msg,
+            line,
+            col,
+            Some(0),
+            LexErrorKind::Tokenizer,
+        )
+    }
+
+    /// E_DEDENT, E_TABSPACE, E_TOODEEP: the tokenizer sets `cur` to the end of the line and
+    /// returns an ERRORTOKEN without position.
+    fn indentation_error(&self, kind: SyntaxErrorKind, msg: &str) -> LexError {
+        let (line, ls) = self.line_and_start(self.pos);
+        let ix = self.index();
+        let line_len = ix.line_text(self.src, line).len();
+        let virtual_nl = (self.end > self.b.len() && ls + line_len == self.b.len()) as usize;
+        if kind == SyntaxErrorKind::IndentationError && msg.starts_with("unindent") {
+            // RAISE_INDENTATION_ERROR: at the ERRORTOKEN, col = cur - line_start, no end.
+            let col = line_len + virtual_nl;
+            return self.pegen_error(kind, msg.into(), line, col, None, LexErrorKind::Tokenizer);
+        }
+        // RAISE_ERROR_KNOWN_LOCATION(p, errtype, lineno, 0, lineno, -1, msg)
+        self.pegen_error(kind, msg.into(), line, 1, Some(0), LexErrorKind::Tokenizer)
     }
 
     /// E_EOF right after a line continuation.
@@ -832,31 +840,29 @@ impl<'s> Lexer<'s> {
         if !self.parens.is_empty() {
             return self.unclosed_bracket_error();
         }
-        let e =
-            self.error_at_last_token(SyntaxErrorKind::SyntaxError, "unexpected EOF while parsing");
-        LexError {
-            error: e,
-            kind: LexErrorKind::Eof,
-        }
+        // The ERRORTOKEN has no position, so CPython uses `tok->cur - line_start` with `cur` at
+        // the very end of the input (past the implied newline), and no end offset.
+        let (line, ls) = self.line_and_start(self.b.len().saturating_sub(1));
+        let col = self.end - ls;
+        let msg = "unexpected EOF while parsing".to_string();
+        self.pegen_error(
+            SyntaxErrorKind::SyntaxError,
+            msg,
+            line,
+            col,
+            None,
+            LexErrorKind::Eof,
+        )
     }
 
     /// `raise_unclosed_parentheses_error`: points at the innermost open bracket.
     fn unclosed_bracket_error(&self) -> LexError {
-        let ix = self.index();
         let &(ch, off) = self.parens.last().unwrap();
-        let (line, col) = ix.line_char_col(self.src, off);
-        let e = SyntaxError::new(
-            SyntaxErrorKind::SyntaxError,
-            format!("'{}' was never closed", ch as char),
-            line,
-            col + 1,
-        )
-        .with_end(line, 0)
-        .with_text(self.line_text(&ix, line));
-        LexError {
-            error: e,
-            kind: LexErrorKind::UnclosedBracket { open_line: line },
-        }
+        let (line, ls) = self.line_and_start(off as usize);
+        let msg = format!("'{}' was never closed", ch as char);
+        let col = off as usize - ls + 1;
+        let kind = LexErrorKind::UnclosedBracket { open_line: line };
+        self.pegen_error(SyntaxErrorKind::SyntaxError, msg, line, col, Some(0), kind)
     }
 
     /// Operators and brackets; stray characters.

@@ -30,9 +30,14 @@
 //! `Parser/pegen_errors.c`).
 
 mod cmode;
+mod pymode;
 mod unicode;
+#[rustfmt::skip]
+mod unicode_tables;
 
 pub use cmode::{lex, lex_partial};
+pub use pymode::{tokenize, tokenize_file, PyToken, TokenizeError, Tokenized};
+pub(crate) use unicode::is_printable;
 
 use crate::error::SyntaxError;
 
