@@ -923,7 +923,7 @@ impl<'s> Lexer<'s> {
 }
 
 /// `PyToken_OneChar`; OP for characters that are no operator (`$`, `?`, `!`, a backquote).
-fn one_char(c: u8) -> TokenKind {
+pub(super) fn one_char(c: u8) -> TokenKind {
     use TokenKind::*;
     match c {
         b'%' => Percent,
@@ -954,7 +954,7 @@ fn one_char(c: u8) -> TokenKind {
 }
 
 /// `PyToken_TwoChars` (`<>` is NOTEQUAL there; the parser rejects it unless barry_as_FLUFL).
-fn two_chars(c1: u8, c2: u8) -> Option<TokenKind> {
+pub(super) fn two_chars(c1: u8, c2: u8) -> Option<TokenKind> {
     use TokenKind::*;
     Some(match (c1, c2) {
         (b'!', b'=') => NotEqual,
@@ -982,7 +982,7 @@ fn two_chars(c1: u8, c2: u8) -> Option<TokenKind> {
 }
 
 /// `PyToken_ThreeChars`.
-fn three_chars(c1: u8, c2: u8, c3: u8) -> Option<TokenKind> {
+pub(super) fn three_chars(c1: u8, c2: u8, c3: u8) -> Option<TokenKind> {
     use TokenKind::*;
     Some(match (c1, c2, c3) {
         (b'*', b'*', b'=') => DoubleStarEqual,
