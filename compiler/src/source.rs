@@ -205,7 +205,8 @@ pub fn detect_encoding(bytes: &[u8]) -> Result<Encoding, SyntaxError> {
         return Err(plain_error(format!("unknown encoding: {name}")));
     };
     if bom_len > 0 {
-        if codec != Codec::Utf8 {
+        // tokenizer.c compares the normalised *name*: `utf8` with a BOM is an error too.
+        if name != "utf-8" {
             return Err(plain_error(format!("encoding problem: {name} with BOM")));
         }
         return Ok(Encoding {
