@@ -10,7 +10,11 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "nanopy", version, about = "CPython's hidden pipeline, rebuilt in Rust")]
+#[command(
+    name = "nanopy",
+    version,
+    about = "CPython's hidden pipeline, rebuilt in Rust"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

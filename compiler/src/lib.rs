@@ -5,13 +5,14 @@
 //! This crate knows nothing of the VM. The VM depends on it only for the bytecode format
 //! (`bytecode`: the opcode table and code objects).
 
-pub mod error;
-pub mod source;
-pub mod tokens;
-pub mod lexer;
-pub mod tokenize_dump;
 pub mod ast;
 pub mod ast_dump;
+pub mod bytecode;
+pub mod error;
+pub mod lexer;
 pub mod parser;
+pub mod source;
+pub mod tokenize_dump;
+pub mod tokens;
 
 pub use error::{SyntaxError, SyntaxErrorKind};

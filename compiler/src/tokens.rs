@@ -152,7 +152,10 @@ mod tests {
         for (i, k) in TokenKind::ALL.iter().enumerate() {
             assert_eq!(*k as usize, i, "{} out of order", k.name());
         }
-        assert_eq!(TokenKind::from_op_text("**="), Some(TokenKind::DoubleStarEqual));
+        assert_eq!(
+            TokenKind::from_op_text("**="),
+            Some(TokenKind::DoubleStarEqual)
+        );
         assert_eq!(TokenKind::from_op_text("!"), None);
         assert!(!TokenKind::Name.is_operator());
     }

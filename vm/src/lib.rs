@@ -1,5 +1,32 @@
 //! nanopy-vm: the back half of the pipeline.
 //!
-//! value (NaN-boxing) → heap/gc → frame → interpreter (dispatch strategies) → builtins
+//! value (NaN-boxing) → object/dict → heap/gc → frame → interp (handlers; switch and tail
+//! dispatchers) → ops → builtins → traceback
 //!
 //! The VM knows the bytecode format (`nanopy_compiler::bytecode`) and never the parser or the AST.
+//!
+//! Entry point for the CLI: `Vm::new(Options { dispatch, argv, trace, .. })` then
+//! `vm.run_module(&code)`, which prints a traceback and returns `Err(Exit(1))` on an uncaught
+//! exception.
+
+pub mod builtins;
+pub mod call;
+pub mod dict;
+pub mod format;
+pub mod frame;
+pub mod gc;
+pub mod interp;
+pub mod object;
+pub mod ops;
+pub mod text;
+pub mod traceback;
+pub mod value;
+
+pub use interp::{Dispatch, Exit, Options, TraceOptions, Vm};
+pub use value::Value;
+
+/// A raised Python exception (an exception object).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PyErr(pub Value);
+
+pub type PyResult<T> = Result<T, PyErr>;

@@ -1,0 +1,430 @@
+//! The instruction set, defined once.
+//!
+//! [`for_each_opcode!`] is the single table. Each row is
+//!
+//! ```text
+//! /// one-line meaning (becomes the enum variant's doc)
+//! NAME = OperandKind, |arg, jump| stack_effect;
+//! ```
+//!
+//! - `OperandKind` says what the 24-bit operand means and therefore how `dis` prints it.
+//! - the stack effect closure returns the net change in stack depth; `jump` is true for the
+//!   branch-taken edge of a jump instruction (it is ignored by non-jumps). Codegen uses it to
+//!   compute `CodeObject::max_stack`.
+//!
+//! Everything else is expanded from the table with a callback macro: the [`Opcode`] enum, its
+//! names, operand kinds, stack effects, `Opcode::ALL`, and in the VM every dispatcher's handler
+//! table. Adding an opcode means adding a row here and a handler in the VM, nothing else.
+//!
+//! Stack notation in the docs: `a, b -> c` means `b` is on top before, `c` on top after.
+//! `NULL` is the VM's empty-slot marker (not `None`).
+//!
+//! Conventions codegen must follow:
+//! - **Jumps** (`OperandKind::Jump`) carry the *absolute instruction index* of their target,
+//!   forward and backward alike. Every loop back-edge must be a `JUMP_BACKWARD` (the VM polls
+//!   for interrupts / GC there and will count hotness there): conditional jumps and
+//!   `JUMP_FORWARD` only jump forward, as in CPython 3.12.
+//! - **Calls**: the callee is loaded, then a `self_or_null` slot (`PUSH_NULL` for plain calls,
+//!   `LOAD_METHOD` fills both), then the positional args, then keyword arg values, then
+//!   `KW_NAMES consti` (if any keywords) immediately followed by `CALL argc` where `argc` counts
+//!   positional + keyword values (not `self`). So `f(x, y=1)` is
+//!   `LOAD_GLOBAL f; PUSH_NULL; LOAD_FAST x; LOAD_CONST 1; KW_NAMES ('y',); CALL 2`, and
+//!   `o.m(x)` is `LOAD_FAST o; LOAD_METHOD m; LOAD_FAST x; CALL 1`. This is CPython 3.13's
+//!   order; it makes `self` and the args contiguous, so the callee frame starts at them.
+//! - **Locals, cells, frees**: `LOAD_FAST i` indexes `varnames` (arguments first, as CPython).
+//!   Deref operands index `cellvars ++ freevars` (CPython 3.10 numbering). A cell variable that
+//!   is also an argument keeps its name in both `varnames` and `cellvars`; `MAKE_CELL i` then
+//!   initialises the cell from the argument. Code with cells starts with `MAKE_CELL` for each
+//!   cell, code with free variables with `COPY_FREE_VARS nfree`.
+//! - **Comprehensions** are nested functions as in CPython 3.11 (argument `.0` is the iterator).
+//! - **Generators** (flag `GENERATOR`) begin with `RETURN_GENERATOR`.
+
+/// Expand `$m! { table }` with the opcode table. See the module docs for the row format.
+#[macro_export]
+macro_rules! for_each_opcode {
+    ($m:ident) => {
+        $m! {
+            /// Do nothing.
+            NOP = None, |_, _| 0;
+            /// `x ->` : discard the top of stack.
+            POP_TOP = None, |_, _| -1;
+            /// `-> NULL` : push the empty marker (the `self_or_null` slot of a plain call).
+            PUSH_NULL = None, |_, _| 1;
+            /// `... x(n) ... -> ... x(n) ... x` : push a copy of the n-th item from the top
+            /// (`COPY 1` duplicates the top). n >= 1.
+            COPY = Count, |_, _| 1;
+            /// Swap the top with the n-th item from the top (n >= 2).
+            SWAP = Count, |_, _| 0;
+
+            /// `-> consts[i]`
+            LOAD_CONST = Const, |_, _| 1;
+            /// `-> varnames[i]` : raise `UnboundLocalError` if unbound.
+            LOAD_FAST = Local, |_, _| 1;
+            /// `x ->` : store into local `varnames[i]`.
+            STORE_FAST = Local, |_, _| -1;
+            /// Unbind local `varnames[i]` (`UnboundLocalError` if unbound).
+            DELETE_FAST = Local, |_, _| 0;
+            /// `-> globals[names[i]]`, falling back to builtins; `NameError` if neither.
+            /// (Plain operand: unlike CPython 3.11 no NULL bit; use `PUSH_NULL`.)
+            LOAD_GLOBAL = Name, |_, _| 1;
+            /// `x ->` : `globals[names[i]] = x`.
+            STORE_GLOBAL = Name, |_, _| -1;
+            /// `del globals[names[i]]` (`NameError` if missing).
+            DELETE_GLOBAL = Name, |_, _| 0;
+            /// `-> names[i]` looked up in locals (module code: the globals), globals, builtins.
+            LOAD_NAME = Name, |_, _| 1;
+            /// `x ->` : bind `names[i]` in the current namespace (module code: globals).
+            STORE_NAME = Name, |_, _| -1;
+            /// Unbind `names[i]` in the current namespace.
+            DELETE_NAME = Name, |_, _| 0;
+
+            /// Create a fresh cell for `cellvars[i]`; if that name is also an argument, the cell
+            /// starts with the argument's value, else empty.
+            MAKE_CELL = Deref, |_, _| 0;
+            /// Copy the n cells of the running function's closure into the free-variable slots.
+            COPY_FREE_VARS = Count, |_, _| 0;
+            /// `-> cell.contents` of cell/free i; `NameError`/`UnboundLocalError` if empty
+            /// (CPython's messages: "cannot access free variable ..." / local).
+            LOAD_DEREF = Deref, |_, _| 1;
+            /// `x ->` : store into cell/free i.
+            STORE_DEREF = Deref, |_, _| -1;
+            /// Empty cell/free i.
+            DELETE_DEREF = Deref, |_, _| 0;
+            /// `-> cell` : push the cell object itself (to build a closure tuple).
+            LOAD_CLOSURE = Deref, |_, _| 1;
+
+            /// `obj -> getattr(obj, names[i])`
+            LOAD_ATTR = Name, |_, _| 0;
+            /// `value, obj ->` : `obj.names[i] = value`.
+            STORE_ATTR = Name, |_, _| -2;
+            /// `obj ->` : `del obj.names[i]`.
+            DELETE_ATTR = Name, |_, _| -1;
+            /// `obj -> meth, obj` when `names[i]` is a method found on the type (unbound
+            /// function, self), else `obj -> attr, NULL`. Always followed by args and `CALL`.
+            LOAD_METHOD = Name, |_, _| 1;
+
+            /// `a, b -> a op b`, `op` is a [`BinaryOp`] (CPython's `NB_*` numbering; the
+            /// in-place forms try `__i<op>__` first, for immutable operands they equal the plain op).
+            BINARY_OP = BinOp, |_, _| -1;
+            /// `x -> -x`
+            UNARY_NEGATIVE = None, |_, _| 0;
+            /// `x -> +x`
+            UNARY_POSITIVE = None, |_, _| 0;
+            /// `x -> not x`
+            UNARY_NOT = None, |_, _| 0;
+            /// `x -> ~x`
+            UNARY_INVERT = None, |_, _| 0;
+            /// `a, b -> a op b`, `op` is a [`CompareOp`] (CPython 3.11's `cmp_op` index).
+            COMPARE_OP = CmpOp, |_, _| -1;
+            /// `a, b -> a is b` (operand 0) or `a is not b` (operand 1).
+            IS_OP = Invert, |_, _| -1;
+            /// `a, b -> a in b` (operand 0) or `a not in b` (operand 1).
+            CONTAINS_OP = Invert, |_, _| -1;
+
+            /// `container, key -> container[key]`
+            BINARY_SUBSCR = None, |_, _| -1;
+            /// `value, container, key ->` : `container[key] = value`.
+            STORE_SUBSCR = None, |_, _| -3;
+            /// `container, key ->` : `del container[key]`.
+            DELETE_SUBSCR = None, |_, _| -2;
+            /// `container, start, stop -> container[start:stop]` (CPython 3.12).
+            BINARY_SLICE = None, |_, _| -2;
+            /// `value, container, start, stop ->` : `container[start:stop] = value`.
+            STORE_SLICE = None, |_, _| -4;
+            /// `start, stop -> slice(start, stop)` (n = 2) or
+            /// `start, stop, step -> slice(start, stop, step)` (n = 3).
+            BUILD_SLICE = Count, |n, _| 1 - n as i32;
+
+            /// `x1 .. xn -> [x1, .., xn]`
+            BUILD_LIST = Count, |n, _| 1 - n as i32;
+            /// `x1 .. xn -> (x1, .., xn)`
+            BUILD_TUPLE = Count, |n, _| 1 - n as i32;
+            /// `k1, v1 .. kn, vn -> {k1: v1, ..}`
+            BUILD_MAP = Count, |n, _| 1 - 2 * n as i32;
+            /// `v1 .. vn, keys -> dict(zip(keys, values))`; `keys` is a tuple (a constant).
+            BUILD_CONST_KEY_MAP = Count, |n, _| -(n as i32);
+            /// `x1 .. xn -> {x1, .., xn}`
+            BUILD_SET = Count, |n, _| 1 - n as i32;
+            /// `s1 .. sn -> s1 + .. + sn` : concatenate n strs (f-strings).
+            BUILD_STRING = Count, |n, _| 1 - n as i32;
+            /// `list, (i-1 items), x -> list, (i-1 items)` : `list.append(x)` where list is the
+            /// i-th item from the top after popping x (comprehensions).
+            LIST_APPEND = Count, |_, _| -1;
+            /// As `LIST_APPEND` for `set.add(x)`.
+            SET_ADD = Count, |_, _| -1;
+            /// `dict, .., key, value -> dict, ..` : `dict[key] = value`, dict i-th from top
+            /// after popping both.
+            MAP_ADD = Count, |_, _| -2;
+            /// `list, .., it -> list, ..` : `list.extend(it)` (star-unpacking in displays).
+            LIST_EXTEND = Count, |_, _| -1;
+            /// `set, .., it -> set, ..` : `set.update(it)`.
+            SET_UPDATE = Count, |_, _| -1;
+            /// `dict, .., m -> dict, ..` : `dict.update(m)` (`{**m}`).
+            DICT_UPDATE = Count, |_, _| -1;
+            /// As `DICT_UPDATE` but duplicate keys raise `TypeError` (`f(**a, **b)`).
+            DICT_MERGE = Count, |_, _| -1;
+            /// `list -> tuple(list)`
+            LIST_TO_TUPLE = None, |_, _| 0;
+
+            /// `seq -> xn .. x1` : unpack exactly n items, first item ends on top.
+            UNPACK_SEQUENCE = Count, |n, _| n as i32 - 1;
+            /// Starred unpack: operand = `before | after << 8`; `seq -> after items.., list,
+            /// before items..` with the first item on top (as CPython).
+            UNPACK_EX = UnpackEx, |n, _| (n & 0xff) as i32 + (n >> 8) as i32;
+
+            /// `x -> iter(x)`
+            GET_ITER = None, |_, _| 0;
+            /// `it -> it, next(it)`; when exhausted pop `it` and jump to the target.
+            FOR_ITER = Jump, |_, jump| if jump { -1 } else { 1 };
+            /// Jump forward to the target.
+            JUMP_FORWARD = Jump, |_, _| 0;
+            /// Jump backward to the target (loop back-edge; interrupt/GC check point).
+            JUMP_BACKWARD = Jump, |_, _| 0;
+            /// `x ->` ; jump if `not x`.
+            POP_JUMP_IF_FALSE = Jump, |_, _| -1;
+            /// `x ->` ; jump if `x` is truthy.
+            POP_JUMP_IF_TRUE = Jump, |_, _| -1;
+            /// `x ->` ; jump if `x is None`.
+            POP_JUMP_IF_NONE = Jump, |_, _| -1;
+            /// `x ->` ; jump if `x is not None`.
+            POP_JUMP_IF_NOT_NONE = Jump, |_, _| -1;
+            /// If `not x` jump leaving `x`, else pop it (`and`).
+            JUMP_IF_FALSE_OR_POP = Jump, |_, jump| if jump { 0 } else { -1 };
+            /// If `x` is truthy jump leaving `x`, else pop it (`or`).
+            JUMP_IF_TRUE_OR_POP = Jump, |_, jump| if jump { 0 } else { -1 };
+
+            /// Set the keyword names (a constant tuple of str) for the next `CALL`.
+            KW_NAMES = Const, |_, _| 0;
+            /// `callable, self_or_null, args.. (argc values) -> result`. See module docs.
+            CALL = Count, |n, _| -1 - n as i32;
+            /// `callable, self_or_null, args_tuple [, kwargs_dict if flags & 1] -> result`.
+            CALL_FUNCTION_EX = Flags, |f, _| -2 - (f & 1) as i32;
+            /// `[defaults] [kwdefaults] [annotations] [closure] code -> function`; the optional
+            /// items are present when flags has 0x01, 0x02, 0x04, 0x08 (lowest on the stack
+            /// first). Name and qualname come from the code object.
+            MAKE_FUNCTION = FunctionFlags, |f, _| -((f & 0xf).count_ones() as i32);
+            /// `x ->` : return `x` to the caller.
+            RETURN_VALUE = None, |_, _| -1;
+            /// Return `consts[i]` to the caller.
+            RETURN_CONST = Const, |_, _| 0;
+            /// First instruction of a generator's code: create the generator from the frame and
+            /// return it. When first resumed, execution continues after it, nothing pushed.
+            RETURN_GENERATOR = None, |_, _| 0;
+            /// `x -> sent` : suspend yielding `x`; on resume push the sent value (None for next()).
+            YIELD_VALUE = None, |_, _| 0;
+
+            /// `value [, spec if flags & 4] -> formatted str`; flags & 3 is the conversion:
+            /// 0 none, 1 `!s`, 2 `!r`, 3 `!a`.
+            FORMAT_VALUE = FormatFlags, |f, _| if f & 4 != 0 { -1 } else { 0 };
+
+            /// `level, fromlist -> module` : `import names[i]`.
+            IMPORT_NAME = Name, |_, _| -1;
+            /// `module -> module, module.names[i]` (`from m import x`).
+            IMPORT_FROM = Name, |_, _| 1;
+
+            /// Raise: argc 0 re-raises the active exception, 1 is `raise exc`, 2 is
+            /// `raise exc from cause` (`exc, cause ->`).
+            RAISE_VARARGS = Count, |n, _| -(n as i32);
+            /// `-> AssertionError` (the class, for `assert`).
+            LOAD_ASSERTION_ERROR = None, |_, _| 1;
+        }
+    };
+}
+
+/// What an instruction's operand means; also picks how `dis` prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperandKind {
+    /// No operand (must be 0).
+    None,
+    /// Index into `consts`.
+    Const,
+    /// Index into `varnames`.
+    Local,
+    /// Index into `names`.
+    Name,
+    /// Index into `cellvars ++ freevars`.
+    Deref,
+    /// Absolute instruction index.
+    Jump,
+    /// A count (items, args, depth).
+    Count,
+    /// A [`BinaryOp`].
+    BinOp,
+    /// A [`CompareOp`].
+    CmpOp,
+    /// 0 or 1: invert the test.
+    Invert,
+    /// Bit flags printed as a number.
+    Flags,
+    /// `MAKE_FUNCTION` flags.
+    FunctionFlags,
+    /// `FORMAT_VALUE` flags.
+    FormatFlags,
+    /// `UNPACK_EX`: `before | after << 8`.
+    UnpackEx,
+}
+
+macro_rules! define_opcodes {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+        /// One VM instruction. The discriminant is the opcode byte (table order).
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Opcode {
+            $( $(#[doc = $doc])* $name, )*
+        }
+
+        impl Opcode {
+            /// Every opcode, in byte order.
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$name),*];
+            /// Number of opcodes.
+            pub const COUNT: usize = Opcode::ALL.len();
+
+            /// CPython-style name, e.g. `"LOAD_FAST"`.
+            pub const fn name(self) -> &'static str {
+                match self { $(Opcode::$name => stringify!($name),)* }
+            }
+
+            /// What the operand means.
+            pub const fn operand_kind(self) -> OperandKind {
+                match self { $(Opcode::$name => OperandKind::$kind,)* }
+            }
+
+            /// The one-line meaning from the table.
+            pub fn doc(self) -> &'static str {
+                match self { $(Opcode::$name => concat!($($doc, "\n"),*),)* }
+            }
+
+            /// Net stack depth change; `jump` selects the branch-taken edge of jumps.
+            pub fn stack_effect(self, arg: u32, jump: bool) -> i32 {
+                match self {
+                    $(Opcode::$name => {
+                        let f: fn(u32, bool) -> i32 = $eff;
+                        f(arg, jump)
+                    })*
+                }
+            }
+
+            /// Decode an opcode byte.
+            pub fn from_u8(b: u8) -> Option<Opcode> {
+                Opcode::ALL.get(b as usize).copied()
+            }
+
+            /// Look an opcode up by name (assemblers, tests).
+            pub fn from_name(s: &str) -> Option<Opcode> {
+                match s { $(stringify!($name) => Some(Opcode::$name),)* _ => None }
+            }
+        }
+    };
+}
+
+for_each_opcode!(define_opcodes);
+
+impl Opcode {
+    /// True for instructions whose operand is a jump target.
+    pub fn is_jump(self) -> bool {
+        self.operand_kind() == OperandKind::Jump
+    }
+
+    /// True if control never falls through to the next instruction.
+    pub fn is_terminator(self) -> bool {
+        matches!(
+            self,
+            Opcode::JUMP_FORWARD
+                | Opcode::JUMP_BACKWARD
+                | Opcode::RETURN_VALUE
+                | Opcode::RETURN_CONST
+                | Opcode::RAISE_VARARGS
+        )
+    }
+}
+
+macro_rules! numbered_enum {
+    ($(#[$meta:meta])* $ty:ident { $($name:ident = $n:literal, $sym:literal;)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum $ty { $($name = $n,)* }
+
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$name),*];
+            pub fn from_u32(n: u32) -> Option<$ty> {
+                match n { $($n => Some($ty::$name),)* _ => None }
+            }
+            /// The operator as written in Python source.
+            pub fn symbol(self) -> &'static str {
+                match self { $($ty::$name => $sym,)* }
+            }
+        }
+    };
+}
+
+numbered_enum! {
+    /// `BINARY_OP` operand: CPython 3.11's `NB_*` numbering (`Include/internal/pycore_opcode.h`).
+    BinaryOp {
+        Add = 0, "+"; And = 1, "&"; FloorDivide = 2, "//"; LShift = 3, "<<";
+        MatrixMultiply = 4, "@"; Multiply = 5, "*"; Remainder = 6, "%"; Or = 7, "|";
+        Power = 8, "**"; RShift = 9, ">>"; Subtract = 10, "-"; TrueDivide = 11, "/";
+        Xor = 12, "^";
+        InplaceAdd = 13, "+="; InplaceAnd = 14, "&="; InplaceFloorDivide = 15, "//=";
+        InplaceLShift = 16, "<<="; InplaceMatrixMultiply = 17, "@=";
+        InplaceMultiply = 18, "*="; InplaceRemainder = 19, "%="; InplaceOr = 20, "|=";
+        InplacePower = 21, "**="; InplaceRShift = 22, ">>="; InplaceSubtract = 23, "-=";
+        InplaceTrueDivide = 24, "/="; InplaceXor = 25, "^=";
+    }
+}
+
+impl BinaryOp {
+    /// The non-inplace operator (`InplaceAdd` -> `Add`).
+    pub fn base(self) -> BinaryOp {
+        let n = self as u32;
+        BinaryOp::from_u32(if n >= 13 { n - 13 } else { n }).expect("NB_* numbering")
+    }
+
+    pub fn is_inplace(self) -> bool {
+        self as u32 >= 13
+    }
+}
+
+numbered_enum! {
+    /// `COMPARE_OP` operand: CPython 3.11's `cmp_op` order.
+    CompareOp {
+        Lt = 0, "<"; Le = 1, "<="; Eq = 2, "=="; Ne = 3, "!="; Gt = 4, ">"; Ge = 5, ">=";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_bytes_are_dense() {
+        for (i, op) in Opcode::ALL.iter().enumerate() {
+            assert_eq!(*op as usize, i);
+            assert_eq!(Opcode::from_name(op.name()), Some(*op));
+            assert!(!op.doc().is_empty(), "{} has no doc", op.name());
+        }
+        const _: () = assert!(Opcode::COUNT <= 256);
+    }
+
+    #[test]
+    fn stack_effects_match_cpython_for_shared_meanings() {
+        use Opcode::*;
+        assert_eq!(BINARY_OP.stack_effect(0, false), -1);
+        assert_eq!(BUILD_MAP.stack_effect(3, false), -5);
+        assert_eq!(CALL.stack_effect(2, false), -3);
+        assert_eq!(FOR_ITER.stack_effect(0, false), 1);
+        assert_eq!(FOR_ITER.stack_effect(0, true), -1);
+        assert_eq!(MAKE_FUNCTION.stack_effect(0x09, false), -2);
+        assert_eq!(UNPACK_EX.stack_effect(1 | 2 << 8, false), 3);
+        assert_eq!(UNPACK_SEQUENCE.stack_effect(3, false), 2);
+    }
+
+    #[test]
+    fn binary_op_numbering_matches_cpython() {
+        assert_eq!(BinaryOp::Power as u8, 8);
+        assert_eq!(BinaryOp::InplaceAdd.base(), BinaryOp::Add);
+        assert_eq!(BinaryOp::InplaceXor as u8, 25);
+        assert_eq!(CompareOp::Ge as u8, 5);
+    }
+}

@@ -1,0 +1,1578 @@
+//! Built-in functions, type constructors, the methods of built-in types, and the `sys` module,
+//! with CPython's argument checking and error messages.
+
+use std::cell::Cell;
+
+use num_bigint::BigInt;
+use num_traits::Signed;
+
+use crate::dict::Dict;
+use crate::format;
+use crate::interp::Vm;
+use crate::object::{type_of, Native, NativeFn, ObjKind, Ty};
+use crate::ops::{self, exc, str_of, type_name};
+use crate::value::Value;
+use crate::{PyErr, PyResult};
+
+/// Register builtins, methods and modules.
+pub fn install(vm: &mut Vm) {
+    let functions: &[(&'static str, NativeFn)] = &[
+        ("print", print),
+        ("len", len),
+        ("abs", abs),
+        ("min", min),
+        ("max", max),
+        ("sum", sum),
+        ("sorted", sorted),
+        ("reversed", reversed),
+        ("enumerate", enumerate),
+        ("zip", zip),
+        ("map", map),
+        ("isinstance", isinstance),
+        ("repr", repr),
+        ("round", round),
+        ("divmod", divmod),
+        ("pow", pow),
+        ("chr", chr),
+        ("ord", ord),
+        ("all", all),
+        ("any", any),
+        ("iter", iter),
+        ("next", next),
+        ("hash", hash),
+        ("id", id),
+        ("format", format_builtin),
+    ];
+    for (name, f) in functions {
+        let v = vm.heap.alloc(ObjKind::Native(Native {
+            name,
+            f: *f,
+            owner: None,
+        }));
+        let k = vm.intern(name);
+        ops::dict_set(vm, vm.builtins, k, v).expect("str keys hash");
+    }
+    for &t in Ty::ALL {
+        let exposed = t.is_exception()
+            || matches!(
+                t,
+                Ty::Int
+                    | Ty::Float
+                    | Ty::Str
+                    | Ty::Bool
+                    | Ty::List
+                    | Ty::Tuple
+                    | Ty::Dict
+                    | Ty::Set
+                    | Ty::Range
+                    | Ty::Type
+                    | Ty::Object
+                    | Ty::Slice
+            );
+        if exposed {
+            let k = vm.intern(t.name());
+            let v = vm.type_value(t);
+            ops::dict_set(vm, vm.builtins, k, v).expect("str keys hash");
+        }
+    }
+    let methods: &[(Ty, &'static str, NativeFn)] = &[
+        (Ty::Str, "join", str_join),
+        (Ty::Str, "split", str_split),
+        (Ty::Str, "rsplit", str_rsplit),
+        (Ty::Str, "strip", str_strip),
+        (Ty::Str, "lstrip", str_lstrip),
+        (Ty::Str, "rstrip", str_rstrip),
+        (Ty::Str, "replace", str_replace),
+        (Ty::Str, "upper", str_upper),
+        (Ty::Str, "lower", str_lower),
+        (Ty::Str, "capitalize", str_capitalize),
+        (Ty::Str, "title", str_title),
+        (Ty::Str, "startswith", str_startswith),
+        (Ty::Str, "endswith", str_endswith),
+        (Ty::Str, "find", str_find),
+        (Ty::Str, "count", str_count),
+        (Ty::Str, "isdigit", str_isdigit),
+        (Ty::Str, "isalpha", str_isalpha),
+        (Ty::Str, "isspace", str_isspace),
+        (Ty::Str, "ljust", str_ljust),
+        (Ty::Str, "rjust", str_rjust),
+        (Ty::Str, "center", str_center),
+        (Ty::Str, "zfill", str_zfill),
+        (Ty::List, "append", list_append),
+        (Ty::List, "pop", list_pop),
+        (Ty::List, "extend", list_extend),
+        (Ty::List, "insert", list_insert),
+        (Ty::List, "reverse", list_reverse),
+        (Ty::List, "sort", list_sort),
+        (Ty::List, "index", list_index),
+        (Ty::List, "count", list_count),
+        (Ty::List, "copy", list_copy),
+        (Ty::List, "clear", list_clear),
+        (Ty::List, "remove", list_remove),
+        (Ty::Tuple, "index", list_index),
+        (Ty::Tuple, "count", list_count),
+        (Ty::Dict, "get", dict_get),
+        (Ty::Dict, "items", dict_items),
+        (Ty::Dict, "keys", dict_keys),
+        (Ty::Dict, "values", dict_values),
+        (Ty::Dict, "pop", dict_pop),
+        (Ty::Dict, "setdefault", dict_setdefault),
+        (Ty::Dict, "update", dict_update),
+        (Ty::Dict, "copy", dict_copy),
+        (Ty::Dict, "clear", dict_clear),
+        (Ty::Set, "add", set_add),
+        (Ty::Set, "discard", set_discard),
+    ];
+    for (t, name, f) in methods {
+        let v = vm.heap.alloc(ObjKind::Native(Native {
+            name,
+            f: *f,
+            owner: Some(*t),
+        }));
+        vm.methods.insert((*t, name), v);
+    }
+    // sys
+    let argv: Vec<String> = vm.options.argv.clone();
+    let argv: Vec<Value> = argv.iter().map(|a| vm.new_str(a)).collect();
+    let argv = vm.new_list(argv);
+    let d = vm.new_dict(Dict::new());
+    let k = vm.intern("argv");
+    ops::dict_set(vm, d, k, argv).expect("str keys hash");
+    let mk = vm.intern("maxsize");
+    let ms = vm.int(i64::MAX);
+    ops::dict_set(vm, d, mk, ms).expect("str keys hash");
+    let name = vm.intern("sys");
+    let m = vm.heap.alloc(ObjKind::Module { name, dict: d });
+    ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
+}
+
+// ----- argument helpers -----
+
+/// Split args into positional values and (name, value) keyword pairs.
+fn split_kw(args: &[Value], kwnames: Value) -> (&[Value], Vec<(&'static str, Value)>) {
+    let names = kwnames.as_tuple().unwrap_or(&[]);
+    let npos = args.len() - names.len();
+    let kws = names
+        .iter()
+        .zip(&args[npos..])
+        .map(|(n, v)| (str_of(*n), *v))
+        .collect();
+    (&args[..npos], kws)
+}
+
+fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
+    if kwnames.as_tuple().is_some_and(|t| !t.is_empty()) {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes no keyword arguments"),
+        ));
+    }
+    Ok(())
+}
+
+fn exactly_one(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    if args.len() != 1 {
+        let n = args.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes exactly one argument ({n} given)"),
+        ));
+    }
+    Ok(args[0])
+}
+
+fn arity(vm: &mut Vm, name: &str, args: &[Value], min: usize, max: usize) -> PyResult<()> {
+    let n = args.len();
+    if n < min {
+        let msg = if min == max {
+            format!(
+                "{name} expected {min} argument{}, got {n}",
+                if min == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{name} expected at least {min} argument{}, got {n}",
+                if min == 1 { "" } else { "s" }
+            )
+        };
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    if n > max {
+        let msg = format!(
+            "{name} expected at most {max} argument{}, got {n}",
+            if max == 1 { "" } else { "s" }
+        );
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    Ok(())
+}
+
+/// For methods: check the positional count excluding self (CPython's messages).
+fn method_arity(vm: &mut Vm, name: &str, args: &[Value], min: usize, max: usize) -> PyResult<()> {
+    let n = args.len() - 1;
+    if min == 0 && max == 0 && n > 0 {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes no arguments ({n} given)"),
+        ));
+    }
+    if min == 1 && max == 1 && n != 1 {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes exactly one argument ({n} given)"),
+        ));
+    }
+    arity(vm, name, &args[1..], min, max)
+}
+
+fn str_arg<'a>(vm: &mut Vm, what: &str, v: Value) -> PyResult<&'a str> {
+    match v.as_str() {
+        Some(s) => Ok(&s.s),
+        None => {
+            let t = type_name(v);
+            Err(vm.new_exc(Ty::TypeError, &format!("{what} must be str, not {t}")))
+        }
+    }
+}
+
+fn int_arg(vm: &mut Vm, v: Value) -> PyResult<i64> {
+    match ops::index_of(vm, v)? {
+        Some(i) => Ok(i),
+        None => {
+            let t = type_name(v);
+            Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("'{t}' object cannot be interpreted as an integer"),
+            ))
+        }
+    }
+}
+
+fn opt_none(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_none())
+}
+
+// ----- functions -----
+
+fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    let mut sep = " ".to_string();
+    let mut end = "\n".to_string();
+    for (k, v) in kws {
+        match k {
+            "sep" | "end" => {
+                let s = if v.is_none() {
+                    if k == "sep" {
+                        " ".into()
+                    } else {
+                        "\n".into()
+                    }
+                } else if let Some(s) = v.as_str() {
+                    s.s.to_string()
+                } else {
+                    let t = type_name(v);
+                    return Err(vm.new_exc(
+                        Ty::TypeError,
+                        &format!("{k} must be None or a string, not {t}"),
+                    ));
+                };
+                if k == "sep" {
+                    sep = s
+                } else {
+                    end = s
+                }
+            }
+            "flush" => {}
+            "file" if v.is_none() => {}
+            _ => {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("'{k}' is an invalid keyword argument for print()"),
+                ))
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, v) in pos.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(&ops::to_str(vm, *v)?);
+    }
+    out.push_str(&end);
+    vm.write_out(&out);
+    Ok(Value::NONE)
+}
+
+pub fn len_of(vm: &mut Vm, v: Value) -> PyResult<usize> {
+    Ok(match v.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Str(s)) => s.chars,
+        Some(ObjKind::List(l)) => l.borrow().len(),
+        Some(ObjKind::Tuple(t)) => t.len(),
+        Some(ObjKind::Dict(d)) | Some(ObjKind::Set(d)) => d.borrow().len(),
+        Some(ObjKind::DictView { dict, .. }) => dict.as_dict().map_or(0, |d| d.borrow().len()),
+        Some(ObjKind::Range { start, stop, step }) => ops::range_len(*start, *stop, *step) as usize,
+        _ => {
+            let t = type_name(v);
+            return Err(vm.new_exc(Ty::TypeError, &format!("object of type '{t}' has no len()")));
+        }
+    })
+}
+
+fn len(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "len", args, kwnames)?;
+    let n = len_of(vm, v)?;
+    Ok(vm.int(n as i64))
+}
+
+fn abs(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "abs", args, kwnames)?;
+    if v.is_float() {
+        return Ok(Value::float(v.as_float().abs()));
+    }
+    if v.is_small_int() || v.is_bool() {
+        let i = if v.is_bool() {
+            v.as_bool() as i64
+        } else {
+            v.as_small_int()
+        };
+        return Ok(vm.int(i.abs()));
+    }
+    if let Some(b) = v.as_bigint() {
+        let a = b.abs();
+        return Ok(vm.bigint(a));
+    }
+    let t = type_name(v);
+    Err(vm.new_exc(Ty::TypeError, &format!("bad operand type for abs(): '{t}'")))
+}
+
+fn min_max(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+    name: &str,
+    want: std::cmp::Ordering,
+) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    let mut key = None;
+    let mut default = None;
+    for (k, v) in kws {
+        match k {
+            "key" if !v.is_none() => key = Some(v),
+            "key" => {}
+            "default" => default = Some(v),
+            _ => {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("'{k}' is an invalid keyword argument for {name}()"),
+                ))
+            }
+        }
+    }
+    let items = match pos.len() {
+        0 => {
+            return Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("{name} expected at least 1 argument, got 0"),
+            ))
+        }
+        1 => ops::collect(vm, pos[0])?,
+        _ => {
+            if default.is_some() {
+                let msg = format!(
+                    "Cannot specify a default for {name}() with multiple positional arguments"
+                );
+                return Err(vm.new_exc(Ty::TypeError, &msg));
+            }
+            pos.to_vec()
+        }
+    };
+    if items.is_empty() {
+        return match default {
+            Some(d) => Ok(d),
+            None => Err(vm.new_exc(
+                Ty::ValueError,
+                &format!("{name}() arg is an empty sequence"),
+            )),
+        };
+    }
+    let roots = vm.native_roots.len();
+    vm.native_roots.extend_from_slice(&items);
+    let r = (|| {
+        let mut best = items[0];
+        let mut best_key = match key {
+            Some(k) => vm.call(k, &[best])?,
+            None => best,
+        };
+        vm.native_roots.push(best_key);
+        for &it in &items[1..] {
+            let k = match key {
+                Some(kf) => vm.call(kf, &[it])?,
+                None => it,
+            };
+            let op = if want == std::cmp::Ordering::Greater {
+                nanopy_compiler::bytecode::CompareOp::Gt
+            } else {
+                nanopy_compiler::bytecode::CompareOp::Lt
+            };
+            if ops::compare(vm, op, k, best_key)? {
+                best = it;
+                best_key = k;
+                vm.native_roots.push(k);
+            }
+        }
+        Ok(best)
+    })();
+    vm.native_roots.truncate(roots);
+    r
+}
+
+fn min(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    min_max(vm, args, kwnames, "min", std::cmp::Ordering::Less)
+}
+
+fn max(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    min_max(vm, args, kwnames, "max", std::cmp::Ordering::Greater)
+}
+
+fn sum(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    arity(vm, "sum", pos, 1, 2)?;
+    let mut acc = pos.get(1).copied().unwrap_or(Value::small_int(0));
+    for (k, v) in kws {
+        if k == "start" {
+            acc = v;
+        } else {
+            return Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("'{k}' is an invalid keyword argument for sum()"),
+            ));
+        }
+    }
+    if acc.as_str().is_some() {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            "sum() can't sum strings [use ''.join(seq) instead]",
+        ));
+    }
+    let items = ops::collect(vm, pos[0])?;
+    for it in items {
+        acc = if acc.is_float() && it.is_float() {
+            Value::float(acc.as_float() + it.as_float())
+        } else {
+            ops::binary_op(vm, nanopy_compiler::bytecode::BinaryOp::Add, acc, it)?
+        };
+    }
+    Ok(acc)
+}
+
+/// Sort `items` in place by `key` (a callable or None), stably, optionally reversed.
+pub fn sort_values(
+    vm: &mut Vm,
+    items: &mut Vec<Value>,
+    key: Option<Value>,
+    reverse: bool,
+) -> PyResult<()> {
+    let keys: Vec<Value> = match key {
+        Some(k) => {
+            let roots = vm.native_roots.len();
+            let mut ks = Vec::with_capacity(items.len());
+            vm.native_roots.extend_from_slice(items);
+            for it in items.iter() {
+                match vm.call(k, &[*it]) {
+                    Ok(v) => {
+                        ks.push(v);
+                        vm.native_roots.push(v);
+                    }
+                    Err(e) => {
+                        vm.native_roots.truncate(roots);
+                        return Err(e);
+                    }
+                }
+            }
+            vm.native_roots.truncate(roots);
+            ks
+        }
+        None => items.clone(),
+    };
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    let mut err: Option<PyErr> = None;
+    // Python's reverse sort is stable too: reverse, stable-sort, reverse back.
+    if reverse {
+        idx.reverse();
+    }
+    idx.sort_by(|&a, &b| {
+        if err.is_some() {
+            return std::cmp::Ordering::Equal;
+        }
+        match ops::order(vm, keys[a], keys[b]) {
+            Ok(Some(o)) => o,
+            Ok(None) => {
+                if ops::eq_fast(keys[a], keys[b]) {
+                    return std::cmp::Ordering::Equal;
+                }
+                let (ta, tb) = (type_name(keys[a]), type_name(keys[b]));
+                let msg = format!("'<' not supported between instances of '{ta}' and '{tb}'");
+                err = Some(vm.new_exc(Ty::TypeError, &msg));
+                std::cmp::Ordering::Equal
+            }
+            Err(e) => {
+                err = Some(e);
+                std::cmp::Ordering::Equal
+            }
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    if reverse {
+        idx.reverse();
+    }
+    let sorted: Vec<Value> = idx.into_iter().map(|i| items[i]).collect();
+    *items = sorted;
+    Ok(())
+}
+
+fn sort_kwargs(
+    vm: &mut Vm,
+    kws: Vec<(&str, Value)>,
+    name: &str,
+) -> PyResult<(Option<Value>, bool)> {
+    let mut key = None;
+    let mut reverse = false;
+    for (k, v) in kws {
+        match k {
+            "key" => key = Some(v).filter(|v| !v.is_none()),
+            "reverse" => reverse = ops::truthy(vm, v)?,
+            _ => {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("'{k}' is an invalid keyword argument for {name}()"),
+                ))
+            }
+        }
+    }
+    Ok((key, reverse))
+}
+
+fn sorted(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    if pos.len() != 1 {
+        let n = pos.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("sorted expected 1 argument, got {n}"),
+        ));
+    }
+    let (key, reverse) = sort_kwargs(vm, kws, "sort")?;
+    let mut items = ops::collect(vm, pos[0])?;
+    sort_values(vm, &mut items, key, reverse)?;
+    Ok(vm.new_list(items))
+}
+
+fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "reversed", args, kwnames)?;
+    let n = match v.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::List(l)) => l.borrow().len(),
+        Some(ObjKind::Tuple(t)) => t.len(),
+        Some(ObjKind::Range { .. }) | Some(ObjKind::Str(_)) => len_of(vm, v)?,
+        _ => {
+            let t = type_name(v);
+            return Err(vm.new_exc(Ty::TypeError, &format!("'{t}' object is not reversible")));
+        }
+    };
+    Ok(vm.heap.alloc(ObjKind::Reversed {
+        seq: v,
+        index: Cell::new(n),
+    }))
+}
+
+fn enumerate(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    let mut start = pos.get(1).copied();
+    for (k, v) in kws {
+        if k == "start" {
+            start = Some(v);
+        }
+    }
+    if pos.is_empty() {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            "enumerate() missing required argument 'iterable' (pos 1)",
+        ));
+    }
+    let it = ops::iter(vm, pos[0])?;
+    let start = match start {
+        Some(s) => int_arg(vm, s)?,
+        None => 0,
+    };
+    Ok(vm.heap.alloc(ObjKind::Enumerate {
+        iter: it,
+        count: Cell::new(start),
+    }))
+}
+
+fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "zip", kwnames)?;
+    let mut iters = Vec::with_capacity(args.len());
+    for a in args {
+        match ops::iter(vm, *a) {
+            Ok(i) => iters.push(i),
+            Err(_) => {
+                let n = iters.len() + 1;
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("zip argument #{n} must support iteration"),
+                ));
+            }
+        }
+    }
+    Ok(vm.heap.alloc(ObjKind::Zip {
+        iters: iters.into_boxed_slice(),
+    }))
+}
+
+fn map(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "map", kwnames)?;
+    if args.len() != 2 {
+        return Err(vm.new_exc(Ty::TypeError, "map() must have at least two arguments."));
+    }
+    let it = ops::iter(vm, args[1])?;
+    Ok(vm.heap.alloc(ObjKind::Map {
+        func: args[0],
+        iter: it,
+    }))
+}
+
+fn isinstance(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "isinstance", kwnames)?;
+    arity(vm, "isinstance", args, 2, 2)?;
+    let t = type_of(args[0]);
+    let classes: Vec<Value> = match args[1].as_tuple() {
+        Some(ts) => ts.to_vec(),
+        None => vec![args[1]],
+    };
+    for c in classes {
+        match c.as_type() {
+            Some(ct) => {
+                if t.is_subtype(ct) {
+                    return Ok(Value::TRUE);
+                }
+            }
+            None => {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    "isinstance() arg 2 must be a type, a tuple of types, or a union",
+                ))
+            }
+        }
+    }
+    Ok(Value::FALSE)
+}
+
+fn repr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "repr", args, kwnames)?;
+    let s = ops::repr(vm, v)?;
+    Ok(vm.new_string(s))
+}
+
+fn round(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    let mut nd = pos.get(1).copied();
+    for (k, v) in kws {
+        if k == "ndigits" {
+            nd = Some(v);
+        }
+    }
+    if pos.is_empty() {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            "round() missing required argument 'number' (pos 1)",
+        ));
+    }
+    let x = pos[0];
+    let nd = opt_none(nd.as_ref()).copied();
+    if x.is_float() {
+        return match nd {
+            None => {
+                let b = format::float_round_to_int(x.as_float()).map_err(|e| exc(vm, e))?;
+                Ok(vm.bigint(b))
+            }
+            Some(n) => {
+                let n = int_arg(vm, n)?;
+                let r = format::float_round(x.as_float(), n).map_err(|e| exc(vm, e))?;
+                Ok(Value::float(r))
+            }
+        };
+    }
+    if x.is_int() || x.is_bool() {
+        let Some(n) = nd else {
+            return Ok(if x.is_bool() {
+                vm.int(x.as_bool() as i64)
+            } else {
+                x
+            });
+        };
+        let n = int_arg(vm, n)?;
+        if n >= 0 {
+            return Ok(x);
+        }
+        // Round half to even at 10**(-n).
+        let b = ops::big_of(x).unwrap_or_default();
+        let p = num_traits::Pow::pow(BigInt::from(10), (-n).min(4300) as u32);
+        let (q, r) = num_integer::Integer::div_mod_floor(&b, &p);
+        let twice = &r * 2;
+        let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) {
+            q + 1
+        } else {
+            q
+        };
+        return Ok(vm.bigint(q * p));
+    }
+    let t = type_name(x);
+    Err(vm.new_exc(
+        Ty::TypeError,
+        &format!("type {t} doesn't define __round__ method"),
+    ))
+}
+
+fn divmod(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "divmod", kwnames)?;
+    arity(vm, "divmod", args, 2, 2)?;
+    use nanopy_compiler::bytecode::BinaryOp;
+    let (a, b) = (args[0], args[1]);
+    if !(ops::big_of(a).is_some() || a.is_float()) || !(ops::big_of(b).is_some() || b.is_float()) {
+        let (ta, tb) = (type_name(a), type_name(b));
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("unsupported operand type(s) for divmod(): '{ta}' and '{tb}'"),
+        ));
+    }
+    let q = ops::binary_op(vm, BinaryOp::FloorDivide, a, b)?;
+    let r = ops::binary_op(vm, BinaryOp::Remainder, a, b)?;
+    Ok(vm.new_tuple(vec![q, r]))
+}
+
+fn pow(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, _) = split_kw(args, kwnames);
+    arity(vm, "pow", pos, 2, 3)?;
+    if let Some(m) = opt_none(pos.get(2)) {
+        let (Some(b), Some(e), Some(m)) =
+            (ops::big_of(pos[0]), ops::big_of(pos[1]), ops::big_of(*m))
+        else {
+            return Err(vm.new_exc(
+                Ty::TypeError,
+                "pow() 3rd argument not allowed unless all arguments are integers",
+            ));
+        };
+        if m == BigInt::from(0) {
+            return Err(vm.new_exc(Ty::ValueError, "pow() 3rd argument cannot be 0"));
+        }
+        if e.is_negative() {
+            return Err(vm.new_exc(
+                Ty::ValueError,
+                "base is not invertible for the given modulus",
+            ));
+        }
+        let r = b.modpow(&e, &m);
+        let r = if !r.is_negative() && m.is_negative() && r != BigInt::from(0) {
+            r + m
+        } else {
+            r
+        };
+        return Ok(vm.bigint(r));
+    }
+    ops::binary_op(
+        vm,
+        nanopy_compiler::bytecode::BinaryOp::Power,
+        pos[0],
+        pos[1],
+    )
+}
+
+fn chr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "chr", args, kwnames)?;
+    let i = int_arg(vm, v)?;
+    match u32::try_from(i).ok().and_then(char::from_u32) {
+        Some(c) => {
+            let mut buf = [0u8; 4];
+            Ok(vm.intern(c.encode_utf8(&mut buf)))
+        }
+        None => Err(vm.new_exc(Ty::ValueError, "chr() arg not in range(0x110000)")),
+    }
+}
+
+fn ord(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "ord", args, kwnames)?;
+    let Some(s) = v.as_str() else {
+        let t = type_name(v);
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("ord() expected string of length 1, but {t} found"),
+        ));
+    };
+    if s.chars != 1 {
+        let msg = format!(
+            "ord() expected a character, but string of length {} found",
+            s.chars
+        );
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    Ok(vm.int(s.s.chars().next().unwrap_or_default() as i64))
+}
+
+fn all(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "all", args, kwnames)?;
+    let it = ops::iter(vm, v)?;
+    while let Some(x) = ops::next(vm, it)? {
+        if !ops::truthy(vm, x)? {
+            return Ok(Value::FALSE);
+        }
+    }
+    Ok(Value::TRUE)
+}
+
+fn any(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "any", args, kwnames)?;
+    let it = ops::iter(vm, v)?;
+    while let Some(x) = ops::next(vm, it)? {
+        if ops::truthy(vm, x)? {
+            return Ok(Value::TRUE);
+        }
+    }
+    Ok(Value::FALSE)
+}
+
+fn iter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "iter", args, kwnames)?;
+    ops::iter(vm, v)
+}
+
+fn next(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "next", kwnames)?;
+    arity(vm, "next", args, 1, 2)?;
+    match ops::next(vm, args[0])? {
+        Some(v) => Ok(v),
+        None => match args.get(1) {
+            Some(d) => Ok(*d),
+            None => {
+                let a = vm.new_tuple(vec![]);
+                Err(PyErr(vm.exc_from_args(Ty::StopIteration, a)))
+            }
+        },
+    }
+}
+
+fn hash(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "hash", args, kwnames)?;
+    let h = ops::hash(vm, v)? as i64;
+    Ok(vm.int(h))
+}
+
+fn id(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = exactly_one(vm, "id", args, kwnames)?;
+    Ok(vm.int((v.bits() & 0xFFFF_FFFF_FFFF) as i64))
+}
+
+fn format_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "format", kwnames)?;
+    arity(vm, "format", args, 1, 2)?;
+    let spec = match args.get(1) {
+        Some(s) => str_arg(vm, "format() argument 2", *s)?,
+        None => "",
+    };
+    let s = ops::format(vm, args[0], spec)?;
+    Ok(vm.new_string(s))
+}
+
+// ----- type constructors -----
+
+/// Call a built-in type.
+pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    if t.is_exception() {
+        no_kw(vm, t.name(), kwnames)?;
+        let a = vm.new_tuple(args.to_vec());
+        return Ok(vm.exc_from_args(t, a));
+    }
+    let (pos, kws) = split_kw(args, kwnames);
+    let name = t.name();
+    match t {
+        Ty::Int => {
+            let mut base = pos.get(1).copied();
+            for (k, v) in &kws {
+                if *k == "base" {
+                    base = Some(*v);
+                }
+            }
+            arity(vm, "int", pos, 0, 2)
+                .map_err(|_| vm.new_exc(Ty::TypeError, "int() takes at most 2 arguments"))?;
+            let Some(&x) = pos.first() else {
+                return Ok(Value::small_int(0));
+            };
+            if let Some(b) = base {
+                let b = int_arg(vm, b)?;
+                let Some(s) = x.as_str() else {
+                    return Err(vm.new_exc(
+                        Ty::TypeError,
+                        "int() can't convert non-string with explicit base",
+                    ));
+                };
+                let r = format::parse_int(&s.s, b as u32).map_err(|e| exc(vm, e))?;
+                return Ok(vm.bigint(r));
+            }
+            if x.is_small_int() || x.as_bigint().is_some() {
+                return Ok(x);
+            }
+            if x.is_bool() {
+                return Ok(vm.int(x.as_bool() as i64));
+            }
+            if x.is_float() {
+                let b = format::float_to_bigint(x.as_float()).map_err(|e| exc(vm, e))?;
+                return Ok(vm.bigint(b));
+            }
+            if let Some(s) = x.as_str() {
+                let r = format::parse_int(&s.s, 10).map_err(|e| exc(vm, e))?;
+                return Ok(vm.bigint(r));
+            }
+            let t = type_name(x);
+            let msg = format!(
+                "int() argument must be a string, a bytes-like object or a real number, not '{t}'"
+            );
+            Err(vm.new_exc(Ty::TypeError, &msg))
+        }
+        Ty::Float => {
+            no_kw(vm, "float", kwnames)?;
+            arity(vm, "float", pos, 0, 1)?;
+            let Some(&x) = pos.first() else {
+                return Ok(Value::float(0.0));
+            };
+            if x.is_float() {
+                return Ok(x);
+            }
+            if let Some(s) = x.as_str() {
+                let f = format::parse_float(&s.s).map_err(|e| exc(vm, e))?;
+                return Ok(Value::float(f));
+            }
+            if let Some(b) = ops::big_of(x) {
+                let f = format::bigint_to_f64(&b).map_err(|e| exc(vm, e))?;
+                return Ok(Value::float(f));
+            }
+            let t = type_name(x);
+            Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("float() argument must be a string or a real number, not '{t}'"),
+            ))
+        }
+        Ty::Str => {
+            arity(vm, "str", pos, 0, 1)?;
+            match pos.first() {
+                None => Ok(vm.intern("")),
+                Some(&x) => ops::to_str_value(vm, x),
+            }
+        }
+        Ty::Bool => {
+            no_kw(vm, "bool", kwnames)?;
+            arity(vm, "bool", pos, 0, 1)?;
+            match pos.first() {
+                None => Ok(Value::FALSE),
+                Some(&x) => Ok(Value::bool(ops::truthy(vm, x)?)),
+            }
+        }
+        Ty::List => {
+            arity(vm, "list", pos, 0, 1)?;
+            let items = match pos.first() {
+                None => vec![],
+                Some(&x) => ops::collect(vm, x)?,
+            };
+            Ok(vm.new_list(items))
+        }
+        Ty::Tuple => {
+            arity(vm, "tuple", pos, 0, 1)?;
+            match pos.first() {
+                Some(&x) if x.as_tuple().is_some() => Ok(x),
+                None => Ok(vm.new_tuple(vec![])),
+                Some(&x) => {
+                    let items = ops::collect(vm, x)?;
+                    Ok(vm.new_tuple(items))
+                }
+            }
+        }
+        Ty::Set => {
+            arity(vm, "set", pos, 0, 1)?;
+            let s = vm.heap.alloc(ObjKind::Set(Default::default()));
+            if let Some(&x) = pos.first() {
+                for v in ops::collect(vm, x)? {
+                    ops::set_add(vm, s, v)?;
+                }
+            }
+            Ok(s)
+        }
+        Ty::Dict => {
+            arity(vm, "dict", pos, 0, 1)?;
+            let d = vm.new_dict(Dict::new());
+            if let Some(&x) = pos.first() {
+                if let Some(src) = x.as_dict() {
+                    let es: Vec<(Value, Value)> =
+                        src.borrow().iter().map(|e| (e.key, e.value)).collect();
+                    for (k, v) in es {
+                        ops::dict_set(vm, d, k, v)?;
+                    }
+                } else {
+                    for (i, item) in ops::collect(vm, x)?.into_iter().enumerate() {
+                        let kv = ops::collect(vm, item)?;
+                        if kv.len() != 2 {
+                            let msg = format!(
+                                "dictionary update sequence element #{i} has length {}; 2 is required",
+                                kv.len()
+                            );
+                            return Err(vm.new_exc(Ty::ValueError, &msg));
+                        }
+                        ops::dict_set(vm, d, kv[0], kv[1])?;
+                    }
+                }
+            }
+            for (k, v) in kws {
+                let key = vm.intern(k);
+                ops::dict_set(vm, d, key, v)?;
+            }
+            Ok(d)
+        }
+        Ty::Range => {
+            no_kw(vm, "range", kwnames)?;
+            arity(vm, "range", pos, 1, 3)?;
+            let mut ints = Vec::with_capacity(3);
+            for v in pos {
+                ints.push(int_arg(vm, *v)?);
+            }
+            let (start, stop, step) = match ints[..] {
+                [stop] => (0, stop, 1),
+                [start, stop] => (start, stop, 1),
+                [start, stop, step] => (start, stop, step),
+                _ => unreachable!(),
+            };
+            if step == 0 {
+                return Err(vm.new_exc(Ty::ValueError, "range() arg 3 must not be zero"));
+            }
+            Ok(vm.heap.alloc(ObjKind::Range { start, stop, step }))
+        }
+        Ty::Type => {
+            arity(vm, "type", pos, 1, 1)?;
+            Ok(vm.type_value(type_of(pos[0])))
+        }
+        Ty::Object => Ok(vm.heap.alloc(ObjKind::Tuple(Box::new([])))),
+        _ => Err(vm.new_exc(Ty::TypeError, &format!("cannot create '{name}' instances"))),
+    }
+}
+
+// ----- str methods -----
+
+fn this_str<'a>(args: &[Value]) -> &'a str {
+    str_of(args[0])
+}
+
+fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "str.join", kwnames)?;
+    method_arity(vm, "join", args, 1, 1)?;
+    let sep = this_str(args);
+    let items = ops::collect(vm, args[1])?;
+    let mut out = String::new();
+    for (i, it) in items.iter().enumerate() {
+        let Some(s) = it.as_str() else {
+            let t = type_name(*it);
+            return Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("sequence item {i}: expected str instance, {t} found"),
+            ));
+        };
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(&s.s);
+    }
+    Ok(vm.new_string(out))
+}
+
+fn split_args(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+) -> PyResult<(Option<&'static str>, i64)> {
+    let (pos, kws) = split_kw(args, kwnames);
+    let mut sep = opt_none(pos.get(1)).copied();
+    let mut maxsplit = pos.get(2).copied();
+    for (k, v) in kws {
+        match k {
+            "sep" => sep = Some(v).filter(|v| !v.is_none()),
+            "maxsplit" => maxsplit = Some(v),
+            _ => {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("split() got an unexpected keyword argument '{k}'"),
+                ))
+            }
+        }
+    }
+    let sep = match sep {
+        Some(s) => Some(str_arg(vm, "must be str or None, not", s).map_err(|_| {
+            let t = type_name(s);
+            vm.new_exc(Ty::TypeError, &format!("must be str or None, not {t}"))
+        })?),
+        None => None,
+    };
+    let maxsplit = match maxsplit {
+        Some(m) => int_arg(vm, m)?,
+        None => -1,
+    };
+    Ok((sep, maxsplit))
+}
+
+fn strs_to_list(vm: &mut Vm, parts: Vec<&str>) -> Value {
+    let vs: Vec<Value> = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    vm.new_list(vs)
+}
+
+fn str_split(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (sep, maxsplit) = split_args(vm, args, kwnames)?;
+    let parts = crate::text::split(this_str(args), sep, maxsplit).map_err(|e| exc(vm, e))?;
+    Ok(strs_to_list(vm, parts))
+}
+
+fn str_rsplit(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (sep, maxsplit) = split_args(vm, args, kwnames)?;
+    let parts = crate::text::rsplit(this_str(args), sep, maxsplit).map_err(|e| exc(vm, e))?;
+    Ok(strs_to_list(vm, parts))
+}
+
+fn strip_impl(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+    name: &str,
+    f: for<'a> fn(&'a str, Option<&str>) -> &'a str,
+) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    method_arity(vm, name, args, 0, 1)?;
+    let chars = match opt_none(args.get(1)) {
+        None => None,
+        Some(v) => match v.as_str() {
+            Some(s) => Some(&*s.s),
+            None => {
+                let t = type_name(*v);
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("{name} arg must be None or str, not {t}"),
+                ));
+            }
+        },
+    };
+    let s = this_str(args);
+    let r = f(s, chars);
+    if r.len() == s.len() {
+        return Ok(args[0]);
+    }
+    Ok(vm.new_str(r))
+}
+
+fn str_strip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    strip_impl(vm, args, kwnames, "strip", crate::text::strip)
+}
+fn str_lstrip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    strip_impl(vm, args, kwnames, "lstrip", crate::text::lstrip)
+}
+fn str_rstrip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    strip_impl(vm, args, kwnames, "rstrip", crate::text::rstrip)
+}
+
+fn str_replace(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "replace", kwnames)?;
+    method_arity(vm, "replace", args, 2, 3)?;
+    let old = str_arg(vm, "replace() argument 1", args[1])?;
+    let new = str_arg(vm, "replace() argument 2", args[2])?;
+    let count = match args.get(3) {
+        Some(c) => int_arg(vm, *c)?,
+        None => -1,
+    };
+    let r = crate::text::replace(this_str(args), old, new, count);
+    Ok(vm.new_string(r))
+}
+
+fn str_map(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+    name: &str,
+    f: fn(&str) -> String,
+) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    method_arity(vm, name, args, 0, 0)?;
+    let r = f(this_str(args));
+    Ok(vm.new_string(r))
+}
+
+fn str_upper(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    str_map(vm, args, kwnames, "upper", crate::text::upper)
+}
+fn str_lower(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    str_map(vm, args, kwnames, "lower", crate::text::lower)
+}
+fn str_capitalize(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    str_map(vm, args, kwnames, "capitalize", crate::text::capitalize)
+}
+fn str_title(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    str_map(vm, args, kwnames, "title", crate::text::title)
+}
+
+fn pred(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+    name: &str,
+    f: fn(&str) -> bool,
+) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    method_arity(vm, name, args, 0, 0)?;
+    Ok(Value::bool(f(this_str(args))))
+}
+
+fn str_isdigit(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    pred(vm, args, kwnames, "isdigit", crate::text::isdigit)
+}
+fn str_isalpha(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    pred(vm, args, kwnames, "isalpha", crate::text::isalpha)
+}
+fn str_isspace(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    pred(vm, args, kwnames, "isspace", crate::text::isspace)
+}
+
+fn range_args(vm: &mut Vm, args: &[Value], from: usize) -> PyResult<(Option<i64>, Option<i64>)> {
+    let mut out = [None, None];
+    for (k, slot) in out.iter_mut().enumerate() {
+        if let Some(v) = opt_none(args.get(from + k)) {
+            *slot = Some(int_arg(vm, *v)?);
+        }
+    }
+    Ok((out[0], out[1]))
+}
+
+fn affix(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+    name: &str,
+    f: fn(&str, &str, Option<i64>, Option<i64>) -> bool,
+) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    method_arity(vm, name, args, 1, 3)?;
+    let (start, end) = range_args(vm, args, 2)?;
+    let s = this_str(args);
+    if let Some(t) = args[1].as_tuple() {
+        for p in t {
+            let p = str_arg(vm, "tuple for startswith must only contain str, not", *p)?;
+            if f(s, p, start, end) {
+                return Ok(Value::TRUE);
+            }
+        }
+        return Ok(Value::FALSE);
+    }
+    let Some(p) = args[1].as_str() else {
+        let t = type_name(args[1]);
+        let msg = format!("{name} first arg must be str or a tuple of str, not {t}");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    };
+    Ok(Value::bool(f(s, &p.s, start, end)))
+}
+
+fn str_startswith(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    affix(vm, args, kwnames, "startswith", crate::text::startswith)
+}
+fn str_endswith(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    affix(vm, args, kwnames, "endswith", crate::text::endswith)
+}
+
+fn str_find(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "find", kwnames)?;
+    method_arity(vm, "find", args, 1, 3)?;
+    let sub = str_arg(vm, "must be str, not", args[1]).map_err(|_| {
+        let t = type_name(args[1]);
+        vm.new_exc(Ty::TypeError, &format!("must be str, not {t}"))
+    })?;
+    let (start, end) = range_args(vm, args, 2)?;
+    Ok(vm.int(crate::text::find(this_str(args), sub, start, end)))
+}
+
+fn str_count(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "count", kwnames)?;
+    method_arity(vm, "count", args, 1, 3)?;
+    let sub = str_arg(vm, "must be str, not", args[1]).map_err(|_| {
+        let t = type_name(args[1]);
+        vm.new_exc(Ty::TypeError, &format!("must be str, not {t}"))
+    })?;
+    let (start, end) = range_args(vm, args, 2)?;
+    Ok(vm.int(crate::text::count(this_str(args), sub, start, end)))
+}
+
+fn pad(
+    vm: &mut Vm,
+    args: &[Value],
+    kwnames: Value,
+    name: &str,
+    f: fn(&str, i64, char) -> format::PyResult<String>,
+) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    method_arity(vm, name, args, 1, 2)?;
+    let w = int_arg(vm, args[1])?;
+    let fill = match args.get(2) {
+        None => ' ',
+        Some(v) => match v.as_str() {
+            Some(s) if s.chars == 1 => s.s.chars().next().unwrap_or(' '),
+            _ => {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    "The fill character must be exactly one character long",
+                ))
+            }
+        },
+    };
+    let r = f(this_str(args), w, fill).map_err(|e| crate::ops::exc(vm, e))?;
+    Ok(vm.new_string(r))
+}
+
+fn str_ljust(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    pad(vm, args, kwnames, "ljust", crate::text::ljust)
+}
+fn str_rjust(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    pad(vm, args, kwnames, "rjust", crate::text::rjust)
+}
+fn str_center(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    pad(vm, args, kwnames, "center", crate::text::center)
+}
+fn str_zfill(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "zfill", kwnames)?;
+    method_arity(vm, "zfill", args, 1, 1)?;
+    let w = int_arg(vm, args[1])?;
+    let r = crate::text::zfill(this_str(args), w).map_err(|e| crate::ops::exc(vm, e))?;
+    Ok(vm.new_string(r))
+}
+
+// ----- list methods -----
+
+fn this_list<'a>(args: &[Value]) -> &'a std::cell::RefCell<Vec<Value>> {
+    args[0].as_list().expect("list method on a list")
+}
+
+fn list_append(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.append", kwnames)?;
+    method_arity(vm, "append", args, 1, 1)?;
+    this_list(args).borrow_mut().push(args[1]);
+    Ok(Value::NONE)
+}
+
+fn list_pop(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.pop", kwnames)?;
+    method_arity(vm, "pop", args, 0, 1)?;
+    let l = this_list(args);
+    let len = l.borrow().len();
+    if len == 0 {
+        return Err(vm.new_exc(Ty::IndexError, "pop from empty list"));
+    }
+    let i = match args.get(1) {
+        Some(v) => int_arg(vm, *v)?,
+        None => -1,
+    };
+    let i = if i < 0 { i + len as i64 } else { i };
+    if !(0..len as i64).contains(&i) {
+        return Err(vm.new_exc(Ty::IndexError, "pop index out of range"));
+    }
+    Ok(l.borrow_mut().remove(i as usize))
+}
+
+fn list_extend(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.extend", kwnames)?;
+    method_arity(vm, "extend", args, 1, 1)?;
+    let items = ops::collect(vm, args[1])?;
+    this_list(args).borrow_mut().extend(items);
+    Ok(Value::NONE)
+}
+
+fn list_insert(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.insert", kwnames)?;
+    method_arity(vm, "insert", args, 2, 2)?;
+    let l = this_list(args);
+    let len = l.borrow().len() as i64;
+    let i = int_arg(vm, args[1])?;
+    let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
+    l.borrow_mut().insert(i as usize, args[2]);
+    Ok(Value::NONE)
+}
+
+fn list_reverse(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.reverse", kwnames)?;
+    method_arity(vm, "reverse", args, 0, 0)?;
+    this_list(args).borrow_mut().reverse();
+    Ok(Value::NONE)
+}
+
+fn list_sort(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    if pos.len() > 1 {
+        return Err(vm.new_exc(Ty::TypeError, "sort() takes no positional arguments"));
+    }
+    let (key, reverse) = sort_kwargs(vm, kws, "sort")?;
+    let l = this_list(args);
+    let mut items = std::mem::take(&mut *l.borrow_mut());
+    let r = sort_values(vm, &mut items, key, reverse);
+    *l.borrow_mut() = items;
+    r.map(|_| Value::NONE)
+}
+
+fn list_index(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "index", kwnames)?;
+    method_arity(vm, "index", args, 1, 3)?;
+    let items = ops::collect(vm, args[0])?;
+    match items.iter().position(|v| ops::eq_fast(*v, args[1])) {
+        Some(i) => Ok(vm.int(i as i64)),
+        None if args[0].as_tuple().is_some() => {
+            Err(vm.new_exc(Ty::ValueError, "tuple.index(x): x not in tuple"))
+        }
+        None => {
+            let r = ops::repr(vm, args[1])?;
+            Err(vm.new_exc(Ty::ValueError, &format!("{r} is not in list")))
+        }
+    }
+}
+
+fn list_count(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "count", kwnames)?;
+    method_arity(vm, "count", args, 1, 1)?;
+    let items = ops::collect(vm, args[0])?;
+    let n = items.iter().filter(|v| ops::eq_fast(**v, args[1])).count();
+    Ok(vm.int(n as i64))
+}
+
+fn list_copy(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.copy", kwnames)?;
+    method_arity(vm, "copy", args, 0, 0)?;
+    let items = this_list(args).borrow().clone();
+    Ok(vm.new_list(items))
+}
+
+fn list_clear(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.clear", kwnames)?;
+    method_arity(vm, "clear", args, 0, 0)?;
+    this_list(args).borrow_mut().clear();
+    Ok(Value::NONE)
+}
+
+fn list_remove(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "list.remove", kwnames)?;
+    method_arity(vm, "remove", args, 1, 1)?;
+    let l = this_list(args);
+    let pos = l.borrow().iter().position(|v| ops::eq_fast(*v, args[1]));
+    match pos {
+        Some(i) => {
+            l.borrow_mut().remove(i);
+            Ok(Value::NONE)
+        }
+        None => Err(vm.new_exc(Ty::ValueError, "list.remove(x): x not in list")),
+    }
+}
+
+// ----- dict and set methods -----
+
+fn dict_get(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "dict.get", kwnames)?;
+    method_arity(vm, "get", args, 1, 2)?;
+    Ok(ops::dict_get(vm, args[0], args[1])?.unwrap_or(args.get(2).copied().unwrap_or(Value::NONE)))
+}
+
+fn view(vm: &mut Vm, args: &[Value], kwnames: Value, name: &str, kind: u8) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    method_arity(vm, name, args, 0, 0)?;
+    Ok(vm.heap.alloc(ObjKind::DictView {
+        dict: args[0],
+        kind,
+    }))
+}
+
+fn dict_keys(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    view(vm, args, kwnames, "keys", 0)
+}
+fn dict_values(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    view(vm, args, kwnames, "values", 1)
+}
+fn dict_items(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    view(vm, args, kwnames, "items", 2)
+}
+
+fn dict_pop(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "dict.pop", kwnames)?;
+    method_arity(vm, "pop", args, 1, 2)?;
+    match ops::dict_del(vm, args[0], args[1])? {
+        Some(v) => Ok(v),
+        None => match args.get(2) {
+            Some(d) => Ok(*d),
+            None => Err(ops::key_error(vm, args[1])),
+        },
+    }
+}
+
+fn dict_setdefault(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "dict.setdefault", kwnames)?;
+    method_arity(vm, "setdefault", args, 1, 2)?;
+    if let Some(v) = ops::dict_get(vm, args[0], args[1])? {
+        return Ok(v);
+    }
+    let d = args.get(2).copied().unwrap_or(Value::NONE);
+    ops::dict_set(vm, args[0], args[1], d)?;
+    Ok(d)
+}
+
+fn dict_update(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let (pos, kws) = split_kw(args, kwnames);
+    if let Some(&src) = pos.get(1) {
+        let tmp = construct(vm, Ty::Dict, &[src], Value::NULL)?;
+        let es: Vec<(Value, Value)> = tmp
+            .as_dict()
+            .expect("dict")
+            .borrow()
+            .iter()
+            .map(|e| (e.key, e.value))
+            .collect();
+        for (k, v) in es {
+            ops::dict_set(vm, args[0], k, v)?;
+        }
+    }
+    for (k, v) in kws {
+        let key = vm.intern(k);
+        ops::dict_set(vm, args[0], key, v)?;
+    }
+    Ok(Value::NONE)
+}
+
+fn dict_copy(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "dict.copy", kwnames)?;
+    construct(vm, Ty::Dict, &args[..1], Value::NULL)
+}
+
+fn dict_clear(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "dict.clear", kwnames)?;
+    if let Some(d) = args[0].as_dict() {
+        d.borrow_mut().clear();
+    }
+    Ok(Value::NONE)
+}
+
+fn set_add(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "set.add", kwnames)?;
+    method_arity(vm, "add", args, 1, 1)?;
+    ops::set_add(vm, args[0], args[1])?;
+    Ok(Value::NONE)
+}
+
+fn set_discard(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "set.discard", kwnames)?;
+    method_arity(vm, "discard", args, 1, 1)?;
+    ops::dict_del(vm, args[0], args[1])?;
+    Ok(Value::NONE)
+}

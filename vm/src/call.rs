@@ -1,0 +1,145 @@
+//! Binding call arguments to parameters (the general call path): defaults, keyword arguments,
+//! keyword-only parameters, `*args`, `**kwargs`, with CPython's error messages.
+
+use crate::dict::Dict;
+use crate::interp::Vm;
+use crate::object::{Code, Function, Ty};
+use crate::value::Value;
+use crate::{ops, PyResult};
+
+/// Build the local slots (`nlocals` values, NULL for unbound) for a call of `func` with `args`
+/// (positional then keyword values named by `kwnames`).
+pub fn bind_args(
+    vm: &mut Vm,
+    func: &Function,
+    c: &Code,
+    args: &[Value],
+    kwnames: Value,
+) -> PyResult<Vec<Value>> {
+    let co = &c.src;
+    let nkw = kwnames.as_tuple().map_or(0, |t| t.len());
+    let npos = args.len() - nkw;
+    let argcount = co.argcount as usize;
+    let kwonly = co.kwonlyargcount as usize;
+    let has_varargs = co.flags.has(nanopy_compiler::bytecode::CodeFlags::VARARGS);
+    let has_varkw = co
+        .flags
+        .has(nanopy_compiler::bytecode::CodeFlags::VARKEYWORDS);
+    let fname = co.qualname.to_string();
+    let mut locals = vec![Value::NULL; c.nlocals];
+    for (i, v) in args[..npos.min(argcount)].iter().enumerate() {
+        locals[i] = *v;
+    }
+    let mut slot = argcount + kwonly;
+    if has_varargs {
+        let extra = if npos > argcount {
+            args[argcount..npos].to_vec()
+        } else {
+            vec![]
+        };
+        locals[slot] = vm.new_tuple(extra);
+        slot += 1;
+    } else if npos > argcount {
+        let given = npos;
+        let defaults = func.defaults.as_tuple().map_or(0, |t| t.len());
+        let takes = if defaults > 0 {
+            format!(
+                "from {} to {} positional arguments",
+                argcount - defaults,
+                argcount
+            )
+        } else {
+            format!(
+                "{} positional argument{}",
+                argcount,
+                if argcount == 1 { "" } else { "s" }
+            )
+        };
+        let was = if given == 1 { "was" } else { "were" };
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{fname}() takes {takes} but {given} {was} given"),
+        ));
+    }
+    let kwdict = if has_varkw {
+        let d = vm.new_dict(Dict::new());
+        locals[slot] = d;
+        Some(d)
+    } else {
+        None
+    };
+    if let Some(names) = kwnames.as_tuple() {
+        for (k, name) in names.iter().enumerate() {
+            let v = args[npos + k];
+            let n = ops::str_of(*name);
+            let pos = co.varnames[co.posonlyargcount as usize..argcount + kwonly]
+                .iter()
+                .position(|p| &**p == n)
+                .map(|p| p + co.posonlyargcount as usize);
+            match pos {
+                Some(p) => {
+                    if !locals[p].is_null() {
+                        let msg = format!("{fname}() got multiple values for argument '{n}'");
+                        return Err(vm.new_exc(Ty::TypeError, &msg));
+                    }
+                    locals[p] = v;
+                }
+                None => match kwdict {
+                    Some(d) => ops::dict_set(vm, d, *name, v)?,
+                    None => {
+                        let msg = format!("{fname}() got an unexpected keyword argument '{n}'");
+                        return Err(vm.new_exc(Ty::TypeError, &msg));
+                    }
+                },
+            }
+        }
+    }
+    // Defaults for missing positionals.
+    let defaults = func.defaults.as_tuple().unwrap_or(&[]);
+    let first_default = argcount - defaults.len();
+    let mut missing = Vec::new();
+    for i in 0..argcount {
+        if locals[i].is_null() {
+            if i >= first_default {
+                locals[i] = defaults[i - first_default];
+            } else {
+                missing.push(format!("'{}'", co.varnames[i]));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(missing_error(vm, &fname, "positional", &missing));
+    }
+    #[allow(clippy::needless_range_loop)]
+    for i in argcount..argcount + kwonly {
+        if locals[i].is_null() {
+            let d = if func.kwdefaults.is_null() {
+                None
+            } else {
+                ops::dict_get_str(func.kwdefaults, vm.intern(&co.varnames[i]))
+            };
+            match d {
+                Some(v) => locals[i] = v,
+                None => missing.push(format!("'{}'", co.varnames[i])),
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(missing_error(vm, &fname, "keyword-only", &missing));
+    }
+    Ok(locals)
+}
+
+fn missing_error(vm: &mut Vm, fname: &str, kind: &str, missing: &[String]) -> crate::PyErr {
+    let n = missing.len();
+    let list = match n {
+        1 => missing[0].clone(),
+        2 => format!("{} and {}", missing[0], missing[1]),
+        _ => format!("{}, and {}", missing[..n - 1].join(", "), missing[n - 1]),
+    };
+    let s = if n == 1 { "" } else { "s" };
+    vm.new_exc(
+        Ty::TypeError,
+        &format!("{fname}() missing {n} required {kind} argument{s}: {list}"),
+    )
+}

@@ -1,0 +1,157 @@
+//! An insertion-ordered hash table keyed by Python values (CPython's compact dict layout):
+//! entries in insertion order, plus an open-addressing index of entry positions.
+//!
+//! Hashing and equality are supplied by the caller (they may need the VM, e.g. to compare big
+//! ints or tuples); this file owns only the table mechanics. Deleted entries leave a `NULL`
+//! key tombstone that iteration skips and a rebuild compacts.
+
+use crate::value::Value;
+
+#[derive(Clone, Copy)]
+pub struct Entry {
+    pub hash: u64,
+    pub key: Value,
+    pub value: Value,
+}
+
+#[derive(Default)]
+pub struct Dict {
+    entries: Vec<Entry>,
+    /// Slots hold `entry index + 1`; 0 means empty. Length is a power of two or zero.
+    index: Vec<u32>,
+    len: usize,
+}
+
+const EMPTY: u32 = 0;
+
+impl Dict {
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Dict {
+        let mut d = Dict {
+            entries: Vec::with_capacity(n),
+            index: Vec::new(),
+            len: 0,
+        };
+        d.rebuild((n * 3 / 2).next_power_of_two().max(8));
+        d
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Live entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| !e.key.is_null())
+    }
+
+    /// Raw entry slot `i` (may be a tombstone); used by iterators that survive mutation.
+    pub fn entry_at(&self, i: usize) -> Option<&Entry> {
+        self.entries.get(i)
+    }
+
+    pub fn raw_len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Find the entry index for `key`.
+    #[inline]
+    pub fn find(&self, hash: u64, mut eq: impl FnMut(Value) -> bool) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut slot = hash as usize & mask;
+        let mut perturb = hash;
+        loop {
+            let ix = self.index[slot];
+            if ix == EMPTY {
+                return None;
+            }
+            let e = &self.entries[ix as usize - 1];
+            if e.hash == hash && !e.key.is_null() && eq(e.key) {
+                return Some(ix as usize - 1);
+            }
+            perturb >>= 5;
+            slot = (slot * 5 + 1 + perturb as usize) & mask;
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, hash: u64, eq: impl FnMut(Value) -> bool) -> Option<Value> {
+        self.find(hash, eq).map(|i| self.entries[i].value)
+    }
+
+    pub fn value_at_mut(&mut self, i: usize) -> &mut Value {
+        &mut self.entries[i].value
+    }
+
+    /// Insert or overwrite (keeping the original key and position, as Python does).
+    pub fn insert(&mut self, hash: u64, key: Value, value: Value, eq: impl FnMut(Value) -> bool) {
+        if let Some(i) = self.find(hash, eq) {
+            self.entries[i].value = value;
+            return;
+        }
+        if (self.entries.len() + 1) * 3 >= self.index.len() * 2 {
+            let want = ((self.len + 1) * 3).next_power_of_two().max(8);
+            self.rebuild(want);
+        }
+        self.entries.push(Entry { hash, key, value });
+        self.place(hash, self.entries.len() as u32);
+        self.len += 1;
+    }
+
+    /// Remove `key`, returning its value.
+    pub fn remove(&mut self, hash: u64, eq: impl FnMut(Value) -> bool) -> Option<Value> {
+        let i = self.find(hash, eq)?;
+        let v = self.entries[i].value;
+        self.entries[i].key = Value::NULL;
+        self.entries[i].value = Value::NULL;
+        self.len -= 1;
+        Some(v)
+    }
+
+    /// Remove and return the last inserted entry (`popitem`).
+    pub fn pop_last(&mut self) -> Option<Entry> {
+        while let Some(e) = self.entries.pop() {
+            if !e.key.is_null() {
+                self.len -= 1;
+                let n = self.index.len();
+                self.rebuild(n);
+                return Some(e);
+            }
+        }
+        None
+    }
+
+    pub fn clear(&mut self) {
+        *self = Dict::new();
+    }
+
+    fn place(&mut self, hash: u64, ix: u32) {
+        let mask = self.index.len() - 1;
+        let mut slot = hash as usize & mask;
+        let mut perturb = hash;
+        while self.index[slot] != EMPTY {
+            perturb >>= 5;
+            slot = (slot * 5 + 1 + perturb as usize) & mask;
+        }
+        self.index[slot] = ix;
+    }
+
+    fn rebuild(&mut self, size: usize) {
+        self.entries.retain(|e| !e.key.is_null());
+        self.index = vec![EMPTY; size];
+        for i in 0..self.entries.len() {
+            let h = self.entries[i].hash;
+            self.place(h, i as u32 + 1);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Frames and the data stack they live in.
+//!
+//! The data stack is a list of fixed chunks of `Value` slots that never move (like CPython
+//! 3.11's per-thread data stack), so raw pointers into it stay valid while frames come and go.
+//! A frame's slots are laid out as
+//!
+//! ```text
+//!  base                                                      base + nslots
+//!   |  locals (args first) | cells | frees |  value stack ...  (<= stack_size)
+//! ```
+//!
+//! and a call puts the callee's `base` on its first argument in the caller's value stack, so
+//! arguments are passed without copying (the callable and `self_or_null` slots below it
+//! receive the result). Only when the current chunk lacks room does a call move to the next
+//! chunk (allocated once, then reused) and copy the arguments there.
+//!
+//! `Frame` records are kept in a `Vec` on the VM, so a Python call allocates nothing in the
+//! common case and Python recursion never recurses on the Rust stack.
+
+use nanopy_compiler::bytecode::Instr;
+
+use crate::object::Code;
+use crate::value::Value;
+
+/// Slots per chunk (2 MiB). Frames bigger than this get a chunk of their own size.
+pub const CHUNK_SLOTS: usize = 256 * 1024;
+
+pub struct Frame {
+    pub code: *const Code,
+    /// The code object value (keeps `code` alive; traceback entries point at it).
+    pub code_val: Value,
+    /// The function being run, or NULL for module code.
+    pub func: Value,
+    pub globals: Value,
+    /// Slot 0.
+    pub base: *mut Value,
+    /// Next instruction; valid when this frame is not running (saved at calls/errors).
+    pub ip: *const Instr,
+    /// Stack top; valid when this frame is not running.
+    pub sp: *mut Value,
+    /// Where the result goes; the caller's stack top becomes `ret + 1`.
+    pub ret: *mut Value,
+    /// Returning from this frame leaves the dispatch loop (module code, calls from natives).
+    pub entry: bool,
+    pub chunk: u32,
+    /// The generator this frame runs for, or NULL.
+    pub gen: Value,
+}
+
+impl Frame {
+    #[inline(always)]
+    pub fn code(&self) -> &Code {
+        // SAFETY: `code` points into the Code object `code_val`, which the frame keeps alive
+        // (frames are GC roots).
+        unsafe { &*self.code }
+    }
+
+    /// Index of the instruction being executed (the one before `ip`).
+    pub fn pc(&self) -> usize {
+        // SAFETY: `ip` points into `code().instrs` (at most one past its end).
+        let off = unsafe { self.ip.offset_from(self.code().instrs.as_ptr()) };
+        (off.max(1) - 1) as usize
+    }
+}
+
+struct Chunk {
+    ptr: *mut Value,
+    len: usize,
+}
+
+/// The chunked value stack.
+pub struct DataStack {
+    chunks: Vec<Chunk>,
+}
+
+impl Default for DataStack {
+    fn default() -> Self {
+        let mut s = DataStack { chunks: Vec::new() };
+        s.add_chunk(CHUNK_SLOTS);
+        s
+    }
+}
+
+impl DataStack {
+    fn add_chunk(&mut self, len: usize) {
+        let b: Box<[Value]> = vec![Value::NULL; len].into_boxed_slice();
+        self.chunks.push(Chunk {
+            ptr: Box::into_raw(b) as *mut Value,
+            len,
+        });
+    }
+
+    /// Start of chunk `i`.
+    pub fn chunk_start(&self, i: usize) -> *mut Value {
+        self.chunks[i].ptr
+    }
+
+    /// One past the end of chunk `i`.
+    #[inline]
+    pub fn chunk_end(&self, i: usize) -> *mut Value {
+        let c = &self.chunks[i];
+        // SAFETY: `len` is the chunk's length; one-past-the-end is a valid pointer.
+        unsafe { c.ptr.add(c.len) }
+    }
+
+    /// The chunk after `i` with room for `need` slots, creating it if needed. Returns its index.
+    pub fn next_chunk(&mut self, i: usize, need: usize) -> usize {
+        let j = i + 1;
+        if j < self.chunks.len() && self.chunks[j].len < need {
+            // Too small for this frame: replace it (it holds no live frame, all frames above `i`
+            // are gone when a call from chunk `i` moves on).
+            let c = self.chunks.remove(j);
+            // SAFETY: made by `add_chunk` from a boxed slice of this length; no frame uses it.
+            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(c.ptr, c.len)) });
+        }
+        if j >= self.chunks.len() || self.chunks[j].len < need {
+            self.add_chunk(need.max(CHUNK_SLOTS));
+            let last = self.chunks.pop().expect("just pushed");
+            self.chunks.insert(j, last);
+        }
+        j
+    }
+}
+
+impl Drop for DataStack {
+    fn drop(&mut self) {
+        for c in &self.chunks {
+            // SAFETY: each chunk was made by `add_chunk` from a boxed slice of length `len`.
+            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(c.ptr, c.len)) });
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The heap and its tracing mark-sweep collector.
+//!
+//! Every object is a `Box<Obj>` whose pointer is recorded in `Heap::objects`. Collection marks
+//! from the roots the VM hands in (the live part of the data stack, every frame's function and
+//! code, globals, builtins, interned names, module table, the pending exception and any native
+//! roots), traces children with an explicit work list (no recursion, so deep structures cannot
+//! overflow the Rust stack), and frees every unmarked object.
+//!
+//! When it runs: only at *safe points* chosen by the interpreter — loop back-edges
+//! (`JUMP_BACKWARD`) and Python function entry — and only when the number of objects allocated
+//! since the last collection exceeds a threshold proportional to the live heap (so total work
+//! stays linear in allocation). At a safe point every live value is in a root: natives never
+//! run across a safe point holding unrooted values, because a collection is also deferred while
+//! any native function is calling back into Python (`Vm::native_depth > 0`). That deferral is
+//! the known limit of this scheme: a long Python loop driven from inside a native (e.g. a
+//! generator consumed by `sum`) allocates without collecting until it returns.
+
+use crate::object::{Obj, ObjKind};
+use crate::value::Value;
+
+pub struct Heap {
+    objects: Vec<*mut Obj>,
+    allocated_since: usize,
+    threshold: usize,
+    pub collections: usize,
+    /// Most objects ever alive at once (measured when collections start).
+    pub peak: usize,
+    /// Smallest allocation count between collections (tests lower it to stress the GC).
+    pub min_threshold: usize,
+}
+
+const MIN_THRESHOLD: usize = 100_000;
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap {
+            objects: Vec::new(),
+            allocated_since: 0,
+            threshold: MIN_THRESHOLD,
+            collections: 0,
+            min_threshold: MIN_THRESHOLD,
+            peak: 0,
+        }
+    }
+}
+
+impl Heap {
+    pub fn alloc(&mut self, kind: ObjKind) -> Value {
+        let p = Box::into_raw(Box::new(Obj {
+            marked: std::cell::Cell::new(false),
+            kind,
+        }));
+        assert!(
+            p as u64 >> 48 == 0,
+            "heap pointer does not fit the 48-bit NaN-box payload"
+        );
+        self.objects.push(p);
+        self.allocated_since += 1;
+        Value::from_obj(p)
+    }
+
+    /// Collect after every `n` allocations at least (GC stress testing).
+    pub fn set_min_threshold(&mut self, n: usize) {
+        self.min_threshold = n;
+        self.threshold = n;
+    }
+
+    #[inline]
+    pub fn should_collect(&self) -> bool {
+        self.allocated_since >= self.threshold
+    }
+
+    pub fn live_objects(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Mark from `roots` and free everything unreachable.
+    pub fn collect(&mut self, roots: impl Iterator<Item = Value>) {
+        self.peak = self.peak.max(self.objects.len());
+        let mut work: Vec<*const Obj> = Vec::new();
+        let push = |v: Value, work: &mut Vec<*const Obj>| {
+            if let Some(o) = v.as_obj() {
+                if !o.marked.replace(true) {
+                    work.push(o as *const Obj);
+                }
+            }
+        };
+        for r in roots {
+            push(r, &mut work);
+        }
+        while let Some(p) = work.pop() {
+            // SAFETY: `p` came from a marked Value, i.e. a live heap object.
+            let o = unsafe { &*p };
+            trace(o, &mut |v| push(v, &mut work));
+        }
+        let mut kept = Vec::with_capacity(self.objects.len());
+        for &p in &self.objects {
+            // SAFETY: every pointer in `objects` is a live Box<Obj> not yet freed.
+            let o = unsafe { &*p };
+            if o.marked.replace(false) {
+                kept.push(p);
+            } else {
+                // SAFETY: unreachable from every root, so no Value refers to it any more; it is
+                // freed exactly once because it is dropped from `objects` here.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
+        self.objects = kept;
+        self.allocated_since = 0;
+        self.threshold = self.objects.len().max(self.min_threshold);
+        self.collections += 1;
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        for &p in &self.objects {
+            // SAFETY: the VM is gone; each object is freed once.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
+}
+
+/// Call `f` on every value `o` refers to.
+fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
+    match &o.kind {
+        ObjKind::Str(_) | ObjKind::BigInt(_) | ObjKind::Range { .. } | ObjKind::Type(_) => {}
+        ObjKind::Native(_) | ObjKind::RangeIter { .. } => {}
+        ObjKind::List(l) => l.borrow().iter().for_each(|v| f(*v)),
+        ObjKind::Tuple(t) => t.iter().for_each(|v| f(*v)),
+        ObjKind::Dict(d) | ObjKind::Set(d) => {
+            for e in d.borrow().iter() {
+                f(e.key);
+                f(e.value);
+            }
+        }
+        ObjKind::Slice { start, stop, step } => {
+            f(*start);
+            f(*stop);
+            f(*step);
+        }
+        ObjKind::Code(c) => {
+            c.consts.iter().for_each(|v| f(*v));
+            c.names.iter().for_each(|v| f(*v));
+            f(c.name);
+        }
+        ObjKind::Function(func) => {
+            for v in [
+                func.code,
+                func.globals,
+                func.name,
+                func.qualname,
+                func.defaults,
+            ] {
+                f(v);
+            }
+            f(func.kwdefaults);
+            f(func.closure);
+        }
+        ObjKind::Method { this, func } => {
+            f(*this);
+            f(*func);
+        }
+        ObjKind::Cell(c) => f(c.get()),
+        ObjKind::Module { name, dict } => {
+            f(*name);
+            f(*dict);
+        }
+        ObjKind::Exception(e) => {
+            f(e.args);
+            e.traceback.borrow().iter().for_each(|(c, _)| f(*c));
+        }
+        ObjKind::Generator(g) => {
+            let g = g.borrow();
+            f(g.func);
+            g.saved.iter().for_each(|v| f(*v));
+        }
+        ObjKind::SeqIter { seq, .. } | ObjKind::Reversed { seq, .. } => f(*seq),
+        ObjKind::DictIter { dict, .. } | ObjKind::DictView { dict, .. } => f(*dict),
+        ObjKind::Enumerate { iter, .. } => f(*iter),
+        ObjKind::Zip { iters } => iters.iter().for_each(|v| f(*v)),
+        ObjKind::Map { func, iter } => {
+            f(*func);
+            f(*iter);
+        }
+    }
+}
+
+impl Heap {
+    /// Live objects by Python type name (diagnostics and tests).
+    pub fn census(&self) -> Vec<(&'static str, usize)> {
+        let mut m: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for &p in &self.objects {
+            // SAFETY: every pointer in `objects` is a live object.
+            *m.entry(unsafe { &*p }.ty().name()).or_default() += 1;
+        }
+        m.into_iter().collect()
+    }
+}

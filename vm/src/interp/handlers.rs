@@ -1,0 +1,1766 @@
+//! Opcode semantics, one function per opcode, written once. A handler gets the VM, the
+//! registers (with `ip` already past its own instruction) and the operand, and returns
+//! `Ok(())` to continue at `r.ip` or `Err(Stop)` to leave the dispatch loop. Dispatchers
+//! (`switch`, `tail`) wrap these; they must not hold anything that needs dropping so the tail
+//! dispatcher's calls stay sibling calls.
+//!
+//! Stack discipline: codegen's `max_stack` bounds the value stack and every frame reserves
+//! `stack_size` slots above its locals, so pushes stay inside the frame's room. The helpers
+//! below are the only raw stack accessors.
+
+#![allow(non_snake_case)]
+
+use nanopy_compiler::bytecode::{BinaryOp, CompareOp};
+
+use super::{Regs, Step, Stop, Vm};
+use crate::object::{ObjKind, Ty};
+use crate::ops;
+use crate::value::Value;
+
+/// Propagate a `PyResult` error out of a handler.
+macro_rules! tri {
+    ($vm:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err($vm.throw(e)),
+        }
+    };
+}
+
+#[inline(always)]
+fn push(r: &mut Regs, v: Value) {
+    // SAFETY: see module docs (the frame reserved room for max_stack values).
+    unsafe {
+        *r.sp = v;
+        r.sp = r.sp.add(1);
+    }
+}
+
+#[inline(always)]
+fn pop(r: &mut Regs) -> Value {
+    // SAFETY: codegen's stack effects guarantee the stack holds a value here.
+    unsafe {
+        r.sp = r.sp.sub(1);
+        *r.sp
+    }
+}
+
+/// The n-th value from the top (1 = top).
+#[inline(always)]
+fn peek(r: &Regs, n: usize) -> Value {
+    // SAFETY: as `pop`: the stack holds at least n values.
+    unsafe { *r.sp.sub(n) }
+}
+
+#[inline(always)]
+fn set_peek(r: &Regs, n: usize, v: Value) {
+    // SAFETY: as `peek`.
+    unsafe { *r.sp.sub(n) = v }
+}
+
+#[inline(always)]
+fn local(r: &Regs, i: usize) -> Value {
+    // SAFETY: `i` indexes a slot of the running frame (codegen emits valid indices).
+    unsafe { *r.fp.add(i) }
+}
+
+#[inline(always)]
+fn set_local(r: &Regs, i: usize, v: Value) {
+    // SAFETY: as `local`.
+    unsafe { *r.fp.add(i) = v }
+}
+
+#[inline(always)]
+fn jump(vm: &Vm, r: &mut Regs, target: u32) {
+    // SAFETY: codegen emits jump targets inside the code object.
+    r.ip = unsafe { vm.frame().code().instrs.as_ptr().add(target as usize) };
+}
+
+/// The values of the top `n` stack items, bottom first.
+#[inline(always)]
+fn top_slice<'a>(r: &Regs, n: usize) -> &'a [Value] {
+    // SAFETY: the top n slots are initialised values of the running frame.
+    unsafe { std::slice::from_raw_parts(r.sp.sub(n), n) }
+}
+
+impl Vm {
+    #[inline(always)]
+    pub(crate) fn frame(&self) -> &super::Frame {
+        // SAFETY: handlers only run while a frame is on the frame stack.
+        unsafe { self.frames.last().unwrap_unchecked() }
+    }
+
+    #[inline(always)]
+    pub(crate) fn frame_mut(&mut self) -> &mut super::Frame {
+        // SAFETY: as `frame`.
+        unsafe { self.frames.last_mut().unwrap_unchecked() }
+    }
+
+    /// Record the registers in the frame before anything that may inspect frames (natives,
+    /// errors, GC).
+    #[inline(always)]
+    pub(crate) fn sync(&mut self, r: &Regs) {
+        let f = self.frame_mut();
+        f.ip = r.ip;
+        f.sp = r.sp;
+    }
+}
+
+/// Spill the registers to the frame, run `f` out of line, reload. Out-of-line work never sees a
+/// pointer to the dispatcher's locals (see module docs).
+#[inline(always)]
+fn outline(vm: &mut Vm, r: &mut Regs, arg: u32, f: fn(&mut Vm, u32) -> Step) -> Step {
+    vm.sync(r);
+    let res = f(vm, arg);
+    if res.is_ok() {
+        let fr = vm.frame();
+        r.ip = fr.ip;
+        r.sp = fr.sp;
+        r.fp = fr.base;
+    }
+    res
+}
+
+impl Vm {
+    /// The running frame's registers, as spilled by `outline`.
+    #[inline(always)]
+    fn spilled(&self) -> Regs {
+        let f = self.frame();
+        Regs {
+            ip: f.ip,
+            sp: f.sp,
+            fp: f.base,
+        }
+    }
+
+    /// Store the registers back after out-of-line work (which may have changed frames).
+    #[inline(always)]
+    fn unspill(&mut self, r: &Regs, res: Step) {
+        match res {
+            Ok(()) => self.sync(r),
+            Err(Stop::Error) => self.frame_mut().ip = r.ip,
+            Err(Stop::Return) => {}
+        }
+    }
+}
+
+macro_rules! cold_entry_points {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+        /// Out-of-line entry for every opcode's full semantics (`body`).
+        #[allow(dead_code)]
+        pub(super) mod cold {
+            use super::*;
+            $(
+                #[inline(never)]
+                pub fn $name(vm: &mut Vm, arg: u32) -> Step {
+                    let mut r = vm.spilled();
+                    let res = body::$name(vm, &mut r, arg);
+                    vm.unspill(&r, res);
+                    res
+                }
+            )*
+        }
+    };
+}
+nanopy_compiler::for_each_opcode!(cold_entry_points);
+
+mod cold_extra {
+    use super::*;
+    #[inline(never)]
+    pub fn NOP_COLLECT(vm: &mut Vm, arg: u32) -> Step {
+        let mut r = vm.spilled();
+        let res = body::NOP_COLLECT(vm, &mut r, arg);
+        vm.unspill(&r, res);
+        res
+    }
+}
+
+/// Opcodes whose whole handler runs out of line (rare or heavyweight).
+macro_rules! outlined {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[inline(always)]
+            pub fn $name(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+                outline(vm, r, arg, cold::$name)
+            }
+        )*
+    };
+}
+
+outlined!(
+    NOP,
+    DELETE_FAST,
+    STORE_GLOBAL,
+    DELETE_GLOBAL,
+    LOAD_NAME,
+    STORE_NAME,
+    DELETE_NAME,
+    MAKE_CELL,
+    COPY_FREE_VARS,
+    LOAD_DEREF,
+    STORE_DEREF,
+    DELETE_DEREF,
+    LOAD_CLOSURE,
+    LOAD_ATTR,
+    STORE_ATTR,
+    DELETE_ATTR,
+    UNARY_NEGATIVE,
+    UNARY_POSITIVE,
+    UNARY_NOT,
+    UNARY_INVERT,
+    CONTAINS_OP,
+    DELETE_SUBSCR,
+    BINARY_SLICE,
+    STORE_SLICE,
+    BUILD_SLICE,
+    BUILD_LIST,
+    BUILD_TUPLE,
+    BUILD_MAP,
+    BUILD_CONST_KEY_MAP,
+    BUILD_SET,
+    BUILD_STRING,
+    LIST_APPEND,
+    SET_ADD,
+    MAP_ADD,
+    LIST_EXTEND,
+    SET_UPDATE,
+    DICT_UPDATE,
+    DICT_MERGE,
+    LIST_TO_TUPLE,
+    UNPACK_SEQUENCE,
+    UNPACK_EX,
+    GET_ITER,
+    POP_JUMP_IF_NONE,
+    POP_JUMP_IF_NOT_NONE,
+    JUMP_IF_FALSE_OR_POP,
+    JUMP_IF_TRUE_OR_POP,
+    KW_NAMES,
+    CALL_FUNCTION_EX,
+    MAKE_FUNCTION,
+    RETURN_CONST,
+    RETURN_GENERATOR,
+    YIELD_VALUE,
+    FORMAT_VALUE,
+    IMPORT_NAME,
+    IMPORT_FROM,
+    RAISE_VARARGS,
+    LOAD_ASSERTION_ERROR,
+    IS_OP,
+);
+
+// ----- hot handlers: fast paths inline, everything else out of line -----
+
+#[inline(always)]
+pub fn POP_TOP(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    pop(r);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn PUSH_NULL(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    push(r, Value::NULL);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn COPY(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = peek(r, arg as usize);
+    push(r, v);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn SWAP(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let a = peek(r, 1);
+    let b = peek(r, arg as usize);
+    set_peek(r, 1, b);
+    set_peek(r, arg as usize, a);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    // SAFETY: codegen emits constant indices within `consts`.
+    let v = unsafe { *vm.frame().code().consts.get_unchecked(arg as usize) };
+    push(r, v);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_FAST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = local(r, arg as usize);
+    if v.is_null() {
+        return outline(vm, r, arg, cold::LOAD_FAST);
+    }
+    push(r, v);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn STORE_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = pop(r);
+    set_local(r, arg as usize, v);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = global_lookup(vm, arg);
+    if v.is_null() {
+        return outline(vm, r, arg, cold::LOAD_GLOBAL);
+    }
+    push(r, v);
+    Ok(())
+}
+
+/// globals then builtins; NULL when missing.
+#[inline(never)]
+fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
+    let name = vm.frame().code().names[arg as usize];
+    let globals = vm.frame().globals;
+    ops::dict_get_str(globals, name)
+        .or_else(|| ops::dict_get_str(vm.builtins, name))
+        .unwrap_or(Value::NULL)
+}
+
+#[inline(always)]
+pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let obj = peek(r, 1);
+    let m = method_lookup(vm, obj, arg);
+    if m.is_null() {
+        return outline(vm, r, arg, cold::LOAD_METHOD);
+    }
+    set_peek(r, 1, m);
+    push(r, obj);
+    Ok(())
+}
+
+/// A built-in type's method `names[arg]` for `obj`; NULL when not found.
+#[inline(never)]
+fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
+    let name = vm.frame().code().names[arg as usize];
+    let ty = crate::object::type_of(obj);
+    vm.methods
+        .get(&(ty, ops::str_of(name)))
+        .copied()
+        .unwrap_or(Value::NULL)
+}
+
+#[inline(always)]
+pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let b = peek(r, 1);
+    let a = peek(r, 2);
+    if Value::both_small_ints(a, b) {
+        let (x, y) = (a.as_small_int(), b.as_small_int());
+        let res = match arg {
+            0 | 13 => Some(x + y),
+            10 | 23 => Some(x - y),
+            5 | 18 => x.checked_mul(y),
+            _ => None,
+        };
+        if let Some(v) = res {
+            if Value::fits_small(v) {
+                pop(r);
+                set_peek(r, 1, Value::small_int(v));
+                return Ok(());
+            }
+        }
+    } else if a.is_float() && b.is_float() {
+        let (x, y) = (a.as_float(), b.as_float());
+        let res = match arg {
+            0 | 13 => Some(x + y),
+            10 | 23 => Some(x - y),
+            5 | 18 => Some(x * y),
+            11 | 24 if y != 0.0 => Some(x / y),
+            _ => None,
+        };
+        if let Some(v) = res {
+            pop(r);
+            set_peek(r, 1, Value::float(v));
+            return Ok(());
+        }
+    }
+    outline(vm, r, arg, cold::BINARY_OP)
+}
+
+#[inline(always)]
+pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let b = peek(r, 1);
+    let a = peek(r, 2);
+    let res = if Value::both_small_ints(a, b) {
+        let (x, y) = (a.as_small_int(), b.as_small_int());
+        match arg {
+            0 => x < y,
+            1 => x <= y,
+            2 => x == y,
+            3 => x != y,
+            4 => x > y,
+            _ => x >= y,
+        }
+    } else if a.is_float() && b.is_float() {
+        let (x, y) = (a.as_float(), b.as_float());
+        match arg {
+            0 => x < y,
+            1 => x <= y,
+            2 => x == y,
+            3 => x != y,
+            4 => x > y,
+            _ => x >= y,
+        }
+    } else {
+        return outline(vm, r, arg, cold::COMPARE_OP);
+    };
+    pop(r);
+    set_peek(r, 1, Value::bool(res));
+    Ok(())
+}
+
+#[inline(always)]
+pub fn BINARY_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let key = peek(r, 1);
+    let container = peek(r, 2);
+    if key.is_small_int() {
+        if let Some(l) = container.as_list() {
+            // SAFETY: no `RefCell` borrow of a list is held across handlers, so reading through
+            // the raw pointer cannot alias a mutable borrow.
+            let l = unsafe { &*l.as_ptr() };
+            let i = key.as_small_int();
+            let i = if i < 0 { i + l.len() as i64 } else { i };
+            if (0..l.len() as i64).contains(&i) {
+                let v = l[i as usize];
+                pop(r);
+                set_peek(r, 1, v);
+                return Ok(());
+            }
+        }
+    }
+    outline(vm, r, arg, cold::BINARY_SUBSCR)
+}
+
+#[inline(always)]
+pub fn STORE_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let key = peek(r, 1);
+    let container = peek(r, 2);
+    if key.is_small_int() {
+        if let Some(l) = container.as_list() {
+            // SAFETY: as in BINARY_SUBSCR; no other borrow is live while a handler runs.
+            let l = unsafe { &mut *l.as_ptr() };
+            let i = key.as_small_int();
+            let i = if i < 0 { i + l.len() as i64 } else { i };
+            if (0..l.len() as i64).contains(&i) {
+                l[i as usize] = peek(r, 3);
+                r.sp = r.sp.wrapping_sub(3);
+                return Ok(());
+            }
+        }
+    }
+    outline(vm, r, arg, cold::STORE_SUBSCR)
+}
+
+#[inline(always)]
+pub fn FOR_ITER(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let it = peek(r, 1);
+    if let Some(o) = it.as_obj() {
+        match &o.kind {
+            ObjKind::RangeIter { next, stop, step } => {
+                let i = next.get();
+                if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
+                    if Value::fits_small(i) {
+                        next.set(i + step);
+                        push(r, Value::small_int(i));
+                        return Ok(());
+                    }
+                } else {
+                    pop(r);
+                    jump(vm, r, arg);
+                    return Ok(());
+                }
+            }
+            ObjKind::SeqIter { seq, index } => {
+                if let Some(l) = seq.as_list() {
+                    // SAFETY: as in BINARY_SUBSCR.
+                    let l = unsafe { &*l.as_ptr() };
+                    let i = index.get();
+                    if i < l.len() {
+                        index.set(i + 1);
+                        push(r, l[i]);
+                    } else {
+                        pop(r);
+                        jump(vm, r, arg);
+                    }
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+    }
+    outline(vm, r, arg, cold::FOR_ITER)
+}
+
+#[inline(always)]
+pub fn JUMP_FORWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    jump(vm, r, arg);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    jump(vm, r, arg);
+    if vm.heap.should_collect() {
+        return outline(vm, r, arg, cold_extra::NOP_COLLECT);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = peek(r, 1);
+    if !v.is_bool() {
+        return outline(vm, r, arg, cold::POP_JUMP_IF_FALSE);
+    }
+    pop(r);
+    if !v.as_bool() {
+        jump(vm, r, arg);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub fn POP_JUMP_IF_TRUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = peek(r, 1);
+    if !v.is_bool() {
+        return outline(vm, r, arg, cold::POP_JUMP_IF_TRUE);
+    }
+    pop(r);
+    if v.as_bool() {
+        jump(vm, r, arg);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let argc = arg as usize;
+    let callable = peek(r, argc + 2);
+    let slot = r.sp.wrapping_sub(argc + 2);
+    if let Some(f) = callable.as_function() {
+        // Fast path: exact positional call of a simple function; frame starts at the first arg.
+        let c = f.code.as_code().expect("function code");
+        let has_self = !peek(r, argc + 1).is_null();
+        let nargs = argc + has_self as usize;
+        let args = r.sp.wrapping_sub(nargs);
+        let end = vm.stack.chunk_end(vm.chunk);
+        if c.simple
+            && vm.kwnames.is_null()
+            && nargs == c.src.argcount as usize
+            && vm.frames.len() < crate::interp::RECURSION_LIMIT
+            && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
+            && !vm.heap.should_collect()
+        {
+            for i in nargs..c.nslots {
+                set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
+            }
+            let caller = vm.frame_mut();
+            caller.ip = r.ip;
+            caller.sp = slot;
+            vm.push_frame(c, f, callable, args, slot);
+            r.fp = args;
+            r.sp = args.wrapping_add(c.nslots);
+            r.ip = c.instrs.as_ptr();
+            return Ok(());
+        }
+    }
+    outline(vm, r, arg, cold::CALL)
+}
+
+#[inline(always)]
+pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    // SAFETY: a frame is running; handlers only run inside one.
+    if unsafe { vm.frames.last().unwrap_unchecked() }.entry {
+        return outline(vm, r, arg, cold::RETURN_VALUE);
+    }
+    let v = pop(r);
+    // SAFETY: as above; the caller frame exists because this frame is not an entry frame.
+    let f = unsafe { vm.frames.pop().unwrap_unchecked() };
+    // SAFETY: `ret` is the caller's callable slot.
+    unsafe { *f.ret = v };
+    let caller = vm.frame();
+    r.ip = caller.ip;
+    r.fp = caller.base;
+    r.sp = f.ret.wrapping_add(1);
+    vm.chunk = caller.chunk as usize;
+    Ok(())
+}
+
+/// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
+/// as the slow path of hot ones.
+#[allow(dead_code)]
+pub(super) mod body {
+    use super::*;
+
+    #[inline(always)]
+    pub fn NOP(_vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn POP_TOP(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        pop(r);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn PUSH_NULL(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        push(r, Value::NULL);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn COPY(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = peek(r, arg as usize);
+        push(r, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn SWAP(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let a = peek(r, 1);
+        let b = peek(r, arg as usize);
+        set_peek(r, 1, b);
+        set_peek(r, arg as usize, a);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LOAD_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = vm.frame().code().consts[arg as usize];
+        push(r, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LOAD_FAST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = local(r, arg as usize);
+        if v.is_null() {
+            return Err(unbound_local(vm, arg));
+        }
+        push(r, v);
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unbound_local(vm: &mut Vm, arg: u32) -> Stop {
+        let name = vm.frame().code().src.varnames[arg as usize].clone();
+        let msg = format!(
+            "cannot access local variable '{name}' where it is not associated with a value"
+        );
+        vm.throw_new(Ty::UnboundLocalError, &msg)
+    }
+
+    #[inline(always)]
+    pub fn STORE_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        set_local(r, arg as usize, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn DELETE_FAST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if local(r, arg as usize).is_null() {
+            return Err(unbound_local(vm, arg));
+        }
+        set_local(r, arg as usize, Value::NULL);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let globals = vm.frame().globals;
+        match ops::dict_get_str(globals, name).or_else(|| ops::dict_get_str(vm.builtins, name)) {
+            Some(v) => {
+                push(r, v);
+                Ok(())
+            }
+            None => Err(name_error(vm, name)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn name_error(vm: &mut Vm, name: Value) -> Stop {
+        let n = name.as_str().map_or("?", |s| &s.s).to_string();
+        vm.throw_new(Ty::NameError, &format!("name '{n}' is not defined"))
+    }
+
+    #[inline(always)]
+    pub fn STORE_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let v = pop(r);
+        let g = vm.frame().globals;
+        tri!(vm, ops::dict_set(vm, g, name, v));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn DELETE_GLOBAL(vm: &mut Vm, _r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let g = vm.frame().globals;
+        if ops::dict_del(vm, g, name).ok().flatten().is_none() {
+            return Err(name_error(vm, name));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LOAD_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        LOAD_GLOBAL(vm, r, arg)
+    }
+
+    #[inline(always)]
+    pub fn STORE_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        STORE_GLOBAL(vm, r, arg)
+    }
+
+    #[inline(always)]
+    pub fn DELETE_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        DELETE_GLOBAL(vm, r, arg)
+    }
+
+    /// Slot index of deref `i` (cells and frees follow the locals).
+    #[inline(always)]
+    fn deref_slot(vm: &Vm, i: u32) -> usize {
+        vm.frame().code().nlocals + i as usize
+    }
+
+    #[inline(always)]
+    pub fn MAKE_CELL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let init = match vm
+            .frame()
+            .code()
+            .cell2arg
+            .get(arg as usize)
+            .copied()
+            .flatten()
+        {
+            Some(a) => local(r, a),
+            None => Value::NULL,
+        };
+        let cell = vm.heap.alloc(ObjKind::Cell(std::cell::Cell::new(init)));
+        set_local(r, deref_slot(vm, arg), cell);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn COPY_FREE_VARS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let f = vm.frame();
+        let closure = f.func.as_function().map_or(Value::NULL, |f| f.closure);
+        let start = f.code().nlocals + f.code().ncells;
+        let cells = closure.as_tuple().unwrap_or(&[]);
+        for (k, c) in cells.iter().take(arg as usize).enumerate() {
+            set_local(r, start + k, *c);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn cell_of(vm: &Vm, r: &Regs, arg: u32) -> &'static std::cell::Cell<Value> {
+        match local(r, deref_slot(vm, arg)).as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Cell(c)) => c,
+            _ => panic!("deref slot {arg} holds no cell: missing MAKE_CELL/COPY_FREE_VARS"),
+        }
+    }
+
+    #[inline(always)]
+    pub fn LOAD_DEREF(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = cell_of(vm, r, arg).get();
+        if v.is_null() {
+            let c = vm.frame().code();
+            let name = c.src.deref_name(arg as usize).unwrap_or("?").to_string();
+            return Err(if (arg as usize) < c.ncells {
+                let msg = format!(
+                    "cannot access local variable '{name}' where it is not associated with a value"
+                );
+                vm.throw_new(Ty::UnboundLocalError, &msg)
+            } else {
+                let msg = format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope");
+                vm.throw_new(Ty::NameError, &msg)
+            });
+        }
+        push(r, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn STORE_DEREF(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        cell_of(vm, r, arg).set(v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn DELETE_DEREF(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        cell_of(vm, r, arg).set(Value::NULL);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LOAD_CLOSURE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let c = local(r, deref_slot(vm, arg));
+        push(r, c);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let obj = peek(r, 1);
+        let v = tri!(vm, ops::getattr(vm, obj, name));
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let obj = pop(r);
+        let _v = pop(r);
+        let (t, n) = (ops::type_name(obj), ops::str_of(name).to_string());
+        Err(vm.throw_new(
+            Ty::AttributeError,
+            &format!("'{t}' object has no attribute '{n}'"),
+        ))
+    }
+
+    #[inline(always)]
+    pub fn DELETE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let obj = pop(r);
+        let (t, n) = (ops::type_name(obj), ops::str_of(name).to_string());
+        Err(vm.throw_new(
+            Ty::AttributeError,
+            &format!("'{t}' object has no attribute '{n}'"),
+        ))
+    }
+
+    #[inline(always)]
+    pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let obj = peek(r, 1);
+        let ty = crate::object::type_of(obj);
+        if let Some(m) = vm.methods.get(&(ty, ops::str_of(name))) {
+            set_peek(r, 1, *m);
+            push(r, obj);
+            return Ok(());
+        }
+        let v = tri!(vm, ops::getattr(vm, obj, name));
+        set_peek(r, 1, v);
+        push(r, Value::NULL);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let b = pop(r);
+        let a = peek(r, 1);
+        if Value::both_small_ints(a, b) {
+            let (x, y) = (a.as_small_int(), b.as_small_int());
+            let res = match arg {
+                0 | 13 => Some(x + y),
+                10 | 23 => Some(x - y),
+                5 | 18 => x.checked_mul(y),
+                _ => None,
+            };
+            if let Some(v) = res {
+                if Value::fits_small(v) {
+                    set_peek(r, 1, Value::small_int(v));
+                    return Ok(());
+                }
+            }
+        } else if a.is_float() && b.is_float() {
+            let (x, y) = (a.as_float(), b.as_float());
+            let res = match arg {
+                0 | 13 => Some(x + y),
+                10 | 23 => Some(x - y),
+                5 | 18 => Some(x * y),
+                11 | 24 if y != 0.0 => Some(x / y),
+                _ => None,
+            };
+            if let Some(v) = res {
+                set_peek(r, 1, Value::float(v));
+                return Ok(());
+            }
+        }
+        vm.sync(r);
+        let v = binary_op_slow(vm, arg, a, b)?;
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    /// Out of line, and given no pointer to the registers: a pointer to a dispatcher's locals
+    /// would stop LLVM from turning the tail dispatcher's next call into a sibling call.
+    #[inline(never)]
+    fn binary_op_slow(vm: &mut Vm, arg: u32, a: Value, b: Value) -> Result<Value, Stop> {
+        let op = BinaryOp::from_u32(arg).expect("valid BINARY_OP operand");
+        ops::binary_op(vm, op, a, b).map_err(|e| vm.throw(e))
+    }
+
+    #[inline(always)]
+    pub fn UNARY_NEGATIVE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let v = tri!(vm, ops::negate(vm, peek(r, 1)));
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn UNARY_POSITIVE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let v = peek(r, 1);
+        if !(v.is_float() || v.is_int() || v.is_bool()) {
+            let t = ops::type_name(v);
+            return Err(vm.throw_new(
+                Ty::TypeError,
+                &format!("bad operand type for unary +: '{t}'"),
+            ));
+        }
+        if v.is_bool() {
+            set_peek(r, 1, Value::small_int(v.as_bool() as i64));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn UNARY_NOT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let t = tri!(vm, ops::truthy(vm, peek(r, 1)));
+        set_peek(r, 1, Value::bool(!t));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn UNARY_INVERT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let v = tri!(vm, ops::invert(vm, peek(r, 1)));
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let b = pop(r);
+        let a = peek(r, 1);
+        let res = if Value::both_small_ints(a, b) {
+            let (x, y) = (a.as_small_int(), b.as_small_int());
+            match arg {
+                0 => x < y,
+                1 => x <= y,
+                2 => x == y,
+                3 => x != y,
+                4 => x > y,
+                _ => x >= y,
+            }
+        } else if a.is_float() && b.is_float() {
+            let (x, y) = (a.as_float(), b.as_float());
+            match arg {
+                0 => x < y,
+                1 => x <= y,
+                2 => x == y,
+                3 => x != y,
+                4 => x > y,
+                _ => x >= y,
+            }
+        } else {
+            let op = CompareOp::from_u32(arg).expect("valid COMPARE_OP operand");
+            vm.sync(r);
+            tri!(vm, ops::compare(vm, op, a, b))
+        };
+        set_peek(r, 1, Value::bool(res));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn IS_OP(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let b = pop(r);
+        let a = peek(r, 1);
+        set_peek(r, 1, Value::bool((a == b) != (arg != 0)));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn CONTAINS_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let container = pop(r);
+        let item = peek(r, 1);
+        vm.sync(r);
+        let found = tri!(vm, ops::contains(vm, container, item));
+        set_peek(r, 1, Value::bool(found != (arg != 0)));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BINARY_SUBSCR(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let key = pop(r);
+        let container = peek(r, 1);
+        if key.is_small_int() {
+            if let Some(l) = container.as_list() {
+                let l = l.borrow();
+                let i = key.as_small_int();
+                let i = if i < 0 { i + l.len() as i64 } else { i };
+                if (0..l.len() as i64).contains(&i) {
+                    let v = l[i as usize];
+                    drop(l);
+                    set_peek(r, 1, v);
+                    return Ok(());
+                }
+            }
+        }
+        vm.sync(r);
+        let v = tri!(vm, ops::getitem(vm, container, key));
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn STORE_SUBSCR(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let key = pop(r);
+        let container = pop(r);
+        let value = pop(r);
+        if key.is_small_int() {
+            if let Some(l) = container.as_list() {
+                let mut l = l.borrow_mut();
+                let i = key.as_small_int();
+                let i = if i < 0 { i + l.len() as i64 } else { i };
+                if (0..l.len() as i64).contains(&i) {
+                    l[i as usize] = value;
+                    return Ok(());
+                }
+            }
+        }
+        vm.sync(r);
+        tri!(vm, ops::setitem(vm, container, key, value));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn DELETE_SUBSCR(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let key = pop(r);
+        let container = pop(r);
+        tri!(vm, ops::delitem(vm, container, key));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BINARY_SLICE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let stop = pop(r);
+        let start = pop(r);
+        let container = peek(r, 1);
+        let s = vm.heap.alloc(ObjKind::Slice {
+            start,
+            stop,
+            step: Value::NONE,
+        });
+        let v = tri!(vm, ops::getitem(vm, container, s));
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn STORE_SLICE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let stop = pop(r);
+        let start = pop(r);
+        let container = pop(r);
+        let value = pop(r);
+        let s = vm.heap.alloc(ObjKind::Slice {
+            start,
+            stop,
+            step: Value::NONE,
+        });
+        tri!(vm, ops::setitem(vm, container, s, value));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_SLICE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let step = if arg == 3 { pop(r) } else { Value::NONE };
+        let stop = pop(r);
+        let start = pop(r);
+        let s = vm.heap.alloc(ObjKind::Slice { start, stop, step });
+        push(r, s);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_LIST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let items = top_slice(r, arg as usize).to_vec();
+        let v = vm.new_list(items);
+        r.sp = r.sp.wrapping_sub(arg as usize);
+        push(r, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_TUPLE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let items = top_slice(r, arg as usize).to_vec();
+        let v = vm.new_tuple(items);
+        r.sp = r.sp.wrapping_sub(arg as usize);
+        push(r, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_MAP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let n = arg as usize;
+        let items = top_slice(r, 2 * n).to_vec();
+        let d = vm.new_dict(crate::dict::Dict::with_capacity(n));
+        for kv in items.chunks(2) {
+            tri!(vm, ops::dict_set(vm, d, kv[0], kv[1]));
+        }
+        r.sp = r.sp.wrapping_sub(2 * n);
+        push(r, d);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_CONST_KEY_MAP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let n = arg as usize;
+        let keys = pop(r);
+        let values = top_slice(r, n).to_vec();
+        let d = vm.new_dict(crate::dict::Dict::with_capacity(n));
+        let keys = keys.as_tuple().unwrap_or(&[]);
+        for (k, v) in keys.iter().zip(values) {
+            tri!(vm, ops::dict_set(vm, d, *k, v));
+        }
+        r.sp = r.sp.wrapping_sub(n);
+        push(r, d);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_SET(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let items = top_slice(r, arg as usize).to_vec();
+        let s = vm.heap.alloc(ObjKind::Set(Default::default()));
+        for v in items {
+            tri!(vm, ops::set_add(vm, s, v));
+        }
+        r.sp = r.sp.wrapping_sub(arg as usize);
+        push(r, s);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn BUILD_STRING(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let mut s = String::new();
+        for v in top_slice(r, arg as usize) {
+            s.push_str(ops::str_of(*v));
+        }
+        let v = vm.new_string(s);
+        r.sp = r.sp.wrapping_sub(arg as usize);
+        push(r, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LIST_APPEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        match peek(r, arg as usize).as_list() {
+            Some(l) => l.borrow_mut().push(v),
+            None => return Err(vm.throw_new(Ty::SystemError, "LIST_APPEND on a non-list")),
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn SET_ADD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        let s = peek(r, arg as usize);
+        tri!(vm, ops::set_add(vm, s, v));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn MAP_ADD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        let k = pop(r);
+        let d = peek(r, arg as usize);
+        tri!(vm, ops::dict_set(vm, d, k, v));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn LIST_EXTEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let it = pop(r);
+        let l = peek(r, arg as usize);
+        vm.sync(r);
+        let items = tri!(vm, ops::collect(vm, it));
+        if let Some(l) = l.as_list() {
+            l.borrow_mut().extend(items);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn SET_UPDATE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let it = pop(r);
+        let s = peek(r, arg as usize);
+        vm.sync(r);
+        let items = tri!(vm, ops::collect(vm, it));
+        for v in items {
+            tri!(vm, ops::set_add(vm, s, v));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn DICT_UPDATE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let m = pop(r);
+        let d = peek(r, arg as usize);
+        let Some(src) = m.as_dict() else {
+            let t = ops::type_name(m);
+            return Err(vm.throw_new(Ty::TypeError, &format!("'{t}' object is not a mapping")));
+        };
+        let entries: Vec<(Value, Value)> = src.borrow().iter().map(|e| (e.key, e.value)).collect();
+        for (k, v) in entries {
+            tri!(vm, ops::dict_set(vm, d, k, v));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        DICT_UPDATE(vm, r, arg)
+    }
+
+    #[inline(always)]
+    pub fn LIST_TO_TUPLE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let items = peek(r, 1)
+            .as_list()
+            .map(|l| l.borrow().clone())
+            .unwrap_or_default();
+        let t = vm.new_tuple(items);
+        set_peek(r, 1, t);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn UNPACK_SEQUENCE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let seq = pop(r);
+        let n = arg as usize;
+        let items: Vec<Value> = if let Some(t) = seq.as_tuple() {
+            t.to_vec()
+        } else if let Some(l) = seq.as_list() {
+            l.borrow().clone()
+        } else {
+            vm.sync(r);
+            match ops::collect(vm, seq) {
+                Ok(v) => v,
+                Err(_) if !ops::is_iterable(seq) => {
+                    let t = ops::type_name(seq);
+                    return Err(vm.throw_new(
+                        Ty::TypeError,
+                        &format!("cannot unpack non-iterable {t} object"),
+                    ));
+                }
+                Err(e) => return Err(vm.throw(e)),
+            }
+        };
+        if items.len() != n {
+            let msg = if items.len() < n {
+                format!(
+                    "not enough values to unpack (expected {n}, got {})",
+                    items.len()
+                )
+            } else {
+                format!("too many values to unpack (expected {n})")
+            };
+            return Err(vm.throw_new(Ty::ValueError, &msg));
+        }
+        for v in items.into_iter().rev() {
+            push(r, v);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn UNPACK_EX(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let seq = pop(r);
+        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+        vm.sync(r);
+        let items = tri!(vm, ops::collect(vm, seq));
+        if items.len() < before + after {
+            let msg = format!(
+                "not enough values to unpack (expected at least {}, got {})",
+                before + after,
+                items.len()
+            );
+            return Err(vm.throw_new(Ty::ValueError, &msg));
+        }
+        let mid = items[before..items.len() - after].to_vec();
+        let mid = vm.new_list(mid);
+        for v in items[items.len() - after..].iter().rev() {
+            push(r, *v);
+        }
+        push(r, mid);
+        for v in items[..before].iter().rev() {
+            push(r, *v);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn GET_ITER(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let it = tri!(vm, ops::iter(vm, peek(r, 1)));
+        set_peek(r, 1, it);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn FOR_ITER(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let it = peek(r, 1);
+        if let Some(o) = it.as_obj() {
+            match &o.kind {
+                ObjKind::RangeIter { next, stop, step } => {
+                    let i = next.get();
+                    if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
+                        next.set(i + step);
+                        push(r, Value::small_int(i));
+                    } else {
+                        pop(r);
+                        jump(vm, r, arg);
+                    }
+                    return Ok(());
+                }
+                ObjKind::SeqIter { seq, index } if seq.as_list().is_some() => {
+                    let l = seq.as_list().expect("checked").borrow();
+                    let i = index.get();
+                    if i < l.len() {
+                        index.set(i + 1);
+                        let v = l[i];
+                        drop(l);
+                        push(r, v);
+                    } else {
+                        drop(l);
+                        pop(r);
+                        jump(vm, r, arg);
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        vm.sync(r);
+        match tri!(vm, ops::next(vm, it)) {
+            Some(v) => push(r, v),
+            None => {
+                pop(r);
+                jump(vm, r, arg);
+            }
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn JUMP_FORWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        jump(vm, r, arg);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        jump(vm, r, arg);
+        vm.maybe_collect(r.sp);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn truth(vm: &mut Vm, r: &mut Regs, v: Value) -> Result<bool, Stop> {
+        if v.is_bool() {
+            Ok(v.as_bool())
+        } else {
+            vm.sync(r);
+            ops::truthy(vm, v).map_err(|e| vm.throw(e))
+        }
+    }
+
+    #[inline(always)]
+    pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        if !truth(vm, r, v)? {
+            jump(vm, r, arg);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn POP_JUMP_IF_TRUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = pop(r);
+        if truth(vm, r, v)? {
+            jump(vm, r, arg);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn POP_JUMP_IF_NONE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if pop(r).is_none() {
+            jump(vm, r, arg);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn POP_JUMP_IF_NOT_NONE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if !pop(r).is_none() {
+            jump(vm, r, arg);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn JUMP_IF_FALSE_OR_POP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = peek(r, 1);
+        if !truth(vm, r, v)? {
+            jump(vm, r, arg);
+        } else {
+            pop(r);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn JUMP_IF_TRUE_OR_POP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = peek(r, 1);
+        if truth(vm, r, v)? {
+            jump(vm, r, arg);
+        } else {
+            pop(r);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn KW_NAMES(vm: &mut Vm, _r: &mut Regs, arg: u32) -> Step {
+        vm.kwnames = vm.frame().code().consts[arg as usize];
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let argc = arg as usize;
+        let callable = peek(r, argc + 2);
+        let slot = r.sp.wrapping_sub(argc + 2);
+        if let Some(f) = callable.as_function() {
+            // Fast path: exact positional call of a simple function; frame starts at the first arg.
+            let c = f.code.as_code().expect("function code");
+            let has_self = !peek(r, argc + 1).is_null();
+            let nargs = argc + has_self as usize;
+            let args = r.sp.wrapping_sub(nargs);
+            if c.simple
+                && vm.kwnames.is_null()
+                && nargs == c.src.argcount as usize
+                && vm.frames.len() < crate::interp::RECURSION_LIMIT
+            {
+                let need = c.nslots + c.stack_size;
+                let end = vm.stack.chunk_end(vm.chunk);
+                // SAFETY: both pointers are in (or one past) the current chunk.
+                if unsafe { end.offset_from(args) } >= need as isize {
+                    for i in nargs..c.nslots {
+                        set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
+                    }
+                    let caller = vm.frame_mut();
+                    caller.ip = r.ip;
+                    caller.sp = slot;
+                    vm.push_frame(c, f, callable, args, slot);
+                    r.fp = args;
+                    // SAFETY: `nslots` slots reserved above.
+                    r.sp = unsafe { args.add(c.nslots) };
+                    r.ip = c.instrs.as_ptr();
+                    vm.maybe_collect(r.sp);
+                    return Ok(());
+                }
+            }
+        }
+        vm.sync(r);
+        call_slow(vm, argc, callable, slot)?;
+        let f = vm.frame();
+        r.ip = f.ip;
+        r.sp = f.sp;
+        r.fp = f.base;
+        Ok(())
+    }
+
+    /// The general call: binding, natives, bound methods, types. Registers were synced into the
+    /// frame; on success the caller reloads them from the (possibly new) top frame.
+    #[inline(never)]
+    fn call_slow(vm: &mut Vm, argc: usize, mut callable: Value, slot: *mut Value) -> Step {
+        let mut kwnames = std::mem::replace(&mut vm.kwnames, Value::NULL);
+        let sp = vm.frame().sp;
+        // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
+        let at = |k: usize| unsafe { slot.add(k) };
+        if let Some(ObjKind::Method { this, func }) = callable.as_obj().map(|o| &o.kind) {
+            // Bound method: unpack into callable + self.
+            // SAFETY: the callable and self_or_null slots of this call.
+            unsafe {
+                if (*at(1)).is_null() {
+                    *at(0) = *func;
+                    *at(1) = *this;
+                    callable = *func;
+                }
+            }
+        }
+        if callable.as_function().is_some() {
+            vm.frame_mut().sp = slot;
+            if let Err(e) = vm.push_python_frame(callable, slot, argc, kwnames) {
+                vm.frame_mut().sp = sp;
+                return Err(vm.throw(e));
+            }
+            let top = vm.frame().sp;
+            vm.maybe_collect(top);
+            return Ok(());
+        }
+        // Natives, types, anything else: args stay on the stack (rooted) during the call.
+        // SAFETY: self_or_null slot of this call.
+        let has_self = unsafe { !(*at(1)).is_null() };
+        let n = argc + has_self as usize;
+        // SAFETY: the n argument values end at `sp`.
+        let args = unsafe { std::slice::from_raw_parts(sp.sub(n), n) };
+        let res = vm.call_kw(callable, args, kwnames);
+        kwnames = Value::NULL;
+        let _ = kwnames;
+        match res {
+            Ok(v) => {
+                // SAFETY: the result replaces the callable slot; the stack top follows it.
+                unsafe { *at(0) = v };
+                vm.frame_mut().sp = at(1);
+                Ok(())
+            }
+            Err(e) => Err(vm.throw(e)),
+        }
+    }
+
+    #[inline(always)]
+    pub fn CALL_FUNCTION_EX(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let kwargs = if arg & 1 != 0 { pop(r) } else { Value::NULL };
+        let args = pop(r);
+        let _null = pop(r);
+        let callable = peek(r, 1);
+        vm.sync(r);
+        let mut argv = tri!(vm, ops::collect(vm, args));
+        let mut kwnames = Value::NULL;
+        if let Some(d) = kwargs.as_dict() {
+            let entries: Vec<(Value, Value)> =
+                d.borrow().iter().map(|e| (e.key, e.value)).collect();
+            let names: Vec<Value> = entries.iter().map(|e| e.0).collect();
+            argv.extend(entries.iter().map(|e| e.1));
+            kwnames = vm.new_tuple(names);
+        }
+        vm.native_roots.push(kwnames);
+        vm.native_roots.extend_from_slice(&argv);
+        let res = vm.call_kw(callable, &argv, kwnames);
+        vm.native_roots
+            .truncate(vm.native_roots.len() - argv.len() - 1);
+        let v = tri!(vm, res);
+        set_peek(r, 1, v);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn MAKE_FUNCTION(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let code = pop(r);
+        let closure = if arg & 8 != 0 { pop(r) } else { Value::NULL };
+        let _annotations = if arg & 4 != 0 { pop(r) } else { Value::NULL };
+        let kwdefaults = if arg & 2 != 0 { pop(r) } else { Value::NULL };
+        let defaults = if arg & 1 != 0 { pop(r) } else { Value::NULL };
+        let c = code.as_code().expect("MAKE_FUNCTION needs a code object");
+        let (name, qualname) = (c.src.name.clone(), c.src.qualname.clone());
+        let name = vm.intern(&name);
+        let qualname = vm.new_str(&qualname);
+        let globals = vm.frame().globals;
+        let f = vm.heap.alloc(ObjKind::Function(crate::object::Function {
+            code,
+            globals,
+            name,
+            qualname,
+            defaults,
+            kwdefaults,
+            closure,
+        }));
+        push(r, f);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let v = pop(r);
+        do_return(vm, r, v)
+    }
+
+    #[inline(always)]
+    fn do_return(vm: &mut Vm, r: &mut Regs, v: Value) -> Step {
+        // SAFETY: a frame is running (handlers only run inside one).
+        let f = unsafe { vm.frames.pop().unwrap_unchecked() };
+        // SAFETY: `ret` is the caller's callable slot (or the entry frame's result slot).
+        unsafe { *f.ret = v };
+        if f.entry {
+            vm.ret_value = v;
+            vm.chunk = vm.frames.last().map_or(0, |p| p.chunk as usize);
+            return Err(Stop::Return);
+        }
+        let caller = vm.frame();
+        r.ip = caller.ip;
+        r.fp = caller.base;
+        // SAFETY: the result slot is in the caller's stack; the next free slot follows it.
+        r.sp = unsafe { f.ret.add(1) };
+        vm.chunk = caller.chunk as usize;
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn RETURN_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let v = vm.frame().code().consts[arg as usize];
+        do_return(vm, r, v)
+    }
+
+    #[inline(always)]
+    pub fn RETURN_GENERATOR(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let f = vm.frame();
+        // SAFETY: [base, sp) are the frame's initialised slots.
+        let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
+        let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
+        // SAFETY: `ip` points into this frame's code.
+        let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
+        let g = vm.heap.alloc(ObjKind::Generator(std::cell::RefCell::new(
+            crate::object::GenState {
+                func: f.func,
+                saved,
+                pc,
+                running: false,
+                started: false,
+                finished: false,
+            },
+        )));
+        do_return(vm, r, g)
+    }
+
+    #[inline(always)]
+    pub fn YIELD_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let v = pop(r);
+        let f = vm.frame();
+        let Some(ObjKind::Generator(cell)) = f.gen.as_obj().map(|o| &o.kind) else {
+            return Err(vm.throw_new(Ty::SystemError, "YIELD_VALUE outside a generator"));
+        };
+        // SAFETY: [base, sp) are the frame's initialised slots.
+        let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
+        let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
+        // SAFETY: `ip` points into this frame's code.
+        let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
+        {
+            let mut st = cell.borrow_mut();
+            st.saved = saved;
+            st.pc = pc;
+        }
+        vm.yielded = true;
+        do_return(vm, r, v)
+    }
+
+    #[inline(always)]
+    pub fn FORMAT_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let spec = if arg & 4 != 0 { pop(r) } else { Value::NULL };
+        let v = peek(r, 1);
+        vm.sync(r);
+        let v = match arg & 3 {
+            1 => tri!(vm, ops::to_str_value(vm, v)),
+            2 => {
+                let s = tri!(vm, ops::repr(vm, v));
+                vm.new_string(s)
+            }
+            3 => {
+                let s = tri!(vm, ops::repr(vm, v));
+                let s = crate::text::ascii_str(&s);
+                vm.new_string(s)
+            }
+            _ => v,
+        };
+        let out = if spec.is_null() && v.as_str().is_some() {
+            v
+        } else {
+            let spec = if spec.is_null() {
+                ""
+            } else {
+                ops::str_of(spec)
+            };
+            let s = tri!(vm, ops::format(vm, v, spec));
+            vm.new_string(s)
+        };
+        set_peek(r, 1, out);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn IMPORT_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let _fromlist = pop(r);
+        let _level = pop(r);
+        match ops::dict_get_str(vm.modules, name) {
+            Some(m) => {
+                push(r, m);
+                Ok(())
+            }
+            None => {
+                let n = ops::str_of(name).to_string();
+                Err(vm.throw_new(Ty::ModuleNotFoundError, &format!("No module named '{n}'")))
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub fn IMPORT_FROM(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let name = vm.frame().code().names[arg as usize];
+        let m = peek(r, 1);
+        match ops::getattr(vm, m, name) {
+            Ok(v) => {
+                push(r, v);
+                Ok(())
+            }
+            Err(_) => {
+                let n = ops::str_of(name).to_string();
+                let mname = match m.as_obj().map(|o| &o.kind) {
+                    Some(ObjKind::Module { name, .. }) => ops::str_of(*name).to_string(),
+                    _ => "?".into(),
+                };
+                let msg = format!("cannot import name '{n}' from '{mname}' (unknown location)");
+                Err(vm.throw_new(Ty::ImportError, &msg))
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub fn RAISE_VARARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if arg == 2 {
+            pop(r);
+        }
+        if arg == 0 {
+            return Err(vm.throw_new(Ty::RuntimeError, "No active exception to reraise"));
+        }
+        let e = pop(r);
+        vm.sync(r);
+        let exc = if let Some(t) = e.as_type().filter(|t| t.is_exception()) {
+            let args = vm.new_tuple(vec![]);
+            vm.exc_from_args(t, args)
+        } else if e.as_exc().is_some() {
+            e
+        } else {
+            return Err(vm.throw_new(Ty::TypeError, "exceptions must derive from BaseException"));
+        };
+        Err(vm.throw(crate::PyErr(exc)))
+    }
+
+    #[inline(always)]
+    pub fn LOAD_ASSERTION_ERROR(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        push(r, vm.type_value(Ty::AssertionError));
+        Ok(())
+    }
+
+    /// GC safe point reached from JUMP_BACKWARD.
+    #[inline(always)]
+    pub fn NOP_COLLECT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        vm.maybe_collect(r.sp);
+        Ok(())
+    }
+}

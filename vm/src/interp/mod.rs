@@ -1,0 +1,796 @@
+//! The interpreter: the `Vm` (heap, data stack, frames, globals), running code objects, calls,
+//! and unwinding. Opcode semantics live in `handlers` (written once); `switch` and `tail` only
+//! decide how control reaches the next handler.
+
+pub mod handlers;
+pub mod switch;
+pub mod tail;
+mod trace;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use nanopy_compiler::bytecode::{CodeFlags, CodeObject, Constant, Instr};
+
+use crate::dict::Dict;
+use crate::frame::{DataStack, Frame};
+use crate::gc::Heap;
+use crate::object::{Code, ObjKind, StrObj, Ty};
+use crate::value::Value;
+use crate::{PyErr, PyResult};
+
+/// How control reaches the next handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// Each handler tail-calls the next through a table (sibling-call optimisation).
+    Tail,
+    /// The reference `loop { match }`.
+    Switch,
+}
+
+/// Options for `nanopy trace`.
+#[derive(Clone, Debug, Default)]
+pub struct TraceOptions {
+    /// Only instructions of code objects with this name (co_name).
+    pub function: Option<String>,
+    /// Stop printing after this many lines.
+    pub limit: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub dispatch: Dispatch,
+    /// `sys.argv`.
+    pub argv: Vec<String>,
+    /// Print each executed instruction and the stack after it to stderr (or the capture buffer).
+    pub trace: Option<TraceOptions>,
+    /// Count executed instructions (`--stats`); forces the instrumented switch loop.
+    pub count_instructions: bool,
+    /// Collect stdout/stderr in memory instead of writing them (tests).
+    pub capture: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            dispatch: Dispatch::Tail,
+            argv: vec!["<string>".into()],
+            trace: None,
+            count_instructions: false,
+            capture: false,
+        }
+    }
+}
+
+/// Why a run ended abnormally: the exit status the CLI should return (traceback already printed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit(pub i32);
+
+/// How a dispatch loop stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stop {
+    /// The entry frame returned `Vm::ret_value`.
+    Return,
+    /// An exception (`Vm::exc`) is propagating.
+    Error,
+}
+
+/// What a handler returns: continue with the next instruction, or leave the loop.
+pub type Step = Result<(), Stop>;
+
+/// The interpreter registers a dispatcher carries from handler to handler.
+#[derive(Clone, Copy)]
+pub struct Regs {
+    /// Next instruction.
+    pub ip: *const Instr,
+    /// First free value-stack slot.
+    pub sp: *mut Value,
+    /// Frame base (local slot 0).
+    pub fp: *mut Value,
+}
+
+/// CPython's default recursion limit.
+pub const RECURSION_LIMIT: usize = 1000;
+
+pub struct Vm {
+    pub heap: Heap,
+    pub(crate) stack: DataStack,
+    pub(crate) frames: Vec<Frame>,
+    /// Chunk index of the running frame.
+    pub(crate) chunk: usize,
+    pub builtins: Value,
+    pub(crate) modules: Value,
+    pub(crate) interned: HashMap<Box<str>, Value, ahash::RandomState>,
+    pub(crate) types: Vec<Value>,
+    pub(crate) methods: HashMap<(Ty, &'static str), Value, ahash::RandomState>,
+    pub(crate) hasher: ahash::RandomState,
+    /// The propagating exception, NULL when none.
+    pub(crate) exc: Value,
+    pub(crate) ret_value: Value,
+    /// Keyword names for the next CALL (a tuple), NULL when none.
+    pub(crate) kwnames: Value,
+    /// Nested dispatch loops (natives calling back into Python).
+    pub(crate) exec_depth: usize,
+    /// Values natives hold across calls back into Python.
+    pub(crate) native_roots: Vec<Value>,
+    pub(crate) repr_guard: Vec<*const crate::object::Obj>,
+    pub options: Options,
+    pub(crate) out: Vec<u8>,
+    pub(crate) err: Vec<u8>,
+    /// Executed instructions (when counting or tracing).
+    pub instructions: u64,
+    pub(crate) trace_printed: u64,
+    /// Set by YIELD_VALUE: the entry frame that just stopped suspended rather than returned.
+    pub(crate) yielded: bool,
+}
+
+impl Vm {
+    pub fn new(options: Options) -> Vm {
+        let hasher = ahash::RandomState::with_seeds(
+            0x243f_6a88_85a3_08d3,
+            0x1319_8a2e_0370_7344,
+            0xa409_3822_299f_31d0,
+            0x082e_fa98_ec4e_6c89,
+        );
+        let mut vm = Vm {
+            heap: Heap::default(),
+            stack: DataStack::default(),
+            frames: Vec::with_capacity(64),
+            chunk: 0,
+            builtins: Value::NULL,
+            modules: Value::NULL,
+            interned: HashMap::with_hasher(hasher.clone()),
+            types: Vec::new(),
+            methods: HashMap::with_hasher(hasher.clone()),
+            hasher,
+            exc: Value::NULL,
+            ret_value: Value::NONE,
+            kwnames: Value::NULL,
+            exec_depth: 0,
+            native_roots: Vec::new(),
+            repr_guard: Vec::new(),
+            options,
+            out: Vec::new(),
+            err: Vec::new(),
+            instructions: 0,
+            trace_printed: 0,
+            yielded: false,
+        };
+        vm.builtins = vm.new_dict(Dict::new());
+        vm.modules = vm.new_dict(Dict::new());
+        for &t in Ty::ALL {
+            let v = vm.heap.alloc(ObjKind::Type(t));
+            vm.types.push(v);
+        }
+        crate::builtins::install(&mut vm);
+        vm
+    }
+
+    // ----- allocation helpers -----
+
+    pub fn new_str(&mut self, s: &str) -> Value {
+        let hash = self.hasher.hash_one(s);
+        let chars = s.chars().count();
+        self.heap.alloc(ObjKind::Str(StrObj {
+            s: s.into(),
+            hash,
+            chars,
+        }))
+    }
+
+    pub fn new_string(&mut self, s: String) -> Value {
+        let hash = self.hasher.hash_one(s.as_str());
+        let chars = if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().count()
+        };
+        self.heap.alloc(ObjKind::Str(StrObj {
+            s: s.into_boxed_str(),
+            hash,
+            chars,
+        }))
+    }
+
+    /// The interned string for `s` (names, identifiers).
+    pub fn intern(&mut self, s: &str) -> Value {
+        if let Some(v) = self.interned.get(s) {
+            return *v;
+        }
+        let v = self.new_str(s);
+        self.interned.insert(s.into(), v);
+        v
+    }
+
+    pub fn new_list(&mut self, items: Vec<Value>) -> Value {
+        self.heap
+            .alloc(ObjKind::List(std::cell::RefCell::new(items)))
+    }
+
+    pub fn new_tuple(&mut self, items: Vec<Value>) -> Value {
+        self.heap.alloc(ObjKind::Tuple(items.into_boxed_slice()))
+    }
+
+    pub fn new_dict(&mut self, d: Dict) -> Value {
+        self.heap.alloc(ObjKind::Dict(std::cell::RefCell::new(d)))
+    }
+
+    /// Any i64 as a Python int (inline when it fits, else a big int).
+    #[inline]
+    pub fn int(&mut self, i: i64) -> Value {
+        if Value::fits_small(i) {
+            Value::small_int(i)
+        } else {
+            self.heap.alloc(ObjKind::BigInt(i.into()))
+        }
+    }
+
+    /// A big int result, normalised to the inline form when it fits.
+    pub fn bigint(&mut self, b: num_bigint::BigInt) -> Value {
+        match i64::try_from(&b) {
+            Ok(i) if Value::fits_small(i) => Value::small_int(i),
+            _ => self.heap.alloc(ObjKind::BigInt(b)),
+        }
+    }
+
+    pub fn type_value(&self, t: Ty) -> Value {
+        self.types[t as usize]
+    }
+
+    // ----- exceptions -----
+
+    /// A new exception instance `ty(msg)`.
+    pub fn new_exc(&mut self, ty: Ty, msg: &str) -> PyErr {
+        let m = self.new_str(msg);
+        let args = self.new_tuple(vec![m]);
+        PyErr(self.exc_from_args(ty, args))
+    }
+
+    pub(crate) fn exc_from_args(&mut self, ty: Ty, args: Value) -> Value {
+        self.heap.alloc(ObjKind::Exception(crate::object::ExcObj {
+            ty,
+            args,
+            traceback: Default::default(),
+        }))
+    }
+
+    /// Set the propagating exception; handlers return the result.
+    #[inline(never)]
+    pub(crate) fn throw(&mut self, e: PyErr) -> Stop {
+        self.exc = e.0;
+        Stop::Error
+    }
+
+    pub(crate) fn throw_new(&mut self, ty: Ty, msg: &str) -> Stop {
+        let e = self.new_exc(ty, msg);
+        self.throw(e)
+    }
+
+    // ----- loading code -----
+
+    /// Turn a compiler code object (and its nested ones) into a runtime code object value.
+    pub fn load_code(&mut self, co: &Arc<CodeObject>) -> PyResult<Value> {
+        let mut consts = Vec::with_capacity(co.consts.len());
+        for c in &co.consts {
+            let v = self.load_const(c)?;
+            consts.push(v);
+            // Keep finished constants reachable while the rest load (no GC runs here, but be
+            // robust if that changes).
+            self.native_roots.push(v);
+        }
+        self.native_roots
+            .truncate(self.native_roots.len() - consts.len());
+        let names: Vec<Value> = co.names.iter().map(|n| self.intern(n)).collect();
+        let nlocals = co.varnames.len();
+        let ncells = co.cellvars.len();
+        let nfree = co.freevars.len();
+        let cell2arg = co
+            .cellvars
+            .iter()
+            .map(|c| {
+                let nargs = co.total_args() as usize;
+                co.varnames[..nargs.min(nlocals)]
+                    .iter()
+                    .position(|v| v == c)
+            })
+            .collect();
+        let simple = ncells == 0
+            && nfree == 0
+            && co.kwonlyargcount == 0
+            && !co
+                .flags
+                .has(CodeFlags::VARARGS | CodeFlags::VARKEYWORDS | CodeFlags::GENERATOR);
+        let stack_size = co.max_stack.max(co.compute_max_stack().unwrap_or(0)) as usize + 1;
+        let name = self.intern(&co.name);
+        let code = Code {
+            src: co.clone(),
+            instrs: co.code.clone().into_boxed_slice(),
+            consts: consts.into_boxed_slice(),
+            names: names.into_boxed_slice(),
+            name,
+            nlocals,
+            ncells,
+            nfree,
+            nslots: nlocals + ncells + nfree,
+            stack_size,
+            cell2arg,
+            simple,
+        };
+        if code.instrs.is_empty() {
+            return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
+        }
+        Ok(self.heap.alloc(ObjKind::Code(code)))
+    }
+
+    fn load_const(&mut self, c: &Constant) -> PyResult<Value> {
+        Ok(match c {
+            Constant::None => Value::NONE,
+            Constant::Bool(b) => Value::bool(*b),
+            Constant::Ellipsis => Value::NONE,
+            Constant::Int(i) => self.int(*i),
+            Constant::BigInt(b) => self.bigint(b.clone()),
+            Constant::Float(f) => Value::float(*f),
+            Constant::Complex { .. } => {
+                return Err(self.new_exc(
+                    Ty::NotImplementedError,
+                    "complex numbers are not supported yet",
+                ))
+            }
+            Constant::Str(s) => self.intern(s),
+            Constant::Bytes(_) => {
+                return Err(self.new_exc(Ty::NotImplementedError, "bytes are not supported yet"))
+            }
+            Constant::Tuple(items) => {
+                let mut vs = Vec::with_capacity(items.len());
+                for i in items.iter() {
+                    vs.push(self.load_const(i)?);
+                }
+                self.new_tuple(vs)
+            }
+            Constant::FrozenSet(items) => {
+                let mut d = Dict::new();
+                for i in items.iter() {
+                    let v = self.load_const(i)?;
+                    let h = crate::ops::hash(self, v)?;
+                    d.insert(h, v, Value::NONE, |k| crate::ops::eq_fast(k, v));
+                }
+                self.heap.alloc(ObjKind::Set(std::cell::RefCell::new(d)))
+            }
+            Constant::Code(co) => self.load_code(co)?,
+        })
+    }
+
+    // ----- running -----
+
+    /// Run module code. On an uncaught exception print the traceback and return `Exit(1)`.
+    pub fn run_module(&mut self, code: &Arc<CodeObject>) -> Result<(), Exit> {
+        let r = self.run_module_result(code);
+        let status = match r {
+            Ok(()) => Ok(()),
+            Err(e) => Err(Exit(self.report_exception(e))),
+        };
+        self.flush();
+        status
+    }
+
+    /// Run module code returning the uncaught exception, if any.
+    pub fn run_module_result(&mut self, code: &Arc<CodeObject>) -> PyResult<()> {
+        let code_val = self.load_code(code)?;
+        let mut d = Dict::new();
+        let name_key = self.intern("__name__");
+        let main = self.intern("__main__");
+        let h = crate::ops::hash(self, name_key)?;
+        d.insert(h, name_key, main, |k| k == name_key);
+        let globals = self.new_dict(d);
+        self.native_roots.push(globals);
+        let r = self.run_code(code_val, globals, Value::NULL).map(|_| ());
+        self.native_roots.pop();
+        r
+    }
+
+    /// The first free stack slot and its chunk.
+    pub(crate) fn top(&self) -> *mut Value {
+        match self.frames.last() {
+            Some(f) => f.sp,
+            None => self.stack.chunk_start(0),
+        }
+    }
+
+    /// Run `code` as a new entry frame with `globals`; `func` is the function or NULL.
+    pub(crate) fn run_code(
+        &mut self,
+        code_val: Value,
+        globals: Value,
+        func: Value,
+    ) -> PyResult<Value> {
+        let code = code_val.as_code().expect("code object") as *const Code;
+        // SAFETY: code_val is a live Code object (rooted by the frame we push below).
+        let c = unsafe { &*code };
+        let ret = self.top();
+        let base = self.frame_room(ret, 1 + c.nslots + c.stack_size);
+        // SAFETY: `frame_room` guarantees room for the result slot, slots and stack.
+        let base = unsafe {
+            *base = Value::NONE;
+            base.add(1)
+        };
+        for i in 0..c.nslots {
+            // SAFETY: within the room reserved above.
+            unsafe { *base.add(i) = Value::NULL };
+        }
+        if self.frames.len() >= RECURSION_LIMIT {
+            return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
+        }
+        self.frames.push(Frame {
+            code,
+            code_val,
+            func,
+            globals,
+            base,
+            ip: c.instrs.as_ptr(),
+            // SAFETY: within the reserved room.
+            sp: unsafe { base.add(c.nslots) },
+            ret: unsafe { base.sub(1) },
+            entry: true,
+            chunk: self.chunk as u32,
+            gen: Value::NULL,
+        });
+        self.execute()
+    }
+
+    /// Make sure `need` slots fit from `at` in the current chunk, else move to the next chunk.
+    /// Returns where the frame starts.
+    pub(crate) fn frame_room(&mut self, at: *mut Value, need: usize) -> *mut Value {
+        let end = self.stack.chunk_end(self.chunk);
+        // SAFETY: comparing pointers into (or one past) the same chunk allocation.
+        if unsafe { end.offset_from(at) } >= need as isize {
+            at
+        } else {
+            self.chunk = self.stack.next_chunk(self.chunk, need);
+            self.stack.chunk_start(self.chunk)
+        }
+    }
+
+    /// Run the top frame until its entry frame returns or an exception escapes it.
+    pub(crate) fn execute(&mut self) -> PyResult<Value> {
+        self.exec_depth += 1;
+        let f = self.frames.last().expect("a frame to run");
+        let regs = Regs {
+            ip: f.ip,
+            sp: f.sp,
+            fp: f.base,
+        };
+        let stop = if self.options.trace.is_some() || self.options.count_instructions {
+            switch::run::<true>(self, regs)
+        } else {
+            match self.options.dispatch {
+                Dispatch::Tail if tail::ENABLED => tail::run(self, regs),
+                _ => switch::run::<false>(self, regs),
+            }
+        };
+        self.exec_depth -= 1;
+        match stop {
+            Stop::Return => Ok(self.ret_value),
+            Stop::Error => Err(self.unwind()),
+        }
+    }
+
+    /// Pop frames up to and including the entry frame, recording the traceback.
+    fn unwind(&mut self) -> PyErr {
+        let exc = std::mem::replace(&mut self.exc, Value::NULL);
+        loop {
+            let f = self.frames.pop().expect("entry frame");
+            if let Some(e) = exc.as_exc() {
+                e.traceback.borrow_mut().push((f.code_val, f.pc()));
+            }
+            self.chunk = self.frames.last().map_or(0, |p| p.chunk as usize);
+            if f.entry {
+                break;
+            }
+        }
+        self.kwnames = Value::NULL;
+        PyErr(exc)
+    }
+
+    /// Call any callable from native code.
+    pub fn call(&mut self, callable: Value, args: &[Value]) -> PyResult<Value> {
+        self.call_kw(callable, args, Value::NULL)
+    }
+
+    /// Call with keyword values at the end of `args`, named by the tuple `kwnames` (or NULL).
+    pub fn call_kw(&mut self, callable: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
+        match callable.as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Native(n)) => (n.f)(self, args, kwnames),
+            Some(ObjKind::Method { this, func }) => {
+                let mut v = Vec::with_capacity(args.len() + 1);
+                v.push(*this);
+                v.extend_from_slice(args);
+                self.call_kw(*func, &v, kwnames)
+            }
+            Some(ObjKind::Type(t)) => crate::builtins::construct(self, *t, args, kwnames),
+            Some(ObjKind::Function(_)) => {
+                // Lay the call out on the data stack exactly as CALL would see it.
+                let need = args.len() + 2;
+                let at = self.frame_room(self.top(), need);
+                // SAFETY: `frame_room` reserved `need` slots at `at`.
+                unsafe {
+                    *at = callable;
+                    *at.add(1) = Value::NULL;
+                    std::ptr::copy_nonoverlapping(args.as_ptr(), at.add(2), args.len());
+                }
+                let saved_chunk = self.chunk;
+                let r = self.push_python_frame(callable, at, args.len(), kwnames);
+                let r = match r {
+                    Ok(()) => {
+                        self.frames.last_mut().expect("pushed").entry = true;
+                        self.execute()
+                    }
+                    Err(e) => Err(e),
+                };
+                self.chunk = saved_chunk;
+                r
+            }
+            _ => {
+                let t = crate::ops::type_name(callable);
+                Err(self.new_exc(Ty::TypeError, &format!("'{t}' object is not callable")))
+            }
+        }
+    }
+
+    /// Push a frame for Python function `func` whose call is laid out at `slot`: `slot` holds
+    /// the callable, `slot+1` self_or_null, then `argc` argument values (keyword values last,
+    /// named by `kwnames`). The frame's result goes to `slot`.
+    pub(crate) fn push_python_frame(
+        &mut self,
+        func_val: Value,
+        slot: *mut Value,
+        argc: usize,
+        kwnames: Value,
+    ) -> PyResult<()> {
+        let func = func_val.as_function().expect("function");
+        let code = func.code.as_code().expect("code") as *const Code;
+        // SAFETY: the function keeps its code alive and the function is in `slot` (rooted).
+        let c = unsafe { &*code };
+        // SAFETY: `slot+1` is the self_or_null slot of the call being made.
+        let has_self = unsafe { !(*slot.add(1)).is_null() };
+        let nargs = argc + has_self as usize;
+        // SAFETY: the args follow the self slot.
+        let args_ptr = unsafe { slot.add(if has_self { 1 } else { 2 }) };
+        if self.frames.len() >= RECURSION_LIMIT {
+            return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
+        }
+        if c.simple && kwnames.is_null() && nargs == c.src.argcount as usize {
+            let need = c.nslots + c.stack_size;
+            let base = self.frame_room(args_ptr, need);
+            if base != args_ptr {
+                // SAFETY: both ranges are valid for `nargs` values and do not overlap (new chunk).
+                unsafe { std::ptr::copy_nonoverlapping(args_ptr, base, nargs) };
+            }
+            for i in nargs..c.nslots {
+                // SAFETY: within the room reserved by `frame_room`.
+                unsafe { *base.add(i) = Value::NULL };
+            }
+            self.push_frame(c, func, func_val, base, slot);
+            return Ok(());
+        }
+        // General path: bind arguments into a temporary, then lay the frame out over the call.
+        // SAFETY: the call's args are `nargs` initialised values at `args_ptr`.
+        let args: Vec<Value> = unsafe { std::slice::from_raw_parts(args_ptr, nargs) }.to_vec();
+        let locals = crate::call::bind_args(self, func, c, &args, kwnames)?;
+        // SAFETY: one past the callable slot; the callee frame starts there.
+        let at = unsafe { slot.add(1) };
+        let base = self.frame_room(at, c.nslots + c.stack_size);
+        // SAFETY: room for nslots reserved; locals.len() == nlocals <= nslots.
+        unsafe {
+            std::ptr::copy_nonoverlapping(locals.as_ptr(), base, locals.len());
+            for i in locals.len()..c.nslots {
+                *base.add(i) = Value::NULL;
+            }
+        }
+        self.push_frame(c, func, func_val, base, slot);
+        // Closure cells are copied by COPY_FREE_VARS; cells are made by MAKE_CELL.
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn push_frame(
+        &mut self,
+        c: &Code,
+        func: &crate::object::Function,
+        func_val: Value,
+        base: *mut Value,
+        ret: *mut Value,
+    ) {
+        self.frames.push(Frame {
+            code: c,
+            code_val: func.code,
+            func: func_val,
+            globals: func.globals,
+            base,
+            ip: c.instrs.as_ptr(),
+            // SAFETY: the frame has nslots slots reserved.
+            sp: unsafe { base.add(c.nslots) },
+            ret,
+            entry: false,
+            chunk: self.chunk as u32,
+            gen: Value::NULL,
+        });
+    }
+
+    /// Resume a generator: `Some(value)` for a yield, `None` when it returned.
+    pub(crate) fn resume_generator(&mut self, g: Value) -> PyResult<Option<Value>> {
+        let Some(ObjKind::Generator(cell)) = g.as_obj().map(|o| &o.kind) else {
+            unreachable!()
+        };
+        let (func, saved, pc, started) = {
+            let st = cell.borrow();
+            if st.finished {
+                return Ok(None);
+            }
+            if st.running {
+                return Err(self.new_exc(Ty::ValueError, "generator already executing"));
+            }
+            (st.func, st.saved.clone(), st.pc, st.started)
+        };
+        let f = func.as_function().expect("generator function");
+        let code = f.code.as_code().expect("code") as *const Code;
+        // SAFETY: the function (rooted by the generator, itself rooted by the caller) keeps
+        // its code alive.
+        let c = unsafe { &*code };
+        let at = self.frame_room(self.top(), 2 + c.nslots + c.stack_size);
+        // SAFETY: `frame_room` reserved the slots written below.
+        unsafe {
+            *at = Value::NONE;
+            let base = at.add(1);
+            std::ptr::copy_nonoverlapping(saved.as_ptr(), base, saved.len());
+            for i in saved.len()..c.nslots {
+                *base.add(i) = Value::NULL;
+            }
+            let mut sp = base.add(saved.len().max(c.nslots));
+            if started {
+                *sp = Value::NONE; // the value sent in: next() sends None
+                sp = sp.add(1);
+            }
+            self.frames.push(Frame {
+                code,
+                code_val: f.code,
+                func,
+                globals: f.globals,
+                base,
+                ip: c.instrs.as_ptr().add(pc),
+                sp,
+                ret: at,
+                entry: true,
+                chunk: self.chunk as u32,
+                gen: g,
+            });
+        }
+        {
+            let mut st = cell.borrow_mut();
+            st.running = true;
+            st.started = true;
+        }
+        let saved_chunk = self.chunk;
+        let r = self.execute();
+        self.chunk = saved_chunk;
+        let yielded = std::mem::replace(&mut self.yielded, false);
+        let mut st = cell.borrow_mut();
+        st.running = false;
+        match r {
+            Ok(v) if yielded => Ok(Some(v)),
+            Ok(_) => {
+                st.finished = true;
+                st.saved = Vec::new();
+                Ok(None)
+            }
+            Err(e) => {
+                st.finished = true;
+                st.saved = Vec::new();
+                Err(e)
+            }
+        }
+    }
+
+    /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
+    pub(crate) fn maybe_collect(&mut self, sp: *mut Value) {
+        if !self.heap.should_collect() || self.exec_depth > 1 {
+            return;
+        }
+        if let Some(f) = self.frames.last_mut() {
+            f.sp = sp;
+        }
+        self.collect_now();
+    }
+
+    /// Run a collection now (all roots must be recorded).
+    pub fn collect_now(&mut self) {
+        let mut roots: Vec<Value> = Vec::new();
+        for f in &self.frames {
+            roots.extend([f.code_val, f.func, f.globals, f.gen]);
+            // SAFETY: [base, sp) of every frame is initialised (locals are NULL-filled on entry,
+            // stack slots below sp were pushed).
+            let n = unsafe { f.sp.offset_from(f.base) };
+            if n > 0 {
+                roots.extend_from_slice(unsafe { std::slice::from_raw_parts(f.base, n as usize) });
+            }
+            // SAFETY: the result slot of every frame holds a value (callable or NONE).
+            roots.push(unsafe { *f.ret });
+        }
+        roots.extend([
+            self.builtins,
+            self.modules,
+            self.exc,
+            self.ret_value,
+            self.kwnames,
+        ]);
+        roots.extend(self.types.iter().copied());
+        roots.extend(self.interned.values().copied());
+        roots.extend(self.methods.values().copied());
+        roots.extend(self.native_roots.iter().copied());
+        self.heap.collect(roots.into_iter());
+    }
+
+    // ----- output -----
+
+    pub(crate) fn write_out(&mut self, s: &str) {
+        self.out.extend_from_slice(s.as_bytes());
+        if !self.options.capture && self.out.len() > 1 << 16 {
+            self.flush();
+        }
+    }
+
+    pub(crate) fn write_err(&mut self, s: &str) {
+        self.err.extend_from_slice(s.as_bytes());
+    }
+
+    /// Write buffered output to the process's stdout/stderr (unless capturing).
+    pub fn flush(&mut self) {
+        if self.options.capture {
+            return;
+        }
+        let _ = std::io::stdout().write_all(&self.out);
+        let _ = std::io::stdout().flush();
+        self.out.clear();
+        let _ = std::io::stderr().write_all(&self.err);
+        self.err.clear();
+    }
+
+    /// Captured stdout (with `Options::capture`).
+    pub fn take_stdout(&mut self) -> String {
+        String::from_utf8_lossy(&std::mem::take(&mut self.out)).into_owned()
+    }
+
+    /// Captured stderr (with `Options::capture`).
+    pub fn take_stderr(&mut self) -> String {
+        String::from_utf8_lossy(&std::mem::take(&mut self.err)).into_owned()
+    }
+
+    /// Print a CPython-style traceback for `e` to stderr; returns the exit status.
+    pub fn report_exception(&mut self, e: PyErr) -> i32 {
+        if let Some(x) = e.0.as_exc() {
+            if x.ty == Ty::SystemExit {
+                let code = x.args.as_tuple().and_then(|a| a.first().copied());
+                return match code {
+                    None => 0,
+                    Some(c) if c.is_none() => 0,
+                    Some(c) if c.is_small_int() => c.as_small_int() as i32,
+                    Some(c) => {
+                        let s = crate::ops::to_str(self, c).unwrap_or_default();
+                        self.write_err(&format!("{s}\n"));
+                        1
+                    }
+                };
+            }
+        }
+        // Flush stdout first so the streams interleave as CPython's would on a terminal.
+        if !self.options.capture {
+            let _ = std::io::stdout().write_all(&self.out);
+            let _ = std::io::stdout().flush();
+            self.out.clear();
+        }
+        let text = crate::traceback::format(self, e.0);
+        self.write_err(&text);
+        1
+    }
+}

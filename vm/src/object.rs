@@ -1,0 +1,399 @@
+//! Heap objects: everything that is not a float, small int, bool or None.
+//!
+//! One header (the GC mark) and one enum of kinds; the kind decides the Python type. Mutable
+//! containers use `RefCell`/`Cell` because values are shared freely (aliasing is the norm in
+//! Python) and the VM is single-threaded.
+
+use std::cell::{Cell, RefCell};
+
+use nanopy_compiler::bytecode::Instr;
+use num_bigint::BigInt;
+
+use crate::dict::Dict;
+use crate::interp::Vm;
+use crate::value::Value;
+
+pub struct Obj {
+    pub(crate) marked: Cell<bool>,
+    pub kind: ObjKind,
+}
+
+/// Python-level signature of a native function: positional args then keyword values (named by
+/// `kwnames`, a tuple or NULL). For methods, `args[0]` is `self`.
+pub type NativeFn = fn(&mut Vm, &[Value], Value) -> crate::PyResult<Value>;
+
+pub struct StrObj {
+    pub s: Box<str>,
+    pub hash: u64,
+    /// Length in code points.
+    pub chars: usize,
+}
+
+impl StrObj {
+    #[inline]
+    pub fn is_ascii(&self) -> bool {
+        self.chars == self.s.len()
+    }
+}
+
+/// The runtime code object: the compiler's `CodeObject` with constants and names turned into
+/// values once, at load time.
+pub struct Code {
+    pub src: std::sync::Arc<nanopy_compiler::bytecode::CodeObject>,
+    pub instrs: Box<[Instr]>,
+    pub consts: Box<[Value]>,
+    /// Interned name strings.
+    pub names: Box<[Value]>,
+    pub name: Value,
+    pub nlocals: usize,
+    pub ncells: usize,
+    pub nfree: usize,
+    /// Local + cell + free slots.
+    pub nslots: usize,
+    pub stack_size: usize,
+    /// For each cell: the argument slot it is initialised from.
+    pub cell2arg: Box<[Option<usize>]>,
+    /// Plain positional signature, no cells/frees, not a generator: the fast call path applies.
+    pub simple: bool,
+}
+
+pub struct Function {
+    pub code: Value,
+    pub globals: Value,
+    pub name: Value,
+    pub qualname: Value,
+    /// Tuple or NULL.
+    pub defaults: Value,
+    /// Dict or NULL.
+    pub kwdefaults: Value,
+    /// Tuple of cells or NULL.
+    pub closure: Value,
+}
+
+pub struct Native {
+    pub name: &'static str,
+    pub f: NativeFn,
+    /// `Some(type)` for methods (the type name used in messages, e.g. "str").
+    pub owner: Option<Ty>,
+}
+
+/// A suspended generator: its frame's slots and value stack, copied out of the data stack.
+pub struct GenState {
+    pub func: Value,
+    pub saved: Vec<Value>,
+    /// Instruction index to resume at.
+    pub pc: usize,
+    pub running: bool,
+    pub started: bool,
+    pub finished: bool,
+}
+
+pub enum ObjKind {
+    Str(StrObj),
+    BigInt(BigInt),
+    List(RefCell<Vec<Value>>),
+    Tuple(Box<[Value]>),
+    Dict(RefCell<Dict>),
+    Set(RefCell<Dict>),
+    Range {
+        start: i64,
+        stop: i64,
+        step: i64,
+    },
+    Slice {
+        start: Value,
+        stop: Value,
+        step: Value,
+    },
+    Code(Code),
+    Function(Function),
+    Native(Native),
+    /// A bound method: `self` and the function or native.
+    Method {
+        this: Value,
+        func: Value,
+    },
+    Cell(Cell<Value>),
+    Module {
+        name: Value,
+        dict: Value,
+    },
+    Type(Ty),
+    Exception(ExcObj),
+    Generator(RefCell<GenState>),
+    /// Iterators: `seq` is the underlying object, `index` the next position.
+    SeqIter {
+        seq: Value,
+        index: Cell<usize>,
+    },
+    RangeIter {
+        next: Cell<i64>,
+        stop: i64,
+        step: i64,
+    },
+    /// dict keys/values/items iteration (kind 0/1/2) and views
+    DictIter {
+        dict: Value,
+        index: Cell<usize>,
+        kind: u8,
+    },
+    DictView {
+        dict: Value,
+        kind: u8,
+    },
+    Enumerate {
+        iter: Value,
+        count: Cell<i64>,
+    },
+    Zip {
+        iters: Box<[Value]>,
+    },
+    Reversed {
+        seq: Value,
+        index: Cell<usize>,
+    },
+    Map {
+        func: Value,
+        iter: Value,
+    },
+}
+
+pub struct ExcObj {
+    pub ty: Ty,
+    /// Tuple of constructor args.
+    pub args: Value,
+    /// Traceback entries (code object value, instruction index), innermost first.
+    pub traceback: RefCell<Vec<(Value, usize)>>,
+}
+
+macro_rules! types {
+    ($($name:ident = $py:literal $(: $parent:ident)?;)*) => {
+        /// Built-in types (the VM has no user classes yet).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Ty { $($name,)* }
+
+        impl Ty {
+            pub const ALL: &'static [Ty] = &[$(Ty::$name),*];
+            /// `type(x).__name__`
+            pub fn name(self) -> &'static str {
+                match self { $(Ty::$name => $py,)* }
+            }
+            /// Base exception class (None for non-exceptions and BaseException).
+            pub fn parent(self) -> Option<Ty> {
+                match self { $(Ty::$name => types!(@parent $($parent)?),)* }
+            }
+        }
+    };
+    (@parent $p:ident) => { Some(Ty::$p) };
+    (@parent) => { None };
+}
+
+types! {
+    NoneType = "NoneType";
+    Bool = "bool";
+    Int = "int";
+    Float = "float";
+    Str = "str";
+    List = "list";
+    Tuple = "tuple";
+    Dict = "dict";
+    Set = "set";
+    Range = "range";
+    Slice = "slice";
+    Code = "code";
+    Function = "function";
+    BuiltinFunction = "builtin_function_or_method";
+    Method = "method";
+    Cell = "cell";
+    Module = "module";
+    Type = "type";
+    Generator = "generator";
+    ListIterator = "list_iterator";
+    TupleIterator = "tuple_iterator";
+    StrIterator = "str_ascii_iterator";
+    RangeIterator = "range_iterator";
+    DictKeyIterator = "dict_keyiterator";
+    DictValueIterator = "dict_valueiterator";
+    DictItemIterator = "dict_itemiterator";
+    DictKeys = "dict_keys";
+    DictValues = "dict_values";
+    DictItems = "dict_items";
+    Enumerate = "enumerate";
+    Zip = "zip";
+    Reversed = "list_reverseiterator";
+    Map = "map";
+    Object = "object";
+    BaseException = "BaseException";
+    SystemExit = "SystemExit": BaseException;
+    KeyboardInterrupt = "KeyboardInterrupt": BaseException;
+    Exception = "Exception": BaseException;
+    StopIteration = "StopIteration": Exception;
+    ArithmeticError = "ArithmeticError": Exception;
+    ZeroDivisionError = "ZeroDivisionError": ArithmeticError;
+    OverflowError = "OverflowError": ArithmeticError;
+    AssertionError = "AssertionError": Exception;
+    AttributeError = "AttributeError": Exception;
+    LookupError = "LookupError": Exception;
+    IndexError = "IndexError": LookupError;
+    KeyError = "KeyError": LookupError;
+    MemoryError = "MemoryError": Exception;
+    NameError = "NameError": Exception;
+    UnboundLocalError = "UnboundLocalError": NameError;
+    RuntimeError = "RuntimeError": Exception;
+    RecursionError = "RecursionError": RuntimeError;
+    NotImplementedError = "NotImplementedError": RuntimeError;
+    TypeError = "TypeError": Exception;
+    ValueError = "ValueError": Exception;
+    ImportError = "ImportError": Exception;
+    SystemError = "SystemError": Exception;
+    ModuleNotFoundError = "ModuleNotFoundError": ImportError;
+}
+
+impl Ty {
+    pub fn is_exception(self) -> bool {
+        self == Ty::BaseException || self.parent().is_some()
+    }
+
+    /// `issubclass(self, other)` for built-in types.
+    pub fn is_subtype(self, other: Ty) -> bool {
+        let mut t = Some(self);
+        while let Some(x) = t {
+            if x == other {
+                return true;
+            }
+            t = x.parent();
+        }
+        other == Ty::Object || (self == Ty::Bool && other == Ty::Int)
+    }
+}
+
+impl Obj {
+    /// The Python type of this object.
+    pub fn ty(&self) -> Ty {
+        match &self.kind {
+            ObjKind::Str(_) => Ty::Str,
+            ObjKind::BigInt(_) => Ty::Int,
+            ObjKind::List(_) => Ty::List,
+            ObjKind::Tuple(_) => Ty::Tuple,
+            ObjKind::Dict(_) => Ty::Dict,
+            ObjKind::Set(_) => Ty::Set,
+            ObjKind::Range { .. } => Ty::Range,
+            ObjKind::Slice { .. } => Ty::Slice,
+            ObjKind::Code(_) => Ty::Code,
+            ObjKind::Function(_) => Ty::Function,
+            ObjKind::Native(_) => Ty::BuiltinFunction,
+            ObjKind::Method { .. } => Ty::Method,
+            ObjKind::Cell(_) => Ty::Cell,
+            ObjKind::Module { .. } => Ty::Module,
+            ObjKind::Type(_) => Ty::Type,
+            ObjKind::Exception(e) => e.ty,
+            ObjKind::Generator(_) => Ty::Generator,
+            ObjKind::SeqIter { seq, .. } => match seq.as_obj().map(|o| &o.kind) {
+                Some(ObjKind::Tuple(_)) => Ty::TupleIterator,
+                Some(ObjKind::Str(_)) => Ty::StrIterator,
+                _ => Ty::ListIterator,
+            },
+            ObjKind::RangeIter { .. } => Ty::RangeIterator,
+            ObjKind::DictIter { kind, .. } => [
+                Ty::DictKeyIterator,
+                Ty::DictValueIterator,
+                Ty::DictItemIterator,
+            ][*kind as usize],
+            ObjKind::DictView { kind, .. } => {
+                [Ty::DictKeys, Ty::DictValues, Ty::DictItems][*kind as usize]
+            }
+            ObjKind::Enumerate { .. } => Ty::Enumerate,
+            ObjKind::Zip { .. } => Ty::Zip,
+            ObjKind::Reversed { .. } => Ty::Reversed,
+            ObjKind::Map { .. } => Ty::Map,
+        }
+    }
+}
+
+/// The Python type of any value.
+#[inline]
+pub fn type_of(v: Value) -> Ty {
+    if v.is_float() {
+        Ty::Float
+    } else if v.is_small_int() {
+        Ty::Int
+    } else if v.is_bool() {
+        Ty::Bool
+    } else if let Some(o) = v.as_obj() {
+        o.ty()
+    } else {
+        Ty::NoneType
+    }
+}
+
+/// Accessors that return `None` when the value is not of that kind.
+impl Value {
+    #[inline]
+    pub fn as_str<'a>(self) -> Option<&'a StrObj> {
+        match &self.as_obj()?.kind {
+            ObjKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_list<'a>(self) -> Option<&'a RefCell<Vec<Value>>> {
+        match &self.as_obj()?.kind {
+            ObjKind::List(l) => Some(l),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_tuple<'a>(self) -> Option<&'a [Value]> {
+        match &self.as_obj()?.kind {
+            ObjKind::Tuple(t) => Some(t),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_dict<'a>(self) -> Option<&'a RefCell<Dict>> {
+        match &self.as_obj()?.kind {
+            ObjKind::Dict(d) => Some(d),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_bigint<'a>(self) -> Option<&'a BigInt> {
+        match &self.as_obj()?.kind {
+            ObjKind::BigInt(b) => Some(b),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_code<'a>(self) -> Option<&'a Code> {
+        match &self.as_obj()?.kind {
+            ObjKind::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_function<'a>(self) -> Option<&'a Function> {
+        match &self.as_obj()?.kind {
+            ObjKind::Function(f) => Some(f),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_exc<'a>(self) -> Option<&'a ExcObj> {
+        match &self.as_obj()?.kind {
+            ObjKind::Exception(e) => Some(e),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn as_type(self) -> Option<Ty> {
+        match &self.as_obj()?.kind {
+            ObjKind::Type(t) => Some(*t),
+            _ => None,
+        }
+    }
+    /// Is an int (small or big; not bool).
+    #[inline]
+    pub fn is_int(self) -> bool {
+        self.is_small_int() || self.as_bigint().is_some()
+    }
+}

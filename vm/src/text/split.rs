@@ -1,0 +1,142 @@
+//! `split rsplit splitlines strip lstrip rstrip` with Python's whitespace and line-break sets.
+
+use super::props::{is_linebreak, is_space};
+use crate::format::{PyExc, PyResult};
+
+/// `s.split(sep, maxsplit)`; `sep = None` splits on runs of whitespace; `maxsplit < 0` = all.
+pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&'a str>> {
+    let mut max = if maxsplit < 0 {
+        usize::MAX
+    } else {
+        maxsplit as usize
+    };
+    match sep {
+        Some("") => Err(PyExc::value("empty separator")),
+        Some(sep) => {
+            let mut out = Vec::new();
+            let mut rest = s;
+            while max > 0 {
+                let Some(i) = rest.find(sep) else { break };
+                out.push(&rest[..i]);
+                rest = &rest[i + sep.len()..];
+                max -= 1;
+            }
+            out.push(rest);
+            Ok(out)
+        }
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_start_matches(is_space);
+            while !rest.is_empty() {
+                if max == 0 {
+                    out.push(rest);
+                    break;
+                }
+                match rest.find(is_space) {
+                    Some(i) => {
+                        out.push(&rest[..i]);
+                        rest = rest[i..].trim_start_matches(is_space);
+                        max -= 1;
+                    }
+                    None => {
+                        out.push(rest);
+                        break;
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// `s.rsplit(sep, maxsplit)`.
+pub fn rsplit<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&'a str>> {
+    let mut max = if maxsplit < 0 {
+        usize::MAX
+    } else {
+        maxsplit as usize
+    };
+    let mut out = Vec::new();
+    match sep {
+        Some("") => return Err(PyExc::value("empty separator")),
+        Some(sep) => {
+            let mut rest = s;
+            while max > 0 {
+                let Some(i) = rest.rfind(sep) else { break };
+                out.push(&rest[i + sep.len()..]);
+                rest = &rest[..i];
+                max -= 1;
+            }
+            out.push(rest);
+        }
+        None => {
+            let mut rest = s.trim_end_matches(is_space);
+            while !rest.is_empty() {
+                if max == 0 {
+                    out.push(rest);
+                    break;
+                }
+                match rest.rfind(is_space) {
+                    Some(i) => {
+                        let c_len = rest[i..].chars().next().map_or(1, char::len_utf8);
+                        out.push(&rest[i + c_len..]);
+                        rest = rest[..i].trim_end_matches(is_space);
+                        max -= 1;
+                    }
+                    None => {
+                        out.push(rest);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// `s.splitlines(keepends)`: splits at `\n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029`.
+pub fn splitlines(s: &str, keepends: bool) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if !is_linebreak(c) {
+            continue;
+        }
+        let mut eol = i + c.len_utf8();
+        if c == '\r' {
+            if let Some(&(_, '\n')) = it.peek() {
+                it.next();
+                eol += 1;
+            }
+        }
+        out.push(&s[line_start..if keepends { eol } else { i }]);
+        line_start = eol;
+    }
+    if line_start < s.len() {
+        out.push(&s[line_start..]);
+    }
+    out
+}
+
+/// `s.strip(chars)`: `None` strips Python whitespace.
+pub fn strip<'a>(s: &'a str, chars: Option<&str>) -> &'a str {
+    rstrip(lstrip(s, chars), chars)
+}
+
+/// `s.lstrip(chars)`.
+pub fn lstrip<'a>(s: &'a str, chars: Option<&str>) -> &'a str {
+    match chars {
+        None => s.trim_start_matches(is_space),
+        Some(set) => s.trim_start_matches(|c| set.contains(c)),
+    }
+}
+
+/// `s.rstrip(chars)`.
+pub fn rstrip<'a>(s: &'a str, chars: Option<&str>) -> &'a str {
+    match chars {
+        None => s.trim_end_matches(is_space),
+        Some(set) => s.trim_end_matches(|c| set.contains(c)),
+    }
+}
