@@ -31,10 +31,31 @@ pub fn format(vm: &mut Vm, exc: Value) -> String {
         out.push_str("Traceback (most recent call last):\n");
     }
     let mut files: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    // CPython prints at most 3 identical consecutive entries, then a "repeated" note.
+    let mut last: Option<(String, u32, String)> = None;
+    let mut repeats = 0usize;
+    let flush_repeats = |out: &mut String, repeats: usize| {
+        if repeats > 3 {
+            let n = repeats - 3;
+            let s = if n == 1 { "" } else { "s" };
+            out.push_str(&format!("  [Previous line repeated {n} more time{s}]\n"));
+        }
+    };
     for (code, pc) in entries {
         let Some(c) = code.as_code() else { continue };
         let pos = c.src.positions.get(pc).copied().unwrap_or_default();
         let filename = c.src.filename.to_string();
+        let key = (filename.clone(), pos.line, c.src.name.to_string());
+        if last.as_ref() == Some(&key) {
+            repeats += 1;
+            if repeats > 3 {
+                continue;
+            }
+        } else {
+            flush_repeats(&mut out, repeats);
+            repeats = 1;
+            last = Some(key);
+        }
         out.push_str(&format!(
             "  File \"{}\", line {}, in {}\n",
             filename, pos.line, c.src.name
@@ -79,6 +100,7 @@ pub fn format(vm: &mut Vm, exc: Value) -> String {
             }
         }
     }
+    flush_repeats(&mut out, repeats);
     let msg = ops::to_str(vm, exc).unwrap_or_default();
     out.push_str(e.ty.name());
     if !msg.is_empty() {
