@@ -475,7 +475,7 @@ pub fn FOR_ITER(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
                 let i = next.get();
                 if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
                     if Value::fits_small(i) {
-                        next.set(i + step);
+                        next.set(i.saturating_add(*step));
                         push(r, Value::small_int(i));
                         return Ok(());
                     }
@@ -1327,7 +1327,7 @@ pub(super) mod body {
                 ObjKind::RangeIter { next, stop, step } => {
                     let i = next.get();
                     if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
-                        next.set(i + step);
+                        next.set(i.saturating_add(*step));
                         push(r, Value::small_int(i));
                     } else {
                         pop(r);
