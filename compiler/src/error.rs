@@ -19,6 +19,10 @@ pub enum SyntaxErrorKind {
     SyntaxError,
     IndentationError,
     TabError,
+    /// Input nested beyond the parser's depth limit. CPython raises `RecursionError` ("maximum
+    /// recursion depth exceeded during ast construction") or `MemoryError` for such input; it is
+    /// not a SyntaxError and is printed without a source frame.
+    RecursionError,
 }
 
 impl SyntaxErrorKind {
@@ -27,6 +31,7 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::SyntaxError => "SyntaxError",
             SyntaxErrorKind::IndentationError => "IndentationError",
             SyntaxErrorKind::TabError => "TabError",
+            SyntaxErrorKind::RecursionError => "RecursionError",
         }
     }
 }
@@ -73,6 +78,9 @@ impl SyntaxError {
     /// Renders the error the way CPython's default excepthook prints an uncaught SyntaxError
     /// (`traceback.format_exception_only`), including the source line and the caret(s).
     pub fn render(&self, filename: &str) -> String {
+        if self.kind == SyntaxErrorKind::RecursionError {
+            return format!("{}: {}\n", self.kind.name(), self.msg);
+        }
         let mut out = format!("  File \"{}\", line {}\n", filename, self.lineno);
         if let Some(text) = &self.text {
             // CPython strips leading whitespace from the shown line and shifts the caret with it.

@@ -1317,7 +1317,7 @@ fn pad(
     args: &[Value],
     kwnames: Value,
     name: &str,
-    f: fn(&str, i64, char) -> String,
+    f: fn(&str, i64, char) -> format::PyResult<String>,
 ) -> PyResult<Value> {
     no_kw(vm, name, kwnames)?;
     method_arity(vm, name, args, 1, 2)?;
@@ -1334,7 +1334,7 @@ fn pad(
             }
         },
     };
-    let r = f(this_str(args), w, fill);
+    let r = f(this_str(args), w, fill).map_err(|e| crate::ops::exc(vm, e))?;
     Ok(vm.new_string(r))
 }
 
@@ -1351,7 +1351,7 @@ fn str_zfill(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "zfill", kwnames)?;
     method_arity(vm, "zfill", args, 1, 1)?;
     let w = int_arg(vm, args[1])?;
-    let r = crate::text::zfill(this_str(args), w);
+    let r = crate::text::zfill(this_str(args), w).map_err(|e| crate::ops::exc(vm, e))?;
     Ok(vm.new_string(r))
 }
 

@@ -35,6 +35,7 @@ pub fn exc(vm: &mut Vm, e: PyExc) -> PyErr {
         ExcKind::OverflowError => Ty::OverflowError,
         ExcKind::ZeroDivisionError => Ty::ZeroDivisionError,
         ExcKind::KeyError => Ty::KeyError,
+        ExcKind::IndexError => Ty::IndexError,
         ExcKind::MemoryError => Ty::MemoryError,
     };
     vm.new_exc(ty, &e.msg)
@@ -1516,6 +1517,7 @@ impl PercentArg {
 }
 
 impl format::FormatArg for PercentArg {
+    type Error = PyExc;
     fn type_name(&self) -> String {
         self.type_name.to_string()
     }

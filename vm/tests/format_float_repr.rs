@@ -43,6 +43,14 @@ fn float_repr_matches_cpython() {
     for _ in 0..6000 {
         xs.push(rng.float());
     }
+    // Doubles with short exact decimal expansions (m / 2^k, small k, up to 53-bit m): the
+    // only ones where two shortest candidates can tie, so the ones where dtoa's choice matters.
+    for _ in 0..6000 {
+        let m = (rng.next() >> (11 + rng.below(12))) as f64;
+        let k = rng.below(32) as i32;
+        xs.push(m / 2f64.powi(k) * 10f64.powi(rng.below(5) as i32 - 2));
+        xs.push(m / 2f64.powi(k));
+    }
     let cases = xs
         .iter()
         .map(|&x| {

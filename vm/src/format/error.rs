@@ -11,6 +11,7 @@ pub enum ExcKind {
     OverflowError,
     ZeroDivisionError,
     KeyError,
+    IndexError,
     MemoryError,
 }
 
@@ -23,6 +24,7 @@ impl ExcKind {
             ExcKind::OverflowError => "OverflowError",
             ExcKind::ZeroDivisionError => "ZeroDivisionError",
             ExcKind::KeyError => "KeyError",
+            ExcKind::IndexError => "IndexError",
             ExcKind::MemoryError => "MemoryError",
         }
     }

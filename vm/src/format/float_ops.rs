@@ -243,7 +243,49 @@ pub fn float_round(x: f64, ndigits: i64) -> PyResult<f64> {
     Ok(r)
 }
 
-/// `float.hex()`: `[-]0x1.<13 hex digits>p<exp>` with trailing zeros stripped, as CPython.
+/// `round(n, ndigits)` for an int: exact, ties to even (`long_round`); ndigits >= 0 is `n`.
+pub fn int_round(n: &BigInt, ndigits: i64) -> BigInt {
+    if ndigits >= 0 {
+        return n.clone();
+    }
+    let Ok(k) = u32::try_from(ndigits.unsigned_abs()) else {
+        return BigInt::zero();
+    };
+    let pow = BigInt::from(10u32).pow(k);
+    let (mut q, r) = n.div_mod_floor(&pow);
+    let twice = &r * 2u32;
+    if twice > pow || (twice == pow && q.is_odd()) {
+        q += 1u32;
+    }
+    q * pow
+}
+
+/// `float.as_integer_ratio()`: the exact value as a fraction in lowest terms, denominator > 0.
+pub fn float_as_integer_ratio(x: f64) -> PyResult<(BigInt, BigInt)> {
+    if x.is_nan() {
+        return Err(PyExc::value("cannot convert NaN to integer ratio"));
+    }
+    if x.is_infinite() {
+        return Err(PyExc::overflow("cannot convert Infinity to integer ratio"));
+    }
+    let (mut mant, mut exp) = exact_parts(x);
+    if mant.is_zero() {
+        return Ok((BigInt::zero(), BigInt::one()));
+    }
+    let tz = mant.trailing_zeros().unwrap_or(0) as i64;
+    mant >>= tz as usize;
+    exp += tz;
+    if x < 0.0 {
+        mant = -mant;
+    }
+    Ok(if exp >= 0 {
+        (mant << exp as usize, BigInt::one())
+    } else {
+        (mant, BigInt::one() << (-exp) as usize)
+    })
+}
+
+/// `float.hex()`: `[-]0x1.<13 hex digits>p<exp>`, subnormals as `0x0.<13 digits>p-1022`.
 pub fn float_hex(x: f64) -> String {
     if x.is_nan() {
         return "nan".into();
@@ -258,19 +300,13 @@ pub fn float_hex(x: f64) -> String {
     let bits = x.abs().to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i64;
     let frac = bits & ((1 << 52) - 1);
-    // CPython normalises subnormals to a leading 1 as well.
-    let (mant, exp) = if biased == 0 {
-        let shift = frac.leading_zeros() as i64 - 11;
-        ((frac << shift) & ((1 << 52) - 1), -1022 - shift)
+    let (lead, exp) = if biased == 0 {
+        (0, -1022)
     } else {
-        (frac, biased - 1023)
+        (1, biased - 1023)
     };
-    let mut hex = format!("{:013x}", mant);
-    while hex.len() > 1 && hex.ends_with('0') {
-        hex.pop();
-    }
     let sign_e = if exp < 0 { '-' } else { '+' };
-    format!("{}0x1.{}p{}{}", sign, hex, sign_e, exp.abs())
+    format!("{}0x{}.{:013x}p{}{}", sign, lead, frac, sign_e, exp.abs())
 }
 
 /// `x ** y` for floats, with CPython's special cases and errors (`float_pow`).

@@ -33,8 +33,46 @@ fn from_sci(s: &str) -> Digits {
 }
 
 /// Shortest digits that round-trip (dtoa mode 0).
+///
+/// Rust's shortest algorithm and dtoa agree on the length but not always on the digits: when
+/// two shortest candidates are equally near `x` (e.g. 579075142351213.25 → "…213.2" or
+/// "…213.3"), dtoa takes the correctly rounded one (ties to even), Rust the upper one. So we
+/// take the correctly rounded string of that length whenever it round-trips.
 pub(crate) fn shortest(x: f64) -> Digits {
-    from_sci(&format!("{:e}", x.abs()))
+    let a = x.abs();
+    let rust = from_sci(&format!("{:e}", a));
+    if !may_tie(a) {
+        return rust;
+    }
+    let n = rust.digits.len();
+    let nearest = format!("{:.*e}", n - 1, a);
+    if nearest.parse::<f64>() == Ok(a) {
+        let d = from_sci(&nearest);
+        if d.digits.len() == n {
+            return d;
+        }
+    }
+    rust
+}
+
+/// Can two shortest candidates be equally near `a`? Only if `a`'s exact decimal expansion is
+/// short (at most ~18 significant digits, ending in 5). `a = m / 2^k` with `m` odd has exactly
+/// `k` fractional digits, at least ~0.7·k of them significant, so `k > 26` rules a tie out —
+/// which spares the second formatting for almost every non-integral double.
+fn may_tie(a: f64) -> bool {
+    if a == 0.0 {
+        return false;
+    }
+    let bits = a.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mant, exp) = if biased == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), biased - 1075)
+    };
+    let k = -(exp + mant.trailing_zeros() as i64);
+    k <= 26
 }
 
 /// `n >= 1` significant digits, correctly rounded (dtoa mode 2).
@@ -111,6 +149,10 @@ pub fn double_to_string(x: f64, code: FloatCode, precision: usize, flags: FloatF
         }
         out.push_str(if flags.upper { "INF" } else { "inf" });
         return out;
+    }
+    if code == FloatCode::F && !flags.sign && !flags.alt && !flags.no_neg_0 {
+        // Rust's fixed notation is already CPython's, sign of -0.0 included.
+        return format!("{:.*}", precision, x);
     }
     let (d, precision) = match code {
         FloatCode::E => (significant(x, precision + 1), precision + 1),

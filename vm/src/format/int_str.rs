@@ -12,6 +12,23 @@ use num_traits::Zero;
 
 use super::error::{PyExc, PyResult};
 
+/// A Python int as the VM holds it: inline when it fits in i64, else a BigInt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntVal {
+    Small(i64),
+    Big(BigInt),
+}
+
+impl IntVal {
+    /// The value as a BigInt (cloning a big one).
+    pub fn to_big(&self) -> BigInt {
+        match self {
+            IntVal::Small(v) => BigInt::from(*v),
+            IntVal::Big(b) => b.clone(),
+        }
+    }
+}
+
 /// `sys.int_info.default_max_str_digits`.
 pub const DEFAULT_MAX_STR_DIGITS: usize = 4300;
 /// `sys.int_info.str_digits_check_threshold`: the smallest non-zero limit allowed.
@@ -136,6 +153,32 @@ fn invalid_literal(s: &str, base: u32) -> PyExc {
         "invalid literal for int() with base {}: {}",
         base, r
     ))
+}
+
+/// [`parse_int`] returning a small int when it fits, with a fast path for the common case
+/// (short ASCII decimal text, optional sign and surrounding ASCII spaces, no underscores).
+pub fn parse_int_val(s: &str, base: u32) -> PyResult<IntVal> {
+    if base == 10 || base == 0 {
+        let t = s.trim_matches(|c: char| c.is_ascii() && is_ascii_space(c as u8));
+        let (neg, digits) = match t.as_bytes().first() {
+            Some(b'-') => (true, &t[1..]),
+            Some(b'+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        let simple = !digits.is_empty()
+            && digits.len() <= 18
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (base == 10 || digits == "0" || !digits.starts_with('0'));
+        if simple {
+            let v = digits.bytes().fold(0i64, |a, b| a * 10 + (b - b'0') as i64);
+            return Ok(IntVal::Small(if neg { -v } else { v }));
+        }
+    }
+    let big = parse_int(s, base)?;
+    Ok(match i64::try_from(&big) {
+        Ok(v) => IntVal::Small(v),
+        Err(_) => IntVal::Big(big),
+    })
 }
 
 /// `int(s, base)` for a str argument (`int(s)` is base 10). `base` is 0 or 2..=36.

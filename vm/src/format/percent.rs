@@ -11,22 +11,7 @@ use num_bigint::BigInt;
 use super::error::{PyExc, PyResult};
 use super::float_repr::{double_to_string, FloatCode, FloatFlags};
 use super::int_str::int_to_decimal;
-
-/// An integer handed back by the VM.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IntVal {
-    Small(i64),
-    Big(BigInt),
-}
-
-impl IntVal {
-    fn to_big(&self) -> BigInt {
-        match self {
-            IntVal::Small(v) => BigInt::from(*v),
-            IntVal::Big(b) => b.clone(),
-        }
-    }
-}
+pub use super::int_str::IntVal;
 
 /// Which text conversion `%s`, `%r` and `%a` ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,24 +27,27 @@ pub enum TextConv {
 /// What `%`-formatting needs to know about one Python object. The VM implements this on
 /// (a reference to) its value type; every method may run Python code and so may fail.
 pub trait FormatArg {
+    /// The VM's exception type: errors raised by the methods below pass through unchanged,
+    /// and the `TypeError`/`ValueError`s raised by `%`-formatting itself arrive via `From`.
+    type Error: From<PyExc>;
     /// `type(x).__name__`, for error messages.
     fn type_name(&self) -> String;
     /// `str(x)`, `repr(x)` or `ascii(x)`.
-    fn text(&self, conv: TextConv) -> PyResult<String>;
+    fn text(&self, conv: TextConv) -> Result<String, Self::Error>;
     /// `Some(n)` when `x` is an `int` (or bool) instance: used by `*` widths.
     fn exact_int(&self) -> Option<IntVal>;
     /// For `%d %i %u` (`index == false`: `int(x)` when x is a number, e.g. 3.7 → 3) and
     /// `%o %x %X %c` (`index == true`: `operator.index(x)`). `Ok(None)` when x is not a number
     /// or the conversion raised TypeError; other exceptions (e.g. `int(inf)`) are `Err`.
-    fn to_int(&self, index: bool) -> PyResult<Option<IntVal>>;
+    fn to_int(&self, index: bool) -> Result<Option<IntVal>, Self::Error>;
     /// `float(x)` for `%e %f %g`: `Ok(None)` when x has no `__float__`/`__index__`.
-    fn to_float(&self) -> PyResult<Option<f64>>;
+    fn to_float(&self) -> Result<Option<f64>, Self::Error>;
     /// The text when `x` is a `str` instance (for `%c`).
     fn as_str(&self) -> Option<String>;
 }
 
 /// `mapping[key]` for `%(key)s`, supplied by the VM.
-pub type KeyLookup<'a, A> = dyn Fn(&str) -> PyResult<A> + 'a;
+pub type KeyLookup<'a, A> = dyn Fn(&str) -> Result<A, <A as FormatArg>::Error> + 'a;
 
 /// The right operand of `%`.
 pub enum PercentArgs<'a, A: FormatArg> {
@@ -137,7 +125,10 @@ struct Arg {
 }
 
 /// `fmt % args`.
-pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyResult<String> {
+pub fn percent_format<A: FormatArg>(
+    fmt: &str,
+    args: PercentArgs<'_, A>,
+) -> Result<String, A::Error> {
     let chars: Vec<char> = fmt.chars().collect();
     let (mut src, mapping) = match args {
         PercentArgs::Tuple(items) => (Source::Tuple(items, 0), None),
@@ -161,7 +152,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
         // --- parse ---
         if pos < n && chars[pos] == '(' {
             let Some(map) = mapping else {
-                return Err(PyExc::type_error("format requires a mapping"));
+                return Err(PyExc::type_error("format requires a mapping").into());
             };
             pos += 1;
             let keystart = pos;
@@ -175,7 +166,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                 pos += 1;
             }
             if depth > 0 {
-                return Err(PyExc::value("incomplete format key"));
+                return Err(PyExc::value("incomplete format key").into());
             }
             let key: String = chars[keystart..pos - 1].iter().collect();
             src = Source::Owned(Some(map(&key)?));
@@ -215,7 +206,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
         }
         if have && arg.ch == '*' {
             let v = src.next()?;
-            let w = star_value(&*v)?;
+            let w = star_value(&*v, "ssize_t")?;
             arg.width = w.unsigned_abs().min(i64::MAX as u64) as i64;
             if w < 0 {
                 arg.flags |= F_LJUST;
@@ -230,7 +221,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                 }
                 let d = arg.ch as i64 - '0' as i64;
                 if arg.width > (isize::MAX as i64 - d) / 10 {
-                    return Err(PyExc::value("width too big"));
+                    return Err(PyExc::value("width too big").into());
                 }
                 arg.width = arg.width * 10 + d;
             }
@@ -240,13 +231,9 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
             read!();
             if have && arg.ch == '*' {
                 let v = src.next()?;
-                let p = star_value(&*v)?;
+                let p = star_value(&*v, "int")?;
                 if p > i32::MAX as i64 || p < i32::MIN as i64 {
-                    return Err(PyExc::overflow(if p > 0 {
-                        "signed integer is greater than maximum"
-                    } else {
-                        "signed integer is less than minimum"
-                    }));
+                    return Err(PyExc::overflow("Python int too large to convert to C int").into());
                 }
                 arg.prec = p.max(0);
                 read!();
@@ -259,7 +246,7 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
                     }
                     let d = arg.ch as i64 - '0' as i64;
                     if arg.prec > (i32::MAX as i64 - d) / 10 {
-                        return Err(PyExc::value("precision too big"));
+                        return Err(PyExc::value("precision too big").into());
                     }
                     arg.prec = arg.prec * 10 + d;
                 }
@@ -269,36 +256,37 @@ pub fn percent_format<A: FormatArg>(fmt: &str, args: PercentArgs<'_, A>) -> PyRe
             read!();
         }
         if !have {
-            return Err(PyExc::value("incomplete format"));
-        }
-        if arg.width > MAX_WIDTH {
-            // CPython would try (and fail) to allocate it; Rust would abort.
-            return Err(PyExc::new(super::error::ExcKind::MemoryError, ""));
+            return Err(PyExc::value("incomplete format").into());
         }
         // --- format ---
         let v = src.next()?;
         let body = format_one(&*v, &mut arg, pos - 1)?;
+        if arg.width > MAX_WIDTH {
+            // CPython would try (and fail) to allocate it; Rust would abort.
+            return Err(PyExc::new(super::error::ExcKind::MemoryError, "").into());
+        }
         output(&mut out, &mut arg, &body);
     }
     if src.leftover() && mapping.is_none() {
-        return Err(PyExc::type_error(
-            "not all arguments converted during string formatting",
-        ));
+        return Err(
+            PyExc::type_error("not all arguments converted during string formatting").into(),
+        );
     }
     Ok(out)
 }
 
-fn star_value<A: FormatArg>(v: &A) -> PyResult<i64> {
+/// A `*` width (`c_type` "ssize_t") or precision ("int"): must be an int instance.
+fn star_value<A: FormatArg>(v: &A, c_type: &str) -> Result<i64, A::Error> {
     match v.exact_int() {
         Some(IntVal::Small(w)) => Ok(w),
-        Some(IntVal::Big(_)) => Err(PyExc::overflow(
-            "Python int too large to convert to C ssize_t",
-        )),
-        None => Err(PyExc::type_error("* wants int")),
+        Some(IntVal::Big(_)) => {
+            Err(PyExc::overflow(format!("Python int too large to convert to C {c_type}")).into())
+        }
+        None => Err(PyExc::type_error("* wants int").into()),
     }
 }
 
-fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<String> {
+fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> Result<String, A::Error> {
     match arg.ch {
         's' => v.text(TextConv::Str),
         'r' => v.text(TextConv::Repr),
@@ -316,17 +304,24 @@ fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<Stri
                     arg.ch,
                     what,
                     v.type_name()
-                )));
+                ))
+                .into());
             };
             arg.sign = true;
-            format_long(&iv.to_big(), arg.flags & F_ALT != 0, arg.prec, arg.ch)
+            Ok(format_long(
+                &iv.to_big(),
+                arg.flags & F_ALT != 0,
+                arg.prec,
+                arg.ch,
+            )?)
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let Some(x) = v.to_float()? else {
                 return Err(PyExc::type_error(format!(
                     "must be real number, not {}",
                     v.type_name()
-                )));
+                ))
+                .into());
             };
             arg.sign = true;
             let prec = if arg.prec < 0 { 6 } else { arg.prec as usize };
@@ -347,13 +342,13 @@ fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<Stri
                 let mut it = s.chars();
                 match (it.next(), it.next()) {
                     (Some(c), None) => c,
-                    _ => return Err(PyExc::type_error("%c requires int or char")),
+                    _ => return Err(PyExc::type_error("%c requires int or char").into()),
                 }
             } else {
                 let code = match v.to_int(true)? {
-                    None => return Err(PyExc::type_error("%c requires int or char")),
+                    None => return Err(PyExc::type_error("%c requires int or char").into()),
                     Some(IntVal::Small(c)) if (0..=0x10ffff).contains(&c) => c as u32,
-                    Some(_) => return Err(PyExc::overflow("%c arg not in range(0x110000)")),
+                    Some(_) => return Err(PyExc::overflow("%c arg not in range(0x110000)").into()),
                 };
                 char::from_u32(code).ok_or_else(|| {
                     PyExc::value(
@@ -372,7 +367,8 @@ fn format_one<A: FormatArg>(v: &A, arg: &mut Arg, index: usize) -> PyResult<Stri
             Err(PyExc::value(format!(
                 "unsupported format character '{}' (0x{:x}) at index {}",
                 shown, c as u32, index
-            )))
+            ))
+            .into())
         }
     }
 }

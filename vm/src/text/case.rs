@@ -76,6 +76,13 @@ pub fn casefold(s: &str) -> String {
 
 /// `str.capitalize()`: first character title-cased, the rest lower-cased.
 pub fn capitalize(s: &str) -> String {
+    if s.is_ascii() {
+        let mut out = s.to_ascii_lowercase();
+        if let Some(first) = out.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        return out;
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     for i in 0..chars.len() {
@@ -90,6 +97,21 @@ pub fn capitalize(s: &str) -> String {
 
 /// `str.title()`: title-case after an uncased character, lower-case after a cased one.
 pub fn title(s: &str) -> String {
+    if s.is_ascii() {
+        let mut previous_is_cased = false;
+        return s
+            .chars()
+            .map(|c| {
+                let out = if previous_is_cased {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                };
+                previous_is_cased = c.is_ascii_alphabetic();
+                out
+            })
+            .collect();
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut previous_is_cased = false;
@@ -107,6 +129,18 @@ pub fn title(s: &str) -> String {
 
 /// `str.swapcase()`.
 pub fn swapcase(s: &str) -> String {
+    if s.is_ascii() {
+        return s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_uppercase() {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect();
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     for i in 0..chars.len() {

@@ -62,6 +62,11 @@ def main():
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp, f])
+    w("/// Flags of the ASCII range, for a lookup without search.")
+    w("pub static ASCII: [u16; 128] = [")
+    w("    " + ", ".join("0x%x" % flags(chr(cp)) for cp in range(128)) + ",")
+    w("];")
+    w("")
     w("/// `(first, last, flags)`, sorted, covering every code point.")
     w("pub static FLAGS: &[(u32, u32, u16)] = &[")
     for a, b, f in ranges:

@@ -17,6 +17,17 @@
 //! Indices and lengths are in code points, as in Python; strings are Rust `&str`, so lone
 //! surrogates cannot occur.
 
+//!
+//! ```
+//! use nanopy_vm::text;
+//!
+//! assert_eq!(text::repr_str("it's\n"), r#""it's\n""#);
+//! assert_eq!(text::split("a\x1cb  c", None, -1).unwrap(), ["a", "b", "c"]); // \x1c is Python whitespace
+//! assert_eq!(text::upper("straße"), "STRASSE");
+//! assert_eq!(text::lower("ΟΔΟΣ"), "οδος");
+//! assert_eq!(text::find("日本語", "語", None, None), 2); // code-point index
+//! ```
+
 pub mod case;
 pub mod pad;
 pub mod predicates;
@@ -34,7 +45,7 @@ pub use predicates::{
     isspace, istitle, isupper,
 };
 pub use props::{decimal_value, is_linebreak, is_printable, is_space};
-pub use repr::{ascii_str, repr_bytes, repr_str};
+pub use repr::{ascii_escape, ascii_str, repr_bytes, repr_str};
 pub use search::{
     count, endswith, find, index, partition, replace, rfind, rindex, rpartition, startswith,
 };

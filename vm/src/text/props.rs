@@ -5,6 +5,9 @@ use super::unicode_db as db;
 /// The property bits of `c` (see `unicode_db`'s constants).
 pub(crate) fn flags(c: char) -> u16 {
     let cp = c as u32;
+    if cp < 128 {
+        return db::ASCII[cp as usize];
+    }
     let i = db::FLAGS.partition_point(|&(start, _, _)| start <= cp) - 1;
     db::FLAGS[i].2
 }

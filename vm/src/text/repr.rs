@@ -62,6 +62,30 @@ pub fn ascii_str(s: &str) -> String {
     repr_impl(s, true)
 }
 
+/// `ascii(x)` for any object, given `repr(x)`: every non-ASCII character escaped as
+/// `\xhh`, `\uhhhh` or `\Uhhhhhhhh` (CPython's `PyObject_ASCII`). For a str,
+/// `ascii_escape(&repr_str(s)) == ascii_str(s)`.
+pub fn ascii_escape(repr: &str) -> String {
+    if repr.is_ascii() {
+        return repr.to_owned();
+    }
+    let mut out = String::with_capacity(repr.len() + 8);
+    for c in repr.chars() {
+        let u = c as u32;
+        let _ = if u < 0x80 {
+            out.push(c);
+            Ok(())
+        } else if u < 0x100 {
+            write!(out, "\\x{:02x}", u)
+        } else if u < 0x10000 {
+            write!(out, "\\u{:04x}", u)
+        } else {
+            write!(out, "\\U{:08x}", u)
+        };
+    }
+    out
+}
+
 /// `repr(b)` for bytes.
 pub fn repr_bytes(b: &[u8]) -> String {
     let quote = quote_for(b.contains(&b'\''), b.contains(&b'"'));

@@ -162,7 +162,7 @@ pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
     if count < 0 {
         s.replace(old, new)
     } else {
-        s.replacen(old, new, count.min(usize::MAX as i64) as usize)
+        s.replacen(old, new, usize::try_from(count).unwrap_or(usize::MAX))
     }
 }
 
