@@ -88,7 +88,9 @@ struct Lexer<'s> {
 impl<'s> Lexer<'s> {
     fn new(src: &'s str, opts: LexOptions) -> Self {
         let b = src.as_bytes();
-        let virtual_nl = !matches!(b.last(), Some(b'\n' | b'\r'));
+        // CPython's translate_newlines appends `\n` when the text does not end in a newline,
+        // and (a quirk kept for fidelity) also when it ends in `\r\n`.
+        let virtual_nl = !matches!(b.last(), Some(b'\n' | b'\r')) || b.ends_with(b"\r\n");
         Lexer {
             src,
             b,
@@ -507,7 +509,11 @@ impl<'s> Lexer<'s> {
     /// keywords that can follow a number in valid code (`1if x else y`), which CPython accepts
     /// with a deprecation warning.
     fn verify_end_of_number(&mut self, c: u8, kind: &str) -> Result<(), LexError> {
-        let follows = |s: &Self, word: &[u8]| s.b.get(s.pos..s.pos + word.len()) == Some(word);
+        // `lookahead`: the keyword must end there (not run into an identifier character).
+        let follows = |s: &Self, word: &[u8]| {
+            s.b.get(s.pos..s.pos + word.len()) == Some(word)
+                && !is_ident_char(s.at(s.pos + word.len()))
+        };
         let r = match c {
             b'a' => follows(self, b"nd"),
             b'e' => follows(self, b"lse"),
@@ -517,7 +523,8 @@ impl<'s> Lexer<'s> {
             b'n' => follows(self, b"ot"),
             _ => false,
         };
-        if !r && is_ident_char(c) {
+        // Only ASCII: a non-ASCII character after a number starts the next token.
+        if !r && c < 128 && is_ident_char(c) {
             self.backup(c);
             return Err(self.syntax_error(format!("invalid {kind} literal")));
         }
