@@ -8,7 +8,7 @@
 use super::unicode::{first_invalid_ident_char, is_printable};
 use super::{is_ident_char, is_ident_start, LexError, LexErrorKind, LexOptions};
 use crate::error::{SyntaxError, SyntaxErrorKind};
-use crate::source::{char_count_bytes, LineIndex};
+use crate::source::{char_count_bytes, utf8_error_message, LineIndex};
 use crate::tokens::{Token, TokenKind};
 
 const TABSIZE: u32 = 8;
@@ -29,6 +29,18 @@ pub fn lex(source: &str, opts: LexOptions) -> Result<Vec<Token>, SyntaxError> {
 
 /// Lexes `source` in parser mode; returns the tokens up to the first error, and the error.
 pub fn lex_partial(source: &str, opts: LexOptions) -> (Vec<Token>, Option<LexError>) {
+    lex_partial_masked(source, opts, None)
+}
+
+/// Invalid UTF-8 input (see `invalid_utf8.rs`): `source` is a same-length copy of `original`
+/// in which the bytes flagged in `bad` were replaced. The lexer reads flagged bytes as a byte
+/// >= 0x80 (an identifier character, as the C tokenizer sees any such byte) and reports a name
+/// containing one with the decode error `verify_identifier` raises.
+pub(crate) fn lex_partial_masked(
+    source: &str,
+    opts: LexOptions,
+    mask: Option<(&[bool], &[u8])>,
+) -> (Vec<Token>, Option<LexError>) {
     if source.len() >= u32::MAX as usize {
         let e = SyntaxError::new(SyntaxErrorKind::SyntaxError, "source too large", 1, 0);
         return (
@@ -55,6 +67,7 @@ pub fn lex_partial(source: &str, opts: LexOptions) -> (Vec<Token>, Option<LexErr
         );
     }
     let mut lx = Lexer::new(source, opts);
+    lx.mask = mask;
     let err = loop {
         match lx.tok_get() {
             Ok(TokenKind::EndMarker) => break None,
@@ -83,6 +96,8 @@ struct Lexer<'s> {
     parens: Vec<(u8, u32)>,
     tokens: Vec<Token>,
     opts: LexOptions,
+    /// Invalid-UTF-8 mode: which bytes are undecodable, and the original bytes.
+    mask: Option<(&'s [bool], &'s [u8])>,
 }
 
 impl<'s> Lexer<'s> {
@@ -103,12 +118,18 @@ impl<'s> Lexer<'s> {
             parens: Vec::new(),
             tokens: Vec::with_capacity(b.len() / 5 + 16),
             opts,
+            mask: None,
         }
     }
 
     #[inline]
     fn at(&self, i: usize) -> u8 {
         if i < self.b.len() {
+            if let Some((bad, _)) = self.mask {
+                if bad[i] {
+                    return 0x80;
+                }
+            }
             self.b[i]
         } else if i < self.end {
             b'\n'
@@ -468,6 +489,11 @@ impl<'s> Lexer<'s> {
 
     /// `verify_identifier`: PEP 3131 check of a NAME with non-ASCII characters.
     fn verify_identifier(&mut self, start: usize) -> Result<(), LexError> {
+        if let Some((bad, original)) = self.mask {
+            if bad[start..self.pos].contains(&true) {
+                return Err(self.name_decode_error(start, original));
+            }
+        }
         let text = &self.src[start..self.pos];
         let Some((i, ch)) = first_invalid_ident_char(text) else {
             return Ok(());
@@ -484,6 +510,27 @@ impl<'s> Lexer<'s> {
             format!("invalid non-printable character U+{:04X}", ch as u32)
         };
         Err(self.error_at(SyntaxErrorKind::SyntaxError, msg, past, past - 1))
+    }
+
+    /// `verify_identifier` cannot decode the name (E_DECODE): the parser reports the decode
+    /// error at the ERRORTOKEN, which has no position, so the column is `cur - line_start` in
+    /// bytes with `cur` after the name.
+    fn name_decode_error(&self, start: usize, original: &[u8]) -> LexError {
+        let bytes = &original[start..self.pos];
+        let msg = match std::str::from_utf8(bytes) {
+            Err(e) => format!("(unicode error) {}", utf8_error_message(bytes, &e, 0)),
+            Ok(_) => "(unicode error) 'utf-8' codec can't decode bytes".to_string(),
+        };
+        let (line, ls) = self.line_and_start(start);
+        let col = self.pos - ls;
+        self.pegen_error(
+            SyntaxErrorKind::SyntaxError,
+            msg,
+            line,
+            col,
+            None,
+            LexErrorKind::Tokenizer,
+        )
     }
 
     /// `tok_decimal_tail`: digits with single underscores between them. Returns the character
