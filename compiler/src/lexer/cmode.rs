@@ -33,8 +33,8 @@ pub fn lex_partial(source: &str, opts: LexOptions) -> (Vec<Token>, Option<LexErr
 }
 
 /// Invalid UTF-8 input (see `invalid_utf8.rs`): `source` is a same-length copy of `original`
-/// in which the bytes flagged in `bad` were replaced. The lexer reads flagged bytes as a byte
-/// >= 0x80 (an identifier character, as the C tokenizer sees any such byte) and reports a name
+/// in which the bytes flagged in `bad` were replaced. The lexer reads a flagged byte as 0x80
+/// (an identifier character, as the C tokenizer sees any non-ASCII byte) and reports a name
 /// containing one with the decode error `verify_identifier` raises.
 pub(crate) fn lex_partial_masked(
     source: &str,

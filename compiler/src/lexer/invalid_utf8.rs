@@ -52,9 +52,21 @@ pub(crate) fn locate(body: &[u8]) -> Result<String, SyntaxError> {
             .to_string()
     };
     // Errors found on the placeholder text show the original line(s), decoded with replacement.
+    // CPython re-reads the error line from the file, but its strict decoding fails when the line
+    // holds a bad byte; it then shows the tokenizer's buffer, which starts at the first line of
+    // a multi-line literal that ends on the error line.
     let restore_text = |mut e: SyntaxError| {
         if let Some(t) = &e.text {
-            let first = e.lineno.saturating_sub(t.matches('\n').count() as u32);
+            let mut first = e.lineno.saturating_sub(t.matches('\n').count() as u32);
+            let ls = index.line_start(e.lineno);
+            let le = index.line_start(e.lineno + 1) as usize;
+            if bad[ls as usize..le.min(bad.len())].contains(&true) {
+                if let Some(t) = tokens.iter().rev().find(|t| t.start < ls) {
+                    if t.end > ls {
+                        first = index.line_of(t.start);
+                    }
+                }
+            }
             let start = index.line_start(first) as usize;
             let end = index.line_start(e.lineno) as usize + index.line_text(&text, e.lineno).len();
             let shown = String::from_utf8_lossy(&body[start.min(end)..end]);
