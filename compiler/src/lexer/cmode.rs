@@ -335,6 +335,12 @@ impl<'s> Lexer<'s> {
                 };
 
                 if c == b'#' {
+                    // Fast path to the line end (a comment's bytes need no classification).
+                    let rest = &self.b[self.pos..];
+                    self.pos += rest
+                        .iter()
+                        .position(|&x| x == b'\n' || x == b'\r')
+                        .unwrap_or(rest.len());
                     while c != EOF && c != b'\n' {
                         c = self.nextc();
                     }
@@ -476,6 +482,15 @@ impl<'s> Lexer<'s> {
             }
         }
         let mut nonascii = false;
+        // Fast path: the rest of an ASCII name, straight from the bytes.
+        if (c.is_ascii_alphanumeric() || c == b'_') && self.mask.is_none() {
+            let b = self.b;
+            while self.pos < b.len() && (b[self.pos].is_ascii_alphanumeric() || b[self.pos] == b'_')
+            {
+                self.pos += 1;
+            }
+            c = self.nextc();
+        }
         while is_ident_char(c) {
             nonascii |= c >= 128;
             c = self.nextc();
