@@ -16,7 +16,7 @@ export NANOPY_STDLIB="$STDLIB"
 echo "== nanopy (criterion, benches/frontend.rs)"
 cargo bench --bench frontend -- --noplot 2>&1 | grep -E "frontend/|time:|thrpt:" || true
 read -r BYTES NFILES < target/criterion/frontend-bytes.txt
-# Best sample (as CPython's best of 5 below: on a shared machine the minimum is the least
+# Best sample (as CPython's best of 10 below: on a shared machine the minimum is the least
 # disturbed figure) and criterion's mean.
 D=target/criterion/frontend/stdlib_parse/new
 NS=$(python3 -c "import json;d=json.load(open('$D/sample.json'));print(min(t/i for t,i in zip(d['times'],d['iters'])))")
