@@ -174,20 +174,15 @@ pub fn build(body: &[Stmt<'_>], source: &str) -> Result<SymbolTable, SyntaxError
     Ok(table)
 }
 
-/// A SyntaxError at `span` (byte columns converted to CPython's 1-based character offsets).
+/// A SyntaxError at `span`, positioned as CPython's compiler positions its errors.
 pub fn error_at(source: &str, msg: impl Into<String>, span: Span) -> SyntaxError {
     let line_text = source
         .split_inclusive('\n')
         .nth(span.lineno.saturating_sub(1) as usize)
         .unwrap_or("");
-    let chars_before = |line: &str, col: u32| -> u32 {
-        let col = (col as usize).min(line.len());
-        let mut c = col;
-        while !line.is_char_boundary(c) {
-            c -= 1;
-        }
-        line[..c].chars().count() as u32
-    };
+    // CPython's compiler and symbol table report raw UTF-8 byte columns (+1) here, not
+    // character offsets as the parser does; the caret output depends on it.
+    let chars_before = |_line: &str, col: u32| -> u32 { col };
     let offset = chars_before(line_text, span.col_offset) + 1;
     let mut e = SyntaxError::new(SyntaxErrorKind::SyntaxError, msg, span.lineno, offset)
         .with_text(line_text.trim_end_matches(['\n', '\r']));
@@ -466,9 +461,6 @@ impl<'s> Builder<'s> {
                         };
                         return Err(self.err(msg, s.span));
                     }
-                    if cur & flags::NONLOCAL != 0 {
-                        return Err(self.err(format!("name '{n}' is nonlocal and global"), s.span));
-                    }
                     self.add(n, flags::GLOBAL, s.span)?;
                     self.scopes[self.cur]
                         .directives
@@ -495,9 +487,6 @@ impl<'s> Builder<'s> {
                             format!("name '{n}' is assigned to before nonlocal declaration")
                         };
                         return Err(self.err(msg, s.span));
-                    }
-                    if cur & flags::GLOBAL != 0 {
-                        return Err(self.err(format!("name '{n}' is nonlocal and global"), s.span));
                     }
                     self.add(n, flags::NONLOCAL, s.span)?;
                     self.scopes[self.cur]
@@ -819,6 +808,18 @@ fn analyze(
     let mut scopes: HashMap<String, Scope> = HashMap::new();
     for name in t.scopes[id].order.clone() {
         let f = t.scopes[id].flags[&name];
+        if f & flags::GLOBAL != 0 && f & flags::NONLOCAL != 0 {
+            let span = t.scopes[id]
+                .directives
+                .get(&name)
+                .copied()
+                .unwrap_or_default();
+            return Err(error_at(
+                source,
+                format!("name '{name}' is nonlocal and global"),
+                span,
+            ));
+        }
         let sc = if f & flags::GLOBAL != 0 {
             explicit_global.insert(name.clone());
             Scope::GlobalExplicit

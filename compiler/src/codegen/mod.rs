@@ -272,12 +272,13 @@ impl<'s> Compiler<'s> {
             S::Assert { test, msg } => {
                 let end = self.u().new_label();
                 self.jump_if(test, end, true)?;
-                self.set_pos(s.span);
+                // CPython attributes the raise to the test (the traceback underlines it).
+                self.set_pos(test.span);
                 self.emit(LOAD_ASSERTION_ERROR, 0);
                 if let Some(m) = msg {
                     self.emit(PUSH_NULL, 0);
                     self.expr(m)?;
-                    self.set_pos(s.span);
+                    self.set_pos(test.span);
                     self.emit(CALL, 1);
                 }
                 self.emit(RAISE_VARARGS, 1);
@@ -1155,7 +1156,14 @@ impl<'s> Compiler<'s> {
             E::GeneratorExp { elt, generators } => {
                 self.comprehension(e, "genexpr", generators, elt, None)?
             }
-            E::Await { .. } => return Err(self.err("'await' outside function", e.span)),
+            E::Await { .. } => {
+                let msg = if self.scope().kind.is_function() {
+                    "'await' outside async function"
+                } else {
+                    "'await' outside function"
+                };
+                return Err(self.err(msg, e.span));
+            }
             E::Yield { value } => {
                 if !self.scope().kind.is_function() {
                     return Err(self.err("'yield' outside function", e.span));
