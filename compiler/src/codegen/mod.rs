@@ -1426,16 +1426,23 @@ impl<'s> Compiler<'s> {
             }
         }
         if dynamic {
-            self.sequence(args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?;
-            if !args
-                .iter()
-                .any(|a| matches!(a.kind, ExprKind::Starred { .. }))
-            {
-                // sequence() built a plain tuple already.
+            match args {
+                // `f(*xs)`: CALL_FUNCTION_EX takes any iterable, as CPython 3.11 does.
+                [Expr {
+                    kind: ExprKind::Starred { value, .. },
+                    ..
+                }] => self.expr(value)?,
+                _ => self.sequence(args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?,
             }
-            let mut has_kw = false;
-            if !keywords.is_empty() {
-                has_kw = true;
+            let has_kw = !keywords.is_empty();
+            if has_kw && keywords.iter().all(|k| k.arg.is_some()) {
+                // Only named keywords: one dict, no merging.
+                for k in keywords {
+                    self.load_const(Constant::str(k.arg.unwrap_or_default()));
+                    self.expr(k.value)?;
+                }
+                self.emit(BUILD_MAP, keywords.len() as u32);
+            } else if has_kw {
                 self.emit(BUILD_MAP, 0);
                 let mut pending: Vec<Constant> = Vec::new();
                 for k in keywords {
