@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nanopy_compiler::parser::{self, ParseOptions};
 
+// The same allocator as the `nanopy` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_STDLIB: &str = "/root/.pyenv/versions/3.11.7/lib/python3.11";
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -61,6 +65,20 @@ fn frontend(c: &mut Criterion) {
                 }
             }
             ok
+        })
+    });
+    // The lexer alone, for attribution (decode + parser-mode tokens).
+    group.bench_function("stdlib_lex", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for f in &files {
+                let Ok(src) = parser::decode_source(f) else {
+                    continue;
+                };
+                let (toks, _) = nanopy_compiler::lexer::lex_partial(&src, Default::default());
+                n += toks.len();
+            }
+            n
         })
     });
     group.finish();

@@ -205,7 +205,8 @@ pub fn detect_encoding(bytes: &[u8]) -> Result<Encoding, SyntaxError> {
         return Err(plain_error(format!("unknown encoding: {name}")));
     };
     if bom_len > 0 {
-        if codec != Codec::Utf8 {
+        // tokenizer.c compares the normalised *name*: `utf8` with a BOM is an error too.
+        if name != "utf-8" {
             return Err(plain_error(format!("encoding problem: {name} with BOM")));
         }
         return Ok(Encoding {
@@ -233,14 +234,20 @@ fn byte_line_col(bytes: &[u8], pos: usize) -> (u32, usize) {
     (line, col)
 }
 
+/// True if the first two lines declare an encoding.
+fn has_cookie(bytes: &[u8]) -> bool {
+    let (l1, l2) = first_lines(bytes);
+    coding_spec(l1).is_some() || (is_blank_or_comment(l1) && l2.and_then(coding_spec).is_some())
+}
+
 /// Decodes a Python source file to text.
 ///
 /// Errors follow `compile(bytes, ...)`: `source code string cannot contain null bytes`,
 /// `unknown encoding: X`, `encoding problem: X with BOM`, and for bytes the declared encoding
 /// cannot decode, `(unicode error) 'utf-8' codec can't decode byte 0xff in position N: invalid
-/// start byte` at the offending line. (CPython decodes lazily, token by token, so it reports the
-/// position inside the token and ignores bad bytes in comments; nanopy decodes the whole file up
-/// front and reports the position within the line.)
+/// start byte`. CPython decodes UTF-8 lazily, token by token, so for invalid UTF-8 the position
+/// and precedence depend on the token holding the bad byte (see `lexer/invalid_utf8.rs`); bad
+/// bytes in comments are accepted (replaced by U+FFFD).
 pub fn decode(bytes: &[u8]) -> Result<String, SyntaxError> {
     if bytes.contains(&0) {
         return Err(plain_error("source code string cannot contain null bytes"));
@@ -250,6 +257,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, SyntaxError> {
     match enc.codec {
         Codec::Utf8 => match std::str::from_utf8(body) {
             Ok(s) => Ok(s.to_owned()),
+            // CPython decodes lazily, token by token: where the bad byte sits decides the error.
+            Err(_) if enc.tokenize_name != "utf-8-sig" && !has_cookie(bytes) => {
+                crate::lexer::invalid_utf8::locate(body)
+            }
             Err(e) => Err(utf8_error(body, &e)),
         },
         Codec::Latin1 => Ok(body.iter().map(|&b| b as char).collect()),
@@ -516,19 +527,22 @@ mod tests {
         assert_eq!(e.msg, "unknown encoding: uft-8");
         let e = decode(b"\xef\xbb\xbf# coding: latin-1\n").unwrap_err();
         assert_eq!(e.msg, "encoding problem: iso-8859-1 with BOM");
+        // Invalid UTF-8 is judged per token, as compile() does (cases checked against CPython in
+        // tests/tokens_errors.rs): in a name, relative to the name; in a comment, accepted.
         let e = decode(b"x = 1\ny = \xff\n").unwrap_err();
-        assert_eq!(e.lineno, 2);
+        assert_eq!((e.lineno, e.offset), (2, 5));
         assert!(
-            e.msg.ends_with("in position 4: invalid start byte"),
+            e.msg.ends_with("in position 0: invalid start byte"),
             "{}",
             e.msg
         );
         let e = decode(b"x = '\xe2\x82").unwrap_err();
         assert!(
-            e.msg.ends_with("position 5-6: unexpected end of data"),
+            e.msg.starts_with("unterminated string literal"),
             "{}",
             e.msg
         );
+        assert_eq!(decode(b"# \xff\nx = 1\n").unwrap(), "# \u{fffd}\nx = 1\n");
     }
 
     #[test]

@@ -77,23 +77,6 @@ pub fn dump(t: &Tokenized, exact: bool) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::py_repr;
-
-    #[test]
-    fn repr_like_python() {
-        assert_eq!(py_repr("abc"), "'abc'");
-        assert_eq!(py_repr("it's"), "\"it's\"");
-        assert_eq!(py_repr("'\""), "'\\'\"'");
-        assert_eq!(py_repr("a\\b\n\t\r\x0c\x7f"), "'a\\\\b\\n\\t\\r\\x0c\\x7f'");
-        assert_eq!(
-            py_repr("é€\u{a0}\u{200b}\u{e0100}\u{e0001}"),
-            "'é€\\xa0\\u200b\u{e0100}\\U000e0001'"
-        );
-    }
-}
-
 /// Parser-mode tokens, one per line: `L,C-L,C:<TAB>KIND<TAB>repr(text)` with UTF-8 byte columns
 /// (the AST's convention); on error the tokens are followed by the SyntaxError's attributes and
 /// its rendering as CPython prints it. Used by `nanopy tokens --parser` and the snapshot tests.
@@ -127,4 +110,21 @@ pub fn dump_parser_mode(
         out.push_str(&e.render(filename));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::py_repr;
+
+    #[test]
+    fn repr_like_python() {
+        assert_eq!(py_repr("abc"), "'abc'");
+        assert_eq!(py_repr("it's"), "\"it's\"");
+        assert_eq!(py_repr("'\""), "'\\'\"'");
+        assert_eq!(py_repr("a\\b\n\t\r\x0c\x7f"), "'a\\\\b\\n\\t\\r\\x0c\\x7f'");
+        assert_eq!(
+            py_repr("é€\u{a0}\u{200b}\u{e0100}\u{e0001}"),
+            "'é€\\xa0\\u200b\u{e0100}\\U000e0001'"
+        );
+    }
 }

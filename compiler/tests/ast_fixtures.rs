@@ -117,3 +117,40 @@ fn known_frame_difference(name: &str) -> bool {
         .lines()
         .any(|l| l.split_whitespace().next() == Some(name))
 }
+
+#[test]
+fn other_modes_match_cpython() {
+    use nanopy_compiler::parser::Mode;
+    let dir = std::env::temp_dir().join(format!("nanopy-ast-modes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (mode, flag, src) in [
+        (Mode::Eval, "eval", "a if b else [c for c in d]\n"),
+        (Mode::Single, "single", "x = f(1)\n"),
+        (
+            Mode::FuncType,
+            "func_type",
+            "(int, *str, **Any) -> List[bool]\n",
+        ),
+    ] {
+        let path = dir.join(format!("{flag}.py"));
+        std::fs::write(&path, src).unwrap();
+        let out = Command::new("python3")
+            .args(["-m", "ast", "-a", "-m", flag])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let arena = bumpalo::Bump::new();
+        let opts = ParseOptions {
+            mode,
+            type_comments: true,
+        };
+        let tree = parser::parse(&arena, src, opts).unwrap();
+        assert_eq!(
+            dump(&tree, true, 3) + "\n",
+            String::from_utf8(out.stdout).unwrap(),
+            "mode {flag}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

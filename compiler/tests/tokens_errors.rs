@@ -18,8 +18,13 @@ for path in sys.argv[1:]:
         print(json.dumps(None))
     except SyntaxError as e:
         end = None if e.end_offset in (None, -1) else e.end_offset
+        # Decoding errors have lineno 0 and offset -1; nanopy's SyntaxError.offset is unsigned
+        # and uses 0 for "no column" (rendered identically: no caret).
+        # The NUL-byte error has no lineno or offset at all (None): also 0 in nanopy.
+        offset = 0 if e.offset in (None, -1) else e.offset
+        lineno = 0 if e.lineno is None else e.lineno
         text = None if e.text is None else e.text.rstrip('\n')
-        print(json.dumps([type(e).__name__, e.msg, e.lineno, e.offset, e.end_lineno, end, text]))
+        print(json.dumps([type(e).__name__, e.msg, lineno, offset, e.end_lineno, end, text]))
 "#;
 
 fn json_str(s: &str) -> String {

@@ -17,6 +17,7 @@ pub enum ModeArg {
     Exec,
     Eval,
     Single,
+    #[value(name = "func_type")]
     FuncType,
 }
 

@@ -155,3 +155,33 @@ impl Dict {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(i: i64) -> Value {
+        Value::small_int(i)
+    }
+
+    #[test]
+    fn keeps_insertion_order_through_growth_deletes_and_overwrites() {
+        let mut d = Dict::new();
+        for i in 0..1000 {
+            // Colliding hashes on purpose: every 10 keys share one.
+            d.insert((i / 10) as u64, k(i), k(i * 2), |x| x == k(i));
+        }
+        for i in (0..1000).step_by(3) {
+            assert_eq!(d.remove((i / 10) as u64, |x| x == k(i)), Some(k(i * 2)));
+        }
+        d.insert(5 / 10, k(5), k(-1), |x| x == k(5)); // overwrite keeps position
+        let keys: Vec<i64> = d.iter().map(|e| e.key.as_small_int()).collect();
+        let want: Vec<i64> = (0..1000).filter(|i| i % 3 != 0).collect();
+        assert_eq!(keys, want);
+        assert_eq!(d.len(), want.len());
+        assert_eq!(d.get(0, |x| x == k(5)), Some(k(-1)));
+        assert_eq!(d.get(0, |x| x == k(3)), None);
+        let last = d.pop_last().expect("non-empty");
+        assert_eq!(last.key, k(998));
+    }
+}

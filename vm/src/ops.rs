@@ -581,8 +581,15 @@ fn float_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Va
     Ok(Some(Value::float(r)))
 }
 
-fn repeat_count(vm: &mut Vm, n: Value) -> PyResult<Option<usize>> {
+/// Largest sequence a repetition may build (elements or bytes); beyond it CPython would
+/// exhaust memory, so raise MemoryError instead of aborting.
+const MAX_REPEAT: u128 = 1 << 34;
+
+fn repeat_count(vm: &mut Vm, n: Value, item_len: usize) -> PyResult<Option<usize>> {
     match index_of(vm, n) {
+        Ok(Some(i)) if (i.max(0) as u128) * item_len as u128 > MAX_REPEAT => {
+            Err(vm.new_exc(Ty::MemoryError, ""))
+        }
         Ok(Some(i)) => Ok(Some(i.max(0) as usize)),
         Ok(None) => Ok(None),
         Err(_) => Err(vm.new_exc(
@@ -618,20 +625,21 @@ fn seq_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Valu
                 return Ok(None);
             }
             if let Some(s) = seq.as_str() {
-                let Some(k) = repeat_count(vm, n)? else {
+                let Some(k) = repeat_count(vm, n, s.s.len())? else {
                     return Ok(None);
                 };
                 return Ok(Some(vm.new_string(s.s.repeat(k))));
             }
             if let Some(l) = seq.as_list() {
-                let Some(k) = repeat_count(vm, n)? else {
+                let len = l.borrow().len();
+                let Some(k) = repeat_count(vm, n, len)? else {
                     return Ok(None);
                 };
                 let v = l.borrow().repeat(k);
                 return Ok(Some(vm.new_list(v)));
             }
             if let Some(t) = seq.as_tuple() {
-                let Some(k) = repeat_count(vm, n)? else {
+                let Some(k) = repeat_count(vm, n, t.len())? else {
                     return Ok(None);
                 };
                 let v = t.repeat(k);
@@ -1105,7 +1113,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
         ObjKind::RangeIter { next, stop, step } => {
             let i = next.get();
             if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
-                next.set(i + step);
+                next.set(i.saturating_add(*step));
                 Ok(Some(vm.int(i)))
             } else {
                 Ok(None)

@@ -775,7 +775,8 @@ impl<'s> Lexer<'s> {
 
     /// An error raised by the parser on the tokenizer's behalf (`_Pypegen_tokenizer_error`,
     /// `raise_unclosed_parentheses_error`). Their columns are UTF-8 byte offsets: for bytes
-    /// input without a coding cookie CPython does not convert them to characters.
+    /// input without a coding cookie CPython does not convert them to characters. The text is
+    /// the physical line, which CPython re-reads from the file.
     fn pegen_error(
         &self,
         kind: SyntaxErrorKind,
@@ -785,14 +786,25 @@ impl<'s> Lexer<'s> {
         end_offset: Option<u32>,
         lex_kind: LexErrorKind,
     ) -> LexError {
-        let ix = self.index();
-        let mut e =
-            SyntaxError::new(kind, msg, line, offset as u32).with_text(self.line_text(&ix, line));
+        let mut e = SyntaxError::new(kind, msg, line, offset as u32)
+            .with_text(self.line_text(&self.index(), line));
         e.end_lineno = Some(line);
         e.end_offset = end_offset;
         LexError {
             error: e,
             kind: lex_kind,
+        }
+    }
+
+    /// Where the C tokenizer's line buffer (`tok->buf`) starts while it is on `line`: the line
+    /// start, or, if a multi-line string ended on this line, the start of its first line.
+    fn buffer_start(&self, line: u32) -> usize {
+        let ix = self.index();
+        let ls = ix.line_start(line);
+        let crossing = self.tokens.iter().rev().find(|t| t.start < ls);
+        match crossing {
+            Some(t) if t.end > ls => ix.line_start(ix.line_of(t.start)) as usize,
+            _ => ls as usize,
         }
     }
 
@@ -806,8 +818,8 @@ impl<'s> Lexer<'s> {
     /// E_LINECONT: `col_offset = tok->cur - tok->buf - 1` (for string input `buf` is the start
     /// of the current line), reported with `RAISE_ERROR_KNOWN_LOCATION`, so offset `cur - ls`.
     fn line_continuation_error(&self) -> LexError {
-        let (line, ls) = self.line_and_start(self.pos.saturating_sub(1));
-        let col = (self.pos.min(self.b.len()) - ls).max(1);
+        let (line, _) = self.line_and_start(self.pos.saturating_sub(1));
+        let col = (self.pos.min(self.b.len()) - self.buffer_start(line)).max(1);
         let msg = "unexpected character after line continuation character".to_string();
         self.pegen_error(
             SyntaxErrorKind::SyntaxError,
@@ -923,7 +935,7 @@ impl<'s> Lexer<'s> {
 }
 
 /// `PyToken_OneChar`; OP for characters that are no operator (`$`, `?`, `!`, a backquote).
-fn one_char(c: u8) -> TokenKind {
+pub(super) fn one_char(c: u8) -> TokenKind {
     use TokenKind::*;
     match c {
         b'%' => Percent,
@@ -954,7 +966,7 @@ fn one_char(c: u8) -> TokenKind {
 }
 
 /// `PyToken_TwoChars` (`<>` is NOTEQUAL there; the parser rejects it unless barry_as_FLUFL).
-fn two_chars(c1: u8, c2: u8) -> Option<TokenKind> {
+pub(super) fn two_chars(c1: u8, c2: u8) -> Option<TokenKind> {
     use TokenKind::*;
     Some(match (c1, c2) {
         (b'!', b'=') => NotEqual,
@@ -982,7 +994,7 @@ fn two_chars(c1: u8, c2: u8) -> Option<TokenKind> {
 }
 
 /// `PyToken_ThreeChars`.
-fn three_chars(c1: u8, c2: u8, c3: u8) -> Option<TokenKind> {
+pub(super) fn three_chars(c1: u8, c2: u8, c3: u8) -> Option<TokenKind> {
     use TokenKind::*;
     Some(match (c1, c2, c3) {
         (b'*', b'*', b'=') => DoubleStarEqual,

@@ -30,6 +30,7 @@
 //! `Parser/pegen_errors.c`).
 
 mod cmode;
+pub(crate) mod invalid_utf8;
 mod pymode;
 mod unicode;
 #[rustfmt::skip]

@@ -326,8 +326,7 @@ impl<'s> Tokenizer<'s> {
                     }
                     // A `\w+` token whose first character cannot start an identifier (`²`)
                     // also lands here: tokenize.py calls it OP; so do we (exact kind OP).
-                    let text = &l.text[start..end];
-                    let kind = TokenKind::from_op_text(text).unwrap_or(TokenKind::Op);
+                    let kind = exact_op(token).unwrap_or(TokenKind::Op);
                     self.push(kind, spos, epos, range);
                 }
             }
@@ -481,18 +480,23 @@ fn pseudo_token(line: &str, pos: usize) -> Option<(usize, usize)> {
     (n > 0).then_some((p, p + n))
 }
 
+/// The exact kind of an operator of `token.EXACT_TOKEN_TYPES` (the C tokenizer's tables, minus
+/// its `<>`).
+fn exact_op(t: &[u8]) -> Option<TokenKind> {
+    match *t {
+        [c] => Some(super::cmode::one_char(c)).filter(|&k| k != TokenKind::Op),
+        [b'<', b'>'] => None,
+        [c1, c2] => super::cmode::two_chars(c1, c2),
+        [c1, c2, c3] => super::cmode::three_chars(c1, c2, c3),
+        _ => None,
+    }
+}
+
 /// `Special`: the longest operator of `token.EXACT_TOKEN_TYPES` at `p`.
 fn special(b: &[u8], p: usize) -> Option<usize> {
-    for n in [3, 2, 1] {
-        if let Some(s) = b.get(p..p + n) {
-            if let Ok(s) = std::str::from_utf8(s) {
-                if TokenKind::from_op_text(s).is_some() {
-                    return Some(n);
-                }
-            }
-        }
-    }
-    None
+    [3, 2, 1]
+        .into_iter()
+        .find(|&n| b.get(p..p + n).and_then(exact_op).is_some())
 }
 
 /// The rest of `ContStr` after the opening quote `q` at `i - 1`:

@@ -203,6 +203,83 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `invalid_named_expression`: an expression followed by `=` where no assignment can be.
+    pub(crate) fn invalid_named_expression(&mut self, e: &Expr<'a>, _start: usize) -> PResult<()> {
+        let save = self.pos;
+        self.bump(); // '='
+        let b = self.bitwise_or();
+        let followed_by_assign = matches!(self.kind(), T::Equal | T::ColonEqual);
+        self.pos = save;
+        let Ok(b) = b else { return Ok(()) };
+        if followed_by_assign {
+            return Ok(());
+        }
+        if let ExprKind::Name { .. } = e.kind {
+            return Err(self.err_at(
+                e.span.to(b.span),
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?".into(),
+            ));
+        }
+        let excluded = matches!(
+            e.kind,
+            ExprKind::List { .. }
+                | ExprKind::Tuple { .. }
+                | ExprKind::GeneratorExp { .. }
+                | ExprKind::Constant {
+                    value: Constant::True | Constant::False | Constant::None,
+                    ..
+                }
+        );
+        if !excluded {
+            return Err(self.err_at(
+                e.span,
+                format!(
+                    "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                    expr_name(e)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `invalid_expression`: inside brackets, an element directly followed by another
+    /// expression — "Perhaps you forgot a comma?" (range from the first to the second).
+    pub(crate) fn forgot_comma(&mut self, elem_start: usize, e: &Expr<'a>) -> PResult<()> {
+        let t = *self.tok();
+        let starts = match t.kind {
+            T::Name => matches!(
+                t.kw,
+                Kw::Ident | Kw::None | Kw::True | Kw::False | Kw::Lambda | Kw::Await | Kw::Not
+            ),
+            T::Number | T::String | T::Lbrace | T::Tilde | T::Ellipsis => true,
+            _ => false,
+        };
+        if !starts || matches!(e.kind, ExprKind::Lambda { .. } | ExprKind::IfExp { .. }) {
+            return Ok(());
+        }
+        let first = self.toks[elem_start];
+        if first.kind == T::Name {
+            let text = self.text(elem_start);
+            let next_is_string = self
+                .toks
+                .get(elem_start + 1)
+                .is_some_and(|n| n.kind == T::String);
+            if next_is_string || matches!(text, "match" | "case" | "_") {
+                return Ok(());
+            }
+        }
+        let save = (self.pos, self.depth);
+        let b = self.expression();
+        (self.pos, self.depth) = save;
+        match b {
+            Ok(b) => Err(self.err_at(
+                e.span.to(b.span),
+                "invalid syntax. Perhaps you forgot a comma?".into(),
+            )),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Is the current token a keyword that cannot start an expression statement?
     pub(crate) fn at_stmt_keyword(&self) -> bool {
         matches!(

@@ -137,7 +137,11 @@ impl<'a> Parser<'a> {
                 start,
             ));
         }
+        let start = self.pos;
         let e = self.expression()?;
+        if self.at(T::Equal) && !self.no_eq_check {
+            self.invalid_named_expression(&e, start)?;
+        }
         if self.at(T::ColonEqual) {
             return Err(self.err_at(
                 e.span,
@@ -159,6 +163,30 @@ impl<'a> Parser<'a> {
     }
 
     fn expression_inner(&mut self) -> PResult<Expr<'a>> {
+        let t = self.tok();
+        // Fast path: a lone name or literal (the most common expression) skips the ten levels
+        // of the precedence chain.
+        let simple = match t.kind {
+            T::Number | T::String => true,
+            T::Name => matches!(t.kw, Kw::Ident | Kw::None | Kw::True | Kw::False),
+            _ => false,
+        };
+        if simple
+            && matches!(
+                self.peek_at(1).kind,
+                T::Comma
+                    | T::Rpar
+                    | T::Rsqb
+                    | T::Rbrace
+                    | T::Newline
+                    | T::Semi
+                    | T::EndMarker
+                    | T::Colon
+                    | T::Equal
+            )
+        {
+            return self.atom();
+        }
         if self.at_kw(Kw::Lambda) {
             return self.lambdef();
         }
@@ -507,7 +535,9 @@ impl<'a> Parser<'a> {
             self.expect_closing(T::Rpar, start)?;
             return Ok(y);
         }
+        let fs = self.pos;
         let first = self.star_named_expression()?;
+        self.forgot_comma(fs, &first)?;
         if self.at_comprehension() {
             self.check_not_starred(&first, "iterable unpacking cannot be used in comprehension")?;
             let generators = self.for_if_clauses()?;
@@ -527,7 +557,10 @@ impl<'a> Parser<'a> {
                 if self.at(T::Rpar) {
                     break;
                 }
-                elts.push(self.star_named_expression()?);
+                let es = self.pos;
+                let e = self.star_named_expression()?;
+                self.forgot_comma(es, &e)?;
+                elts.push(e);
             }
             self.expect_closing(T::Rpar, start)?;
             return Ok(self.mk(
@@ -561,7 +594,9 @@ impl<'a> Parser<'a> {
                 start,
             ));
         }
+        let fs = self.pos;
         let first = self.star_named_expression()?;
+        self.forgot_comma(fs, &first)?;
         if self.at_comprehension() {
             self.check_not_starred(&first, "iterable unpacking cannot be used in comprehension")?;
             let generators = self.for_if_clauses()?;
@@ -580,7 +615,10 @@ impl<'a> Parser<'a> {
             if self.at(T::Rsqb) {
                 break;
             }
-            elts.push(self.star_named_expression()?);
+            let es = self.pos;
+            let e = self.star_named_expression()?;
+            self.forgot_comma(es, &e)?;
+            elts.push(e);
         }
         self.expect_closing(T::Rsqb, start)?;
         Ok(self.mk(
@@ -611,15 +649,15 @@ impl<'a> Parser<'a> {
             keys.push(None);
             values.push(self.bitwise_or()?);
         } else {
+            let fs = self.pos;
             let first = self.star_named_expression()?;
-            if self.eat(T::Colon) {
+            self.forgot_comma(fs, &first)?;
+            if self.at(T::Colon) {
                 if let ExprKind::Starred { .. } = first.kind {
-                    return Err(self.err_at(
-                        first.span,
-                        "cannot use a starred expression in a dictionary key".into(),
-                    ));
+                    return Err(self.err_invalid_syntax());
                 }
-                let value = self.expression()?;
+                self.bump();
+                let value = self.dict_value()?;
                 if self.at_comprehension() {
                     let generators = self.for_if_clauses()?;
                     self.expect_closing(T::Rbrace, start)?;
@@ -657,7 +695,10 @@ impl<'a> Parser<'a> {
                     if self.at(T::Rbrace) {
                         break;
                     }
-                    elts.push(self.star_named_expression()?);
+                    let es = self.pos;
+                    let e = self.star_named_expression()?;
+                    self.forgot_comma(es, &e)?;
+                    elts.push(e);
                 }
                 self.expect_closing(T::Rbrace, start)?;
                 return Ok(self.mk(
@@ -678,10 +719,11 @@ impl<'a> Parser<'a> {
             } else {
                 let k = self.expression()?;
                 if !self.eat(T::Colon) {
-                    return Err(self.err_invalid_syntax());
+                    return Err(self.err_at(k.span, "':' expected after dictionary key".into()));
                 }
                 keys.push(Some(k));
-                values.push(self.expression()?);
+                let v = self.dict_value()?;
+                values.push(v);
             }
         }
         self.expect_closing(T::Rbrace, start)?;
@@ -692,6 +734,21 @@ impl<'a> Parser<'a> {
             },
             start,
         ))
+    }
+
+    /// A dictionary value after `key:`.
+    fn dict_value(&mut self) -> PResult<Expr<'a>> {
+        if matches!(self.kind(), T::Rbrace | T::Comma) {
+            let colon = self.toks[self.pos - 1].span;
+            return Err(self.err_at(
+                colon,
+                "expression expected after dictionary key and ':'".into(),
+            ));
+        }
+        let vs = self.pos;
+        let v = self.expression()?;
+        self.forgot_comma(vs, &v)?;
+        Ok(v)
     }
 
     /// `for_if_clauses`: one or more `[async] for targets in disjunction (if disjunction)*`.
@@ -723,6 +780,16 @@ impl<'a> Parser<'a> {
     pub(crate) fn call_args(
         &mut self,
         lpar: usize,
+    ) -> PResult<(&'a [Expr<'a>], &'a [Keyword<'a>])> {
+        self.arguments(lpar, true)
+    }
+
+    /// `arguments` of a call (`genexp_ok`: a bare generator expression may be the only one) or
+    /// of a class definition.
+    pub(crate) fn arguments(
+        &mut self,
+        lpar: usize,
+        genexp_ok: bool,
     ) -> PResult<(&'a [Expr<'a>], &'a [Keyword<'a>])> {
         let mut args = self.vec();
         let mut keywords = self.vec();
@@ -767,7 +834,11 @@ impl<'a> Parser<'a> {
                     span: self.span_from(start),
                 });
             } else {
-                let e = self.named_expression()?;
+                let saved = std::mem::replace(&mut self.no_eq_check, true);
+                let e = self.named_expression();
+                self.no_eq_check = saved;
+                let e = e?;
+                self.forgot_comma(start, &e)?;
                 if self.at(T::Equal) {
                     return Err(self.err_at(
                         e.span.to(self.tok().span),
@@ -775,6 +846,9 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 if self.at_comprehension() {
+                    if !genexp_ok {
+                        return Err(self.err_invalid_syntax());
+                    }
                     let generators = self.for_if_clauses()?;
                     if !(args.is_empty() && keywords.is_empty() && self.at(T::Rpar)) {
                         return Err(self.err_at(
@@ -816,6 +890,7 @@ impl<'a> Parser<'a> {
     fn slices(&mut self) -> PResult<Expr<'a>> {
         let start = self.pos;
         let first = self.slice_item()?;
+        self.forgot_comma(start, &first)?;
         if !self.at(T::Comma) {
             if let ExprKind::Starred { .. } = first.kind {
                 // `a[*b]` is a one-element tuple.
@@ -836,7 +911,10 @@ impl<'a> Parser<'a> {
             if self.at(T::Rsqb) {
                 break;
             }
-            elts.push(self.slice_item()?);
+            let es = self.pos;
+            let e = self.slice_item()?;
+            self.forgot_comma(es, &e)?;
+            elts.push(e);
         }
         Ok(self.mk(
             ExprKind::Tuple {
@@ -1126,7 +1204,7 @@ impl<'a> Parser<'a> {
 
     /// Identifiers are NFKC-normalized by CPython (PEP 3131); ASCII ones already are.
     pub(crate) fn identifier(&self, id: &'a str) -> &'a str {
-        if id.is_ascii() {
+        if self.ascii || id.is_ascii() {
             return id;
         }
         use unicode_normalization::UnicodeNormalization;

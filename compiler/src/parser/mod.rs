@@ -228,43 +228,51 @@ pub(crate) enum Kw {
     Yield,
 }
 
-fn keyword(text: &str) -> Kw {
-    match text {
-        "False" => Kw::False,
-        "None" => Kw::None,
-        "True" => Kw::True,
-        "and" => Kw::And,
-        "as" => Kw::As,
-        "assert" => Kw::Assert,
-        "async" => Kw::Async,
-        "await" => Kw::Await,
-        "break" => Kw::Break,
-        "class" => Kw::Class,
-        "continue" => Kw::Continue,
-        "def" => Kw::Def,
-        "del" => Kw::Del,
-        "elif" => Kw::Elif,
-        "else" => Kw::Else,
-        "except" => Kw::Except,
-        "finally" => Kw::Finally,
-        "for" => Kw::For,
-        "from" => Kw::From,
-        "global" => Kw::Global,
-        "if" => Kw::If,
-        "import" => Kw::Import,
-        "in" => Kw::In,
-        "is" => Kw::Is,
-        "lambda" => Kw::Lambda,
-        "nonlocal" => Kw::Nonlocal,
-        "not" => Kw::Not,
-        "or" => Kw::Or,
-        "pass" => Kw::Pass,
-        "raise" => Kw::Raise,
-        "return" => Kw::Return,
-        "try" => Kw::Try,
-        "while" => Kw::While,
-        "with" => Kw::With,
-        "yield" => Kw::Yield,
+fn keyword(b: &[u8]) -> Kw {
+    // Cheap rejection first: most names are not keywords (keywords are 2..=8 bytes and start
+    // with a lowercase letter or F/N/T).
+    if b.len() < 2
+        || b.len() > 8
+        || !(b[0].is_ascii_lowercase() || matches!(b[0], b'F' | b'N' | b'T'))
+    {
+        return Kw::Ident;
+    }
+    match b {
+        b"False" => Kw::False,
+        b"None" => Kw::None,
+        b"True" => Kw::True,
+        b"and" => Kw::And,
+        b"as" => Kw::As,
+        b"assert" => Kw::Assert,
+        b"async" => Kw::Async,
+        b"await" => Kw::Await,
+        b"break" => Kw::Break,
+        b"class" => Kw::Class,
+        b"continue" => Kw::Continue,
+        b"def" => Kw::Def,
+        b"del" => Kw::Del,
+        b"elif" => Kw::Elif,
+        b"else" => Kw::Else,
+        b"except" => Kw::Except,
+        b"finally" => Kw::Finally,
+        b"for" => Kw::For,
+        b"from" => Kw::From,
+        b"global" => Kw::Global,
+        b"if" => Kw::If,
+        b"import" => Kw::Import,
+        b"in" => Kw::In,
+        b"is" => Kw::Is,
+        b"lambda" => Kw::Lambda,
+        b"nonlocal" => Kw::Nonlocal,
+        b"not" => Kw::Not,
+        b"or" => Kw::Or,
+        b"pass" => Kw::Pass,
+        b"raise" => Kw::Raise,
+        b"return" => Kw::Return,
+        b"try" => Kw::Try,
+        b"while" => Kw::While,
+        b"with" => Kw::With,
+        b"yield" => Kw::Yield,
         _ => Kw::Ident,
     }
 }
@@ -296,6 +304,10 @@ pub(crate) struct Parser<'a> {
     pub shift: i64,
     /// Index of the ENDMARKER added because the lexer stopped at an error (else `usize::MAX`).
     pub lex_end: usize,
+    /// Set while parsing a call's positional argument, where `name=` is a keyword argument.
+    pub no_eq_check: bool,
+    /// The text is pure ASCII, so identifiers need no NFKC normalization.
+    pub ascii: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -329,8 +341,13 @@ impl<'a> Parser<'a> {
         };
         for t in tokens {
             let (l0, c0) = locate(t.start, &mut line);
-            let mut l1line = line;
-            let (l1, c1) = locate(t.end, &mut l1line);
+            // Only strings (and error tokens) can span lines; others end on their first line.
+            let (l1, c1) = if matches!(t.kind, TokenKind::String | TokenKind::ErrorToken) {
+                let mut l1line = line;
+                locate(t.end, &mut l1line)
+            } else {
+                (l0, c0 + (t.end - t.start))
+            };
             match t.kind {
                 TokenKind::Comment | TokenKind::Nl | TokenKind::Encoding => continue,
                 TokenKind::TypeIgnore => {
@@ -346,7 +363,7 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             let kw = match t.kind {
-                TokenKind::Name => keyword(&src[t.start as usize..t.end as usize]),
+                TokenKind::Name => keyword(&src.as_bytes()[t.start as usize..t.end as usize]),
                 TokenKind::Async => Kw::Async,
                 TokenKind::Await => Kw::Await,
                 _ => Kw::Ident,
@@ -387,6 +404,8 @@ impl<'a> Parser<'a> {
             type_ignores,
             shift,
             lex_end,
+            no_eq_check: false,
+            ascii: src.is_ascii(),
         })
     }
 

@@ -51,19 +51,11 @@ impl<'a> Parser<'a> {
         self.expect(T::Lpar)?;
         let mut argtypes = self.vec();
         while !self.at(T::Rpar) {
+            // `type_expressions`: `*a` and `**b` contribute just `a` and `b`.
             if self.at(T::Star) || self.at(T::DoubleStar) {
-                let start = self.bump();
-                let value = self.expression()?;
-                argtypes.push(self.mk(
-                    ExprKind::Starred {
-                        value: self.alloc(value),
-                        ctx: ExprContext::Load,
-                    },
-                    start,
-                ));
-            } else {
-                argtypes.push(self.expression()?);
+                self.bump();
             }
+            argtypes.push(self.expression()?);
             if !self.eat(T::Comma) {
                 break;
             }
@@ -190,6 +182,10 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let mut targets = self.vec();
                 loop {
+                    if self.at(T::Star) {
+                        let e = self.star_expression()?;
+                        return Err(self.err_at(e.span, "cannot delete starred".into()));
+                    }
                     let e = self.primary()?;
                     targets.push(self.to_target(&e, ExprContext::Del)?);
                     if !self.eat(T::Comma) {
@@ -348,9 +344,6 @@ impl<'a> Parser<'a> {
                         },
                         start,
                     ));
-                }
-                if let ExprKind::Starred { .. } = first.kind {
-                    return Err(self.err_at(first.span, "can't use starred expression here".into()));
                 }
                 if let ExprKind::Name {
                     id: id @ ("print" | "exec"),
@@ -520,6 +513,15 @@ impl<'a> Parser<'a> {
         Ok(body.into_bump_slice())
     }
 
+    /// A `&&':'` of the grammar: "expected ':'" at whatever token is there instead.
+    fn expect_forced_colon(&mut self) -> PResult<()> {
+        if self.eat(T::Colon) {
+            Ok(())
+        } else {
+            Err(self.err_at(self.tok().span, "expected ':'".into()))
+        }
+    }
+
     fn expect_colon(&mut self) -> PResult<()> {
         if self.eat(T::Colon) {
             Ok(())
@@ -557,7 +559,9 @@ impl<'a> Parser<'a> {
         let head = self.bump();
         let name = self.name()?;
         let name = self.identifier(name);
-        self.expect(T::Lpar)?;
+        if !self.eat(T::Lpar) {
+            return Err(self.err_at(self.tok().span, "expected '('".into()));
+        }
         let args = self.parameters(false)?;
         self.expect(T::Rpar)?;
         let returns = if self.eat(T::Rarrow) {
@@ -608,7 +612,7 @@ impl<'a> Parser<'a> {
         let (mut bases, mut keywords): (&[Expr], &[Keyword]) = (&[], &[]);
         if self.at(T::Lpar) {
             let lpar = self.bump();
-            (bases, keywords) = self.call_args(lpar)?;
+            (bases, keywords) = self.arguments(lpar, false)?;
             self.expect(T::Rpar)?;
         }
         self.expect_colon()?;
@@ -664,7 +668,7 @@ impl<'a> Parser<'a> {
     fn else_block(&mut self) -> PResult<&'a [Stmt<'a>]> {
         if self.at_kw(Kw::Else) {
             let head = self.bump();
-            self.expect_colon()?;
+            self.expect_forced_colon()?;
             return self.block("'else' statement", head);
         }
         Ok(&[])
@@ -814,7 +818,7 @@ impl<'a> Parser<'a> {
 
     fn try_stmt(&mut self) -> PResult<Stmt<'a>> {
         let start = self.bump();
-        self.expect_colon()?;
+        self.expect_forced_colon()?;
         let body = self.block("'try' statement", start)?;
         let mut handlers = self.vec();
         let mut star = None;
@@ -883,7 +887,7 @@ impl<'a> Parser<'a> {
         };
         let finalbody = if self.at_kw(Kw::Finally) {
             let f = self.bump();
-            self.expect_colon()?;
+            self.expect_forced_colon()?;
             self.block("'finally' statement", f)?
         } else {
             &[]

@@ -117,6 +117,23 @@ impl<'a> Parser<'a> {
         let whole = self.toks[first].span.to(self.toks[last].span);
         let u_kind = self.text(first).starts_with('u');
         let kind = if u_kind { Some("u") } else { None };
+        if first == last {
+            // Fast path, most literals: one plain token without escapes borrows the source.
+            let t = split_string_token(self.text(first));
+            let plain = !t.body.contains(['\\', '\r']);
+            if !t.fmode && plain && (!t.bytes || t.body.is_ascii()) {
+                let value = if t.bytes {
+                    Constant::Bytes(t.body.as_bytes())
+                } else {
+                    Constant::Str(PyStr::new(t.body))
+                };
+                let kind = if t.bytes { None } else { kind };
+                return Ok(Expr {
+                    kind: ExprKind::Constant { value, kind },
+                    span: whole,
+                });
+            }
+        }
         let mut st = StrState {
             fmode: false,
             last_str: None,
@@ -126,9 +143,15 @@ impl<'a> Parser<'a> {
         let mut bytes_buf: Vec<u8> = Vec::new();
         for i in first..=last {
             let text = self.text(i);
-            let t = split_string_token(text);
+            let mut t = split_string_token(text);
+            // CPython's tokenizer has turned `\r\n` and `\r` into `\n` before literals are
+            // decoded; our lexer keeps the source bytes.
+            if !t.fmode && t.body.contains('\r') {
+                let n = t.body.replace("\r\n", "\n").replace('\r', "\n");
+                t.body = self.arena.alloc_str(&n);
+            }
             if i != first && bytes_mode != t.bytes {
-                return Err(self.err_at(whole, "cannot mix bytes and nonbytes literals".into()));
+                return Err(self.err_here("cannot mix bytes and nonbytes literals".into()));
             }
             bytes_mode = t.bytes;
             if t.fmode {
@@ -507,6 +530,11 @@ impl<'a> Parser<'a> {
             .bytes()
             .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r'))
         {
+            let next = t.body.as_bytes().get(end).copied().unwrap_or(b'}');
+            if matches!(next, b'=' | b'!' | b':') && text.is_empty() {
+                let msg = format!("f-string: expression required before '{}'", next as char);
+                return Err(self.fstring_error(tok, &msg));
+            }
             return Err(self.fstring_error(tok, "f-string: empty expression not allowed"));
         }
         let mut sub_src = String::with_capacity(text.len() + 2);

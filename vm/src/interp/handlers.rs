@@ -356,6 +356,15 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             0 | 13 => Some(x + y),
             10 | 23 => Some(x - y),
             5 | 18 => x.checked_mul(y),
+            // Python's floored division and modulo (divisor sign), zero left to the slow path.
+            6 | 19 if y != 0 => {
+                let m = x % y;
+                Some(if m != 0 && (m ^ y) < 0 { m + y } else { m })
+            }
+            2 | 15 if y != 0 => {
+                let q = x / y;
+                Some(if x % y != 0 && (x ^ y) < 0 { q - 1 } else { q })
+            }
             _ => None,
         };
         if let Some(v) = res {
@@ -466,7 +475,7 @@ pub fn FOR_ITER(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
                 let i = next.get();
                 if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
                     if Value::fits_small(i) {
-                        next.set(i + step);
+                        next.set(i.saturating_add(*step));
                         push(r, Value::small_int(i));
                         return Ok(());
                     }
@@ -1318,7 +1327,7 @@ pub(super) mod body {
                 ObjKind::RangeIter { next, stop, step } => {
                     let i = next.get();
                     if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
-                        next.set(i + step);
+                        next.set(i.saturating_add(*step));
                         push(r, Value::small_int(i));
                     } else {
                         pop(r);

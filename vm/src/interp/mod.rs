@@ -328,7 +328,9 @@ impl Vm {
         Ok(match c {
             Constant::None => Value::NONE,
             Constant::Bool(b) => Value::bool(*b),
-            Constant::Ellipsis => Value::NONE,
+            Constant::Ellipsis => {
+                return Err(self.new_exc(Ty::NotImplementedError, "Ellipsis is not supported yet"))
+            }
             Constant::Int(i) => self.int(*i),
             Constant::BigInt(b) => self.bigint(b.clone()),
             Constant::Float(f) => Value::float(*f),
