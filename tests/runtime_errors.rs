@@ -3,7 +3,7 @@
 //! must be identical, and nanopy must never panic.
 //!
 //! [`PENDING_VM`] lists fixtures whose traceback needs VM work not done yet (the VM owns
-//! tracebacks and builtins); for those only "no panic, same stdout" is enforced, and the
+//! builtins); for those only "no panic, same stdout" is enforced, and the
 //! ignored test `pending_vm_fixtures_match_cpython` shows the remaining differences
 //! (`cargo test --test runtime_errors -- --ignored`). Remove a name once it passes.
 
@@ -12,29 +12,7 @@ mod common;
 use common::{fixtures, nanopy, python, repo};
 
 /// Fixture → what the VM is missing for it.
-const PENDING_VM: &[(&str, &str)] = &[
-    (
-        "index_error.py",
-        "traceback anchors (`~~^^^^` under subscripts)",
-    ),
-    (
-        "key_error.py",
-        "traceback anchors on a whole-line subscript",
-    ),
-    (
-        "type_error_add.py",
-        "traceback anchors (`~~^~~` under binary operators)",
-    ),
-    (
-        "zero_division.py",
-        "traceback anchors (`~~^~~` under binary operators)",
-    ),
-    (
-        "recursion.py",
-        "'[Previous line repeated N more times]' collapsing",
-    ),
-    ("sys_exit.py", "sys.exit"),
-];
+const PENDING_VM: &[(&str, &str)] = &[("sys_exit.py", "sys.exit")];
 
 fn check(strict: bool) {
     let dir = repo().join("tests/fixtures/runtime_errors");
@@ -82,7 +60,7 @@ fn runtime_errors_match_cpython() {
 }
 
 #[test]
-#[ignore = "needs VM traceback work, see PENDING_VM"]
+#[ignore = "needs VM work, see PENDING_VM"]
 fn pending_vm_fixtures_match_cpython() {
     check(true);
 }
