@@ -232,7 +232,7 @@ impl<'s> Compiler<'s> {
                 body,
                 orelse,
                 ..
-            } => self.for_loop(target, iter, body, orelse),
+            } => self.for_loop(s.span, target, iter, body, orelse),
             S::AsyncFor { .. } => Err(self.err("'async for' outside async function", s.span)),
             S::While { test, body, orelse } => self.while_loop(test, body, orelse),
             S::If { test, body, orelse } => {
@@ -394,6 +394,7 @@ impl<'s> Compiler<'s> {
 
     fn for_loop(
         &mut self,
+        span: Span,
         target: &Expr<'_>,
         iter: &Expr<'_>,
         body: &[Stmt<'_>],
@@ -403,7 +404,9 @@ impl<'s> Compiler<'s> {
         let cleanup = self.u().new_label();
         let end = self.u().new_label();
         self.expr(iter)?;
-        self.set_pos(iter.span);
+        // CPython gives GET_ITER/FOR_ITER the whole statement's location (a multi-line span:
+        // tracebacks show the line without carets).
+        self.set_pos(span);
         self.emit(GET_ITER, 0);
         self.u().bind(start);
         self.u().jump_to(FOR_ITER, cleanup);
