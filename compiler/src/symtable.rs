@@ -723,7 +723,13 @@ impl<'s> Builder<'s> {
                 Err(self.err(format!("'{what}' outside function"), span))
             }
             ScopeKind::Comprehension => {
-                Err(self.err("'yield' inside list comprehension".to_string(), span))
+                let what = match sc.name.as_str() {
+                    "listcomp" => "list comprehension",
+                    "setcomp" => "set comprehension",
+                    "dictcomp" => "dict comprehension",
+                    _ => "generator expression",
+                };
+                Err(self.err(format!("'yield' inside {what}"), span))
             }
             _ => {
                 sc.is_generator = true;
