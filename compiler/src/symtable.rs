@@ -78,6 +78,10 @@ pub struct ScopeTable {
     pub children: Vec<usize>,
     pub is_generator: bool,
     pub parent: Option<usize>,
+    /// Class-body locals that methods capture from an enclosing function (CPython's
+    /// `DEF_FREE_CLASS`): local in the class body, yet a free variable of the class code, which
+    /// passes the enclosing cell on to the methods' closures.
+    pub free_class: Vec<String>,
     /// Span of the `global`/`nonlocal` statement that declared a name (for error positions).
     directives: HashMap<String, Span>,
 }
@@ -94,6 +98,7 @@ impl ScopeTable {
             children: Vec::new(),
             is_generator: false,
             parent,
+            free_class: Vec::new(),
             directives: HashMap::new(),
         }
     }
@@ -113,7 +118,10 @@ impl ScopeTable {
 
     /// Free variables, sorted (CPython's order).
     pub fn freevars(&self) -> Vec<String> {
-        self.sorted_with(Scope::Free)
+        let mut v = self.sorted_with(Scope::Free);
+        v.extend(self.free_class.iter().cloned());
+        v.sort();
+        v
     }
 
     fn sorted_with(&self, s: Scope) -> Vec<String> {
@@ -174,20 +182,15 @@ pub fn build(body: &[Stmt<'_>], source: &str) -> Result<SymbolTable, SyntaxError
     Ok(table)
 }
 
-/// A SyntaxError at `span` (byte columns converted to CPython's 1-based character offsets).
+/// A SyntaxError at `span`, positioned as CPython's compiler positions its errors.
 pub fn error_at(source: &str, msg: impl Into<String>, span: Span) -> SyntaxError {
     let line_text = source
         .split_inclusive('\n')
         .nth(span.lineno.saturating_sub(1) as usize)
         .unwrap_or("");
-    let chars_before = |line: &str, col: u32| -> u32 {
-        let col = (col as usize).min(line.len());
-        let mut c = col;
-        while !line.is_char_boundary(c) {
-            c -= 1;
-        }
-        line[..c].chars().count() as u32
-    };
+    // CPython's compiler and symbol table report raw UTF-8 byte columns (+1) here, not
+    // character offsets as the parser does; the caret output depends on it.
+    let chars_before = |_line: &str, col: u32| -> u32 { col };
     let offset = chars_before(line_text, span.col_offset) + 1;
     let mut e = SyntaxError::new(SyntaxErrorKind::SyntaxError, msg, span.lineno, offset)
         .with_text(line_text.trim_end_matches(['\n', '\r']));
@@ -466,9 +469,6 @@ impl<'s> Builder<'s> {
                         };
                         return Err(self.err(msg, s.span));
                     }
-                    if cur & flags::NONLOCAL != 0 {
-                        return Err(self.err(format!("name '{n}' is nonlocal and global"), s.span));
-                    }
                     self.add(n, flags::GLOBAL, s.span)?;
                     self.scopes[self.cur]
                         .directives
@@ -495,9 +495,6 @@ impl<'s> Builder<'s> {
                             format!("name '{n}' is assigned to before nonlocal declaration")
                         };
                         return Err(self.err(msg, s.span));
-                    }
-                    if cur & flags::GLOBAL != 0 {
-                        return Err(self.err(format!("name '{n}' is nonlocal and global"), s.span));
                     }
                     self.add(n, flags::NONLOCAL, s.span)?;
                     self.scopes[self.cur]
@@ -726,7 +723,13 @@ impl<'s> Builder<'s> {
                 Err(self.err(format!("'{what}' outside function"), span))
             }
             ScopeKind::Comprehension => {
-                Err(self.err("'yield' inside list comprehension".to_string(), span))
+                let what = match sc.name.as_str() {
+                    "listcomp" => "list comprehension",
+                    "setcomp" => "set comprehension",
+                    "dictcomp" => "dict comprehension",
+                    _ => "generator expression",
+                };
+                Err(self.err(format!("'yield' inside {what}"), span))
             }
             _ => {
                 sc.is_generator = true;
@@ -819,6 +822,18 @@ fn analyze(
     let mut scopes: HashMap<String, Scope> = HashMap::new();
     for name in t.scopes[id].order.clone() {
         let f = t.scopes[id].flags[&name];
+        if f & flags::GLOBAL != 0 && f & flags::NONLOCAL != 0 {
+            let span = t.scopes[id]
+                .directives
+                .get(&name)
+                .copied()
+                .unwrap_or_default();
+            return Err(error_at(
+                source,
+                format!("name '{name}' is nonlocal and global"),
+                span,
+            ));
+        }
         let sc = if f & flags::GLOBAL != 0 {
             explicit_global.insert(name.clone());
             Scope::GlobalExplicit
@@ -871,6 +886,7 @@ fn analyze(
         }
     };
     let mut child_free: HashSet<String> = HashSet::new();
+    let mut free_class: Vec<String> = Vec::new();
     for c in t.scopes[id].children.clone() {
         child_free.extend(analyze(t, c, &new_bound, &new_globals, source)?);
     }
@@ -885,18 +901,119 @@ fn analyze(
             Some(Scope::Local) => {
                 // A class body's local captured by a method: the method sees the enclosing
                 // function's binding, which passes through the class as a free variable.
-                // (Class bodies are compiled from issue #5 on.)
+                if !free_class.contains(&name) {
+                    free_class.push(name);
+                }
             }
             _ => {
                 scopes.insert(name, Scope::Free);
             }
         }
     }
-    let free: HashSet<String> = scopes
+    let mut free: HashSet<String> = scopes
         .iter()
         .filter(|(_, s)| **s == Scope::Free)
         .map(|(n, _)| n.clone())
         .collect();
+    free.extend(free_class.iter().cloned());
     t.scopes[id].scopes = scopes;
+    t.scopes[id].free_class = free_class;
     Ok(free)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::{parse, ParseOptions};
+
+    fn table(src: &str) -> SymbolTable {
+        let arena = bumpalo::Bump::new();
+        let tree = parse(&arena, src, ParseOptions::default()).expect("parses");
+        let Mod::Module { body, .. } = tree else {
+            panic!("module")
+        };
+        build(body, src).expect("no scoping error")
+    }
+
+    fn scope_named<'t>(t: &'t SymbolTable, name: &str) -> &'t ScopeTable {
+        t.scopes.iter().find(|s| s.name == name).expect("scope")
+    }
+
+    #[test]
+    fn cells_frees_and_pass_through() {
+        let t = table(
+            "def f(a):\n    b = 1\n    def g():\n        def h():\n            return a + b + c\n        return h\n    return g\n",
+        );
+        let f = scope_named(&t, "f");
+        assert_eq!(f.cellvars(), ["a", "b"]);
+        assert_eq!(f.varnames(), ["a", "g"]);
+        let g = scope_named(&t, "g");
+        assert_eq!(g.freevars(), ["a", "b"], "g passes a and b through to h");
+        let h = scope_named(&t, "h");
+        assert_eq!(h.scope_of("a"), Scope::Free);
+        assert_eq!(h.scope_of("c"), Scope::GlobalImplicit);
+    }
+
+    #[test]
+    fn global_nonlocal_and_comprehensions() {
+        let t = table(
+            "x = 0\ndef f():\n    global x\n    y = 1\n    def g():\n        nonlocal y\n        y = 2\n    return [x + y for y in range(3)]\n",
+        );
+        let f = scope_named(&t, "f");
+        assert_eq!(f.scope_of("x"), Scope::GlobalExplicit);
+        assert_eq!(f.scope_of("y"), Scope::Cell);
+        let comp = scope_named(&t, "listcomp");
+        assert_eq!(comp.params, [".0"]);
+        assert_eq!(
+            comp.scope_of("y"),
+            Scope::Local,
+            "the loop variable is the comprehension's"
+        );
+        assert_eq!(comp.scope_of("x"), Scope::GlobalExplicit);
+        assert_eq!(t.scopes[0].scope_of("x"), Scope::Local);
+    }
+
+    #[test]
+    fn class_locals_are_invisible_to_methods() {
+        let t = table("def f():\n    v = 1\n    class C:\n        v = 2\n        def m(self):\n            return v\n");
+        let m = scope_named(&t, "m");
+        assert_eq!(m.scope_of("v"), Scope::Free, "m sees f's v, not C's");
+        assert_eq!(scope_named(&t, "f").scope_of("v"), Scope::Cell);
+    }
+
+    #[test]
+    fn scoping_errors_carry_cpython_messages() {
+        let cases = [
+            (
+                "def f():\n    print(x)\n    global x\n",
+                "name 'x' is used prior to global declaration",
+                3,
+            ),
+            (
+                "nonlocal x\n",
+                "nonlocal declaration not allowed at module level",
+                1,
+            ),
+            (
+                "def f():\n    nonlocal q\n",
+                "no binding for nonlocal 'q' found",
+                2,
+            ),
+            (
+                "def f(a, a): pass\n",
+                "duplicate argument 'a' in function definition",
+                1,
+            ),
+            ("yield 1\n", "'yield' outside function", 1),
+        ];
+        for (src, msg, line) in cases {
+            let arena = bumpalo::Bump::new();
+            let tree = parse(&arena, src, ParseOptions::default()).expect("parses");
+            let Mod::Module { body, .. } = tree else {
+                panic!("module")
+            };
+            let e = build(body, src).expect_err(src);
+            assert_eq!((e.msg.as_str(), e.lineno), (msg, line), "{src}");
+        }
+    }
 }

@@ -33,15 +33,16 @@ pub struct Args {
 
 /// Read and compile `file`. On failure the error has been printed; returns the exit status.
 pub fn compile_file(file: &Path) -> Result<Arc<CodeObject>, ExitCode> {
-    let name = file.display().to_string();
+    let name = script_path(file);
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
             // CPython's wording for a missing script.
+            let msg = e.to_string();
+            let msg = msg.split(" (os error").next().unwrap_or(&msg);
             eprintln!(
-                "nanopy: can't open file '{name}': [Errno {}] {}",
+                "nanopy: can't open file '{name}': [Errno {}] {msg}",
                 e.raw_os_error().unwrap_or(0),
-                e
             );
             return Err(ExitCode::from(2));
         }
@@ -57,6 +58,27 @@ pub fn compile_file(file: &Path) -> Result<Arc<CodeObject>, ExitCode> {
         eprint!("{}", e.render(&name));
         ExitCode::from(1)
     })
+}
+
+/// The file name CPython gives a script's code (`__file__`, tracebacks, syntax errors): the
+/// path as given when absolute, else the working directory joined to it without normalising
+/// (`python3 ../x.py` shows `/cwd/../x.py`), as `_Py_abspath` does.
+fn script_path(file: &Path) -> String {
+    let given = file.display().to_string();
+    if file.is_absolute() {
+        return given;
+    }
+    match std::env::current_dir() {
+        Ok(cwd) => {
+            let cwd = cwd.display().to_string();
+            if cwd.ends_with('/') {
+                format!("{cwd}{given}")
+            } else {
+                format!("{cwd}/{given}")
+            }
+        }
+        Err(_) => given,
+    }
 }
 
 /// Run compiled module code; the exit status CPython would return.

@@ -232,7 +232,7 @@ impl<'s> Compiler<'s> {
                 body,
                 orelse,
                 ..
-            } => self.for_loop(target, iter, body, orelse),
+            } => self.for_loop(s.span, target, iter, body, orelse),
             S::AsyncFor { .. } => Err(self.err("'async for' outside async function", s.span)),
             S::While { test, body, orelse } => self.while_loop(test, body, orelse),
             S::If { test, body, orelse } => {
@@ -272,12 +272,13 @@ impl<'s> Compiler<'s> {
             S::Assert { test, msg } => {
                 let end = self.u().new_label();
                 self.jump_if(test, end, true)?;
-                self.set_pos(s.span);
+                // CPython attributes the raise to the test (the traceback underlines it).
+                self.set_pos(test.span);
                 self.emit(LOAD_ASSERTION_ERROR, 0);
                 if let Some(m) = msg {
                     self.emit(PUSH_NULL, 0);
                     self.expr(m)?;
-                    self.set_pos(s.span);
+                    self.set_pos(test.span);
                     self.emit(CALL, 1);
                 }
                 self.emit(RAISE_VARARGS, 1);
@@ -393,6 +394,7 @@ impl<'s> Compiler<'s> {
 
     fn for_loop(
         &mut self,
+        span: Span,
         target: &Expr<'_>,
         iter: &Expr<'_>,
         body: &[Stmt<'_>],
@@ -402,7 +404,9 @@ impl<'s> Compiler<'s> {
         let cleanup = self.u().new_label();
         let end = self.u().new_label();
         self.expr(iter)?;
-        self.set_pos(iter.span);
+        // CPython gives GET_ITER/FOR_ITER the whole statement's location (a multi-line span:
+        // tracebacks show the line without carets).
+        self.set_pos(span);
         self.emit(GET_ITER, 0);
         self.u().bind(start);
         self.u().jump_to(FOR_ITER, cleanup);
@@ -1155,7 +1159,14 @@ impl<'s> Compiler<'s> {
             E::GeneratorExp { elt, generators } => {
                 self.comprehension(e, "genexpr", generators, elt, None)?
             }
-            E::Await { .. } => return Err(self.err("'await' outside function", e.span)),
+            E::Await { .. } => {
+                let msg = if self.scope().kind.is_function() {
+                    "'await' outside async function"
+                } else {
+                    "'await' outside function"
+                };
+                return Err(self.err(msg, e.span));
+            }
             E::Yield { value } => {
                 if !self.scope().kind.is_function() {
                     return Err(self.err("'yield' outside function", e.span));
@@ -1418,16 +1429,23 @@ impl<'s> Compiler<'s> {
             }
         }
         if dynamic {
-            self.sequence(args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?;
-            if !args
-                .iter()
-                .any(|a| matches!(a.kind, ExprKind::Starred { .. }))
-            {
-                // sequence() built a plain tuple already.
+            match args {
+                // `f(*xs)`: CALL_FUNCTION_EX takes any iterable, as CPython 3.11 does.
+                [Expr {
+                    kind: ExprKind::Starred { value, .. },
+                    ..
+                }] => self.expr(value)?,
+                _ => self.sequence(args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?,
             }
-            let mut has_kw = false;
-            if !keywords.is_empty() {
-                has_kw = true;
+            let has_kw = !keywords.is_empty();
+            if has_kw && keywords.iter().all(|k| k.arg.is_some()) {
+                // Only named keywords: one dict, no merging.
+                for k in keywords {
+                    self.load_const(Constant::str(k.arg.unwrap_or_default()));
+                    self.expr(k.value)?;
+                }
+                self.emit(BUILD_MAP, keywords.len() as u32);
+            } else if has_kw {
                 self.emit(BUILD_MAP, 0);
                 let mut pending: Vec<Constant> = Vec::new();
                 for k in keywords {
