@@ -5,7 +5,7 @@ Builds random small sources from fragments that stress the lexer (numbers next t
 prefixes, quotes, continuations, CR/LF, tabs, non-ASCII, stray characters), compiles each with
 python3 and lexes it with `nanopy tokens --parser`. A case fails when CPython accepts the source
 but the lexer rejects it, or when CPython raises a tokenizer error (by message) that the lexer
-does not report with the same class, message, line and offset.
+does not report with the same class, message, line, offset and end.
 
     python3 scripts/fuzz_parser_mode.py [--seed N] [--cases N] [--nanopy PATH]
 
@@ -26,7 +26,8 @@ FRAGMENTS = [
     "'a'", '"b"', "'''c\n'''", 'f"{x}"', "rb'\\x'", "\\\n", "\\", "#c\n", "# type: int\n",
     "# type: ignore\n", ":", "=", "+", "->", "...", ".", "é", "€", "\u00a0", "\u200b", "$", "?",
     "!", "`", ",", ";", "'", '"', '"""', "u", "r", "b", "f", "\x0c", "    ", "def f():\n", "pass",
-    "\n    ", "\n\t", "\n  ", "0o7", "0b1", "1_", "0_", "\x01",
+    "\n    ", "\n\t", "\n  ", "0o7", "0b1", "1_", "0_", "\x01", "\n\t ", "\n \t", "\n        ",
+    "if x:\n", "\n\x0c  ", "lambda", "class C:\n",
 ]
 TOKENIZER_MESSAGES = (
     "unterminated", "was never closed", "unmatched", "closing parenthesis", "too many",
@@ -55,7 +56,10 @@ def main():
                 compile(src, path, "exec")
                 want = None
             except SyntaxError as e:
-                want = f"{type(e).__name__}: {e.msg} (lineno={e.lineno}, offset={e.offset},"
+                end_line = "None" if e.end_lineno is None else f"Some({e.end_lineno})"
+                end = "None" if e.end_offset in (None, -1) else f"Some({e.end_offset})"
+                want = (f"{type(e).__name__}: {e.msg} (lineno={e.lineno}, offset={e.offset}, "
+                        f"end_lineno={end_line}, end_offset={end})")
             r = subprocess.run([a.nanopy, "tokens", "--parser", path], capture_output=True)
             got = next((l for l in r.stdout.decode("utf-8", "replace").splitlines()
                         if "(lineno=" in l), None)
