@@ -303,7 +303,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, SyntaxError> {
 
 /// Python's `UnicodeDecodeError` text for invalid UTF-8 at `pos` of `bytes` (positions are
 /// relative to `base`): `'utf-8' codec can't decode byte 0xff in position 4: invalid start byte`.
-pub(crate) fn utf8_error_message(bytes: &[u8], e: &std::str::Utf8Error, base: usize) -> String {
+pub fn utf8_error_message(bytes: &[u8], e: &std::str::Utf8Error, base: usize) -> String {
     let pos = e.valid_up_to();
     let b = bytes[pos];
     let rel = pos - base;

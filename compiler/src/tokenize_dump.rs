@@ -55,7 +55,18 @@ fn pad(out: &mut String, s: &str, width: usize) {
 
 /// The whole output of `python3 -m tokenize [-e]` for a successfully tokenized file.
 pub fn dump(t: &Tokenized, exact: bool) -> String {
-    let mut out = String::with_capacity(t.tokens.len() * 50 + 64);
+    dump_tokens(&t.text, &t.tokens, Some(&t.encoding), exact)
+}
+
+/// The printed lines for `tokens` of `text`, after an ENCODING line when `encoding` is given
+/// (`python -m tokenize` on stdin has none).
+pub fn dump_tokens(
+    text: &str,
+    tokens: &[crate::lexer::PyToken],
+    encoding: Option<&str>,
+    exact: bool,
+) -> String {
+    let mut out = String::with_capacity(tokens.len() * 50 + 64);
     let line =
         |out: &mut String, kind: TokenKind, start: (u32, u32), end: (u32, u32), text: &str| {
             let range = format!("{},{}-{},{}:", start.0, start.1, end.0, end.1);
@@ -69,10 +80,12 @@ pub fn dump(t: &Tokenized, exact: bool) -> String {
             pad(out, &py_repr(text), 15);
             out.push('\n');
         };
-    line(&mut out, TokenKind::Encoding, (0, 0), (0, 0), &t.encoding);
-    for tok in &t.tokens {
-        let text = &t.text[tok.text.0 as usize..tok.text.1 as usize];
-        line(&mut out, tok.kind, tok.start, tok.end, text);
+    if let Some(enc) = encoding {
+        line(&mut out, TokenKind::Encoding, (0, 0), (0, 0), enc);
+    }
+    for tok in tokens {
+        let s = &text[tok.text.0 as usize..tok.text.1 as usize];
+        line(&mut out, tok.kind, tok.start, tok.end, s);
     }
     out
 }

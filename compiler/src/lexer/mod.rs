@@ -51,7 +51,7 @@ mod unicode;
 mod unicode_tables;
 
 pub use cmode::{lex, lex_partial};
-pub use pymode::{tokenize, tokenize_file, PyToken, TokenizeError, Tokenized};
+pub use pymode::{generate_tokens, tokenize, tokenize_file, PyToken, TokenizeError, Tokenized};
 pub(crate) use unicode::is_printable;
 
 use crate::error::SyntaxError;

@@ -71,6 +71,18 @@ pub fn tokenize(
     Ok(t.tokens)
 }
 
+/// `tokenize.generate_tokens` over already-decoded text, as `python -m tokenize` runs it on
+/// stdin: no ENCODING token, and the tokens produced before an error are kept (tokenize prints
+/// them as they come).
+pub fn generate_tokens(text: &str) -> (Vec<PyToken>, Option<TokenizeError>) {
+    let mut t = Tokenizer {
+        src: text,
+        tokens: Vec::with_capacity(text.len() / 4 + 8),
+    };
+    let err = t.run(None).err().flatten();
+    (t.tokens, err)
+}
+
 struct Tokenizer<'s> {
     src: &'s str,
     tokens: Vec<PyToken>,
