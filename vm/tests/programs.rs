@@ -836,3 +836,39 @@ fn global_caches_follow_rebinding_shadowing_and_deletion() {
     assert!(ok, "{err}");
     assert_eq!(out, cpython(src).0);
 }
+
+#[test]
+fn big_ints_compare_with_floats_exactly() {
+    // print(2**53 + 1 > 2.0**53, 10**20 == 1e20, 10**20 + 1 == 1e20, 10**20 + 1 > 1e20, -10**30 < -1e30)
+    let module = asm(
+        "<module>",
+        &[],
+        &[],
+        "
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_CONST 9007199254740993
+        LOAD_CONST 9007199254740992.0
+        COMPARE_OP >
+        LOAD_CONST 100000000000000000000
+        LOAD_CONST 1e20
+        COMPARE_OP ==
+        LOAD_CONST 100000000000000000001
+        LOAD_CONST 1e20
+        COMPARE_OP ==
+        LOAD_CONST 100000000000000000001
+        LOAD_CONST 1e20
+        COMPARE_OP >
+        LOAD_CONST -1000000000000000000000000000000
+        LOAD_CONST -1e30
+        COMPARE_OP <
+        CALL 5
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "print(2**53 + 1 > 2.0**53, 10**20 == 1e20, 10**20 + 1 == 1e20, 10**20 + 1 > 1e20, -10**30 < -1e30)";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}

@@ -42,6 +42,32 @@ pub enum Dispatch {
     Switch,
 }
 
+impl std::str::FromStr for Dispatch {
+    type Err = String;
+
+    /// `tail` or `switch` (the CLI's `--dispatch`).
+    fn from_str(s: &str) -> Result<Dispatch, String> {
+        match s {
+            "tail" => Ok(Dispatch::Tail),
+            "switch" => Ok(Dispatch::Switch),
+            _ => Err(format!(
+                "unknown dispatch strategy '{s}' (expected tail or switch)"
+            )),
+        }
+    }
+}
+
+impl Dispatch {
+    /// The strategy that actually runs: `Tail` falls back to `Switch` in unoptimised builds.
+    pub fn effective(self) -> Dispatch {
+        if self == Dispatch::Tail && !tail::ENABLED {
+            Dispatch::Switch
+        } else {
+            self
+        }
+    }
+}
+
 /// Options for `nanopy trace`.
 #[derive(Clone, Debug, Default)]
 pub struct TraceOptions {
