@@ -26,6 +26,12 @@ enum Command {
     Tokens(cli::tokens::Args),
     /// Print the AST of a file, as `python3 -m ast` does.
     Ast(cli::ast::Args),
+    /// Compile and run a Python program (`sys.argv` = FILE ARGS...).
+    Run(cli::run::Args),
+    /// Disassemble a file, laid out as `python3 -m dis` does.
+    Dis(cli::dis::Args),
+    /// Run a program printing each executed instruction and the value stack after it.
+    Trace(cli::trace::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +39,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Tokens(args) => cli::tokens::run(args),
         Command::Ast(args) => cli::ast::run(args),
+        Command::Run(args) => cli::run::run(args),
+        Command::Dis(args) => cli::dis::run(args),
+        Command::Trace(args) => cli::trace::run(args),
     }
 }

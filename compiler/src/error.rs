@@ -91,7 +91,7 @@ impl SyntaxError {
             out.push_str(line);
             out.push('\n');
             if self.offset >= 1 {
-                let line_len = line.chars().count() as i64;
+                let line_len = line.len() as i64; // CPython clips with strlen(): bytes
                 let start = (self.offset as i64 - 1 - removed as i64).clamp(0, line_len);
                 let mut end = start + 1;
                 if let (Some(el), Some(eo)) = (self.end_lineno, self.end_offset) {

@@ -8,10 +8,12 @@
 pub mod ast;
 pub mod ast_dump;
 pub mod bytecode;
+pub mod codegen;
 pub mod error;
 pub mod lexer;
 pub mod parser;
 pub mod source;
+pub mod symtable;
 pub mod tokenize_dump;
 pub mod tokens;
 

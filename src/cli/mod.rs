@@ -1,4 +1,7 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run(Args) -> ExitCode`.
 
 pub mod ast;
+pub mod dis;
+pub mod run;
 pub mod tokens;
+pub mod trace;

@@ -20,6 +20,11 @@ pub struct Dict {
     /// Slots hold `entry index + 1`; 0 means empty. Length is a power of two or zero.
     index: Vec<u32>,
     len: usize,
+    /// Bumped on every change of which keys sit at which entry positions (insert of a new key,
+    /// removal, compaction, clear), not on overwriting a value: a cached entry position stays
+    /// valid, and reads the current value, while the version is unchanged (LOAD_GLOBAL's
+    /// cache relies on this).
+    pub version: u64,
 }
 
 const EMPTY: u32 = 0;
@@ -34,6 +39,7 @@ impl Dict {
             entries: Vec::with_capacity(n),
             index: Vec::new(),
             len: 0,
+            version: 0,
         };
         d.rebuild((n * 3 / 2).next_power_of_two().max(8));
         d
@@ -106,6 +112,7 @@ impl Dict {
         self.entries.push(Entry { hash, key, value });
         self.place(hash, self.entries.len() as u32);
         self.len += 1;
+        self.version += 1;
     }
 
     /// Remove `key`, returning its value.
@@ -115,6 +122,7 @@ impl Dict {
         self.entries[i].key = Value::NULL;
         self.entries[i].value = Value::NULL;
         self.len -= 1;
+        self.version += 1;
         Some(v)
     }
 
@@ -123,6 +131,7 @@ impl Dict {
         while let Some(e) = self.entries.pop() {
             if !e.key.is_null() {
                 self.len -= 1;
+                self.version += 1;
                 let n = self.index.len();
                 self.rebuild(n);
                 return Some(e);
@@ -132,7 +141,9 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
+        let version = self.version + 1;
         *self = Dict::new();
+        self.version = version;
     }
 
     fn place(&mut self, hash: u64, ix: u32) {
@@ -147,11 +158,42 @@ impl Dict {
     }
 
     fn rebuild(&mut self, size: usize) {
+        self.version += 1;
         self.entries.retain(|e| !e.key.is_null());
         self.index = vec![EMPTY; size];
         for i in 0..self.entries.len() {
             let h = self.entries[i].hash;
             self.place(h, i as u32 + 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(i: i64) -> Value {
+        Value::small_int(i)
+    }
+
+    #[test]
+    fn keeps_insertion_order_through_growth_deletes_and_overwrites() {
+        let mut d = Dict::new();
+        for i in 0..1000 {
+            // Colliding hashes on purpose: every 10 keys share one.
+            d.insert((i / 10) as u64, k(i), k(i * 2), |x| x == k(i));
+        }
+        for i in (0..1000).step_by(3) {
+            assert_eq!(d.remove((i / 10) as u64, |x| x == k(i)), Some(k(i * 2)));
+        }
+        d.insert(5 / 10, k(5), k(-1), |x| x == k(5)); // overwrite keeps position
+        let keys: Vec<i64> = d.iter().map(|e| e.key.as_small_int()).collect();
+        let want: Vec<i64> = (0..1000).filter(|i| i % 3 != 0).collect();
+        assert_eq!(keys, want);
+        assert_eq!(d.len(), want.len());
+        assert_eq!(d.get(0, |x| x == k(5)), Some(k(-1)));
+        assert_eq!(d.get(0, |x| x == k(3)), None);
+        let last = d.pop_last().expect("non-empty");
+        assert_eq!(last.key, k(998));
     }
 }

@@ -218,10 +218,7 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
         return x == y;
     }
     if a.is_float() || b.is_float() {
-        return match (num_f64(a), num_f64(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        };
+        return num_order(a, b) == Some(Ordering::Equal);
     }
     let (Some(oa), Some(ob)) = (a.as_obj(), b.as_obj()) else {
         // bool vs big int etc.
@@ -264,7 +261,43 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
     }
 }
 
-/// Numeric value as f64 for mixed comparisons (big ints approximate).
+/// Exact order of two numbers of which at least one is a float (None: NaN or not numbers).
+/// Ints are compared exactly, as CPython does, not through a lossy conversion to float.
+fn num_order(a: Value, b: Value) -> Option<Ordering> {
+    match (a.is_float(), b.is_float()) {
+        (true, true) => a.as_float().partial_cmp(&b.as_float()),
+        (true, false) => int_float_order(b, a.as_float()).map(Ordering::reverse),
+        (false, true) => int_float_order(a, b.as_float()),
+        (false, false) => None,
+    }
+}
+
+/// Order of int-like `i` against float `f`.
+fn int_float_order(i: Value, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    if let Some(x) = small_of(i) {
+        // |x| < 2^47: exact as a float.
+        return (x as f64).partial_cmp(&f);
+    }
+    let b = i.as_bigint()?;
+    if f.is_infinite() {
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
+    }
+    let fl = f.floor();
+    let fb = format::float_to_bigint(fl).ok()?;
+    Some(match b.cmp(&fb) {
+        Ordering::Equal if f > fl => Ordering::Less,
+        o => o,
+    })
+}
+
+/// Numeric value as f64 (big ints approximate; for `%`-formatting).
 fn num_f64(v: Value) -> Option<f64> {
     if v.is_float() {
         Some(v.as_float())
@@ -310,10 +343,7 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
     }
     if is_num(a) && is_num(b) {
         if a.is_float() || b.is_float() {
-            // Exact when the int side is small (|i| < 2^53); big ints compare approximately.
-            return Ok(num_f64(a)
-                .zip(num_f64(b))
-                .and_then(|(x, y)| x.partial_cmp(&y)));
+            return Ok(num_order(a, b));
         }
         return Ok(Some(big_of(a).cmp(&big_of(b))));
     }
@@ -581,8 +611,15 @@ fn float_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Va
     Ok(Some(Value::float(r)))
 }
 
-fn repeat_count(vm: &mut Vm, n: Value) -> PyResult<Option<usize>> {
+/// Largest sequence a repetition may build (elements or bytes); beyond it CPython would
+/// exhaust memory, so raise MemoryError instead of aborting.
+const MAX_REPEAT: u128 = 1 << 34;
+
+fn repeat_count(vm: &mut Vm, n: Value, item_len: usize) -> PyResult<Option<usize>> {
     match index_of(vm, n) {
+        Ok(Some(i)) if (i.max(0) as u128) * item_len as u128 > MAX_REPEAT => {
+            Err(vm.new_exc(Ty::MemoryError, ""))
+        }
         Ok(Some(i)) => Ok(Some(i.max(0) as usize)),
         Ok(None) => Ok(None),
         Err(_) => Err(vm.new_exc(
@@ -618,20 +655,21 @@ fn seq_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Valu
                 return Ok(None);
             }
             if let Some(s) = seq.as_str() {
-                let Some(k) = repeat_count(vm, n)? else {
+                let Some(k) = repeat_count(vm, n, s.s.len())? else {
                     return Ok(None);
                 };
                 return Ok(Some(vm.new_string(s.s.repeat(k))));
             }
             if let Some(l) = seq.as_list() {
-                let Some(k) = repeat_count(vm, n)? else {
+                let len = l.borrow().len();
+                let Some(k) = repeat_count(vm, n, len)? else {
                     return Ok(None);
                 };
                 let v = l.borrow().repeat(k);
                 return Ok(Some(vm.new_list(v)));
             }
             if let Some(t) = seq.as_tuple() {
-                let Some(k) = repeat_count(vm, n)? else {
+                let Some(k) = repeat_count(vm, n, t.len())? else {
                     return Ok(None);
                 };
                 let v = t.repeat(k);
@@ -1105,7 +1143,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
         ObjKind::RangeIter { next, stop, step } => {
             let i = next.get();
             if (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
-                next.set(i + step);
+                next.set(i.saturating_add(*step));
                 Ok(Some(vm.int(i)))
             } else {
                 Ok(None)

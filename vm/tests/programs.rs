@@ -666,3 +666,209 @@ fn percent_formatting() {
         cpython("print('%5.2f|%-4d|%s|%r' % (3.14159, 42, 'x', 'y'))").0
     );
 }
+
+#[test]
+fn word_freq_style_sorting_keys_and_genexpr_join() {
+    // counts = {'ka': 3, 'lo': 5, 'mi': 3, 'zeta': 1}
+    // top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    // print(top, max(counts, key=lambda w: (len(w), w)))
+    // print(", ".join(f"{k}={counts[k]}" for k in sorted(counts)))
+    let key1 = asm(
+        "key1",
+        &["kv"],
+        &[],
+        "LOAD_FAST kv\nLOAD_CONST 1\nBINARY_SUBSCR\nUNARY_NEGATIVE\nLOAD_FAST kv\nLOAD_CONST 0\nBINARY_SUBSCR\nBUILD_TUPLE 2\nRETURN_VALUE",
+    );
+    let key2 = asm(
+        "key2",
+        &["w"],
+        &[],
+        "LOAD_GLOBAL len\nPUSH_NULL\nLOAD_FAST w\nCALL 1\nLOAD_FAST w\nBUILD_TUPLE 2\nRETURN_VALUE",
+    );
+    let gen = asm(
+        "<genexpr>",
+        &[".0"],
+        &[],
+        "
+        .generator
+        RETURN_GENERATOR
+        LOAD_FAST .0
+        l:
+        FOR_ITER e
+        STORE_FAST k
+        LOAD_FAST k
+        FORMAT_VALUE 0
+        LOAD_CONST '='
+        LOAD_GLOBAL counts
+        LOAD_FAST k
+        BINARY_SUBSCR
+        FORMAT_VALUE 0
+        BUILD_STRING 3
+        YIELD_VALUE
+        POP_TOP
+        JUMP_BACKWARD l
+        e:
+        RETURN_CONST None
+        ",
+    );
+    let module = asm(
+        "<module>",
+        &[],
+        &[&key1, &key2, &gen],
+        "
+        LOAD_CONST 'ka'
+        LOAD_CONST 3
+        LOAD_CONST 'lo'
+        LOAD_CONST 5
+        LOAD_CONST 'mi'
+        LOAD_CONST 3
+        LOAD_CONST 'zeta'
+        LOAD_CONST 1
+        BUILD_MAP 4
+        STORE_NAME counts
+        LOAD_NAME sorted
+        PUSH_NULL
+        LOAD_NAME counts
+        LOAD_METHOD items
+        CALL 0
+        LOAD_CONST @key1
+        MAKE_FUNCTION 0
+        KW_NAMES ('key',)
+        CALL 2
+        LOAD_CONST None
+        LOAD_CONST 3
+        BUILD_SLICE 2
+        BINARY_SUBSCR
+        STORE_NAME top
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_NAME top
+        LOAD_NAME max
+        PUSH_NULL
+        LOAD_NAME counts
+        LOAD_CONST @key2
+        MAKE_FUNCTION 0
+        KW_NAMES ('key',)
+        CALL 2
+        CALL 2
+        POP_TOP
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_CONST ', '
+        LOAD_METHOD join
+        LOAD_CONST @<genexpr>
+        MAKE_FUNCTION 0
+        PUSH_NULL
+        LOAD_NAME sorted
+        PUSH_NULL
+        LOAD_NAME counts
+        CALL 1
+        GET_ITER
+        CALL 1
+        CALL 1
+        CALL 1
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "counts = {'ka': 3, 'lo': 5, 'mi': 3, 'zeta': 1}\ntop = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]\nprint(top, max(counts, key=lambda w: (len(w), w)))\nprint(', '.join(f'{k}={counts[k]}' for k in sorted(counts)))\n";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}
+
+#[test]
+fn global_caches_follow_rebinding_shadowing_and_deletion() {
+    // def f(): return (x, len)
+    // x = 1; a = f(); x = 2; len = 5; b = f(); del len; c = f()
+    // print(a[0], b, c[1] is len)
+    let f = asm(
+        "f",
+        &[],
+        &[],
+        "LOAD_GLOBAL x\nLOAD_GLOBAL len\nBUILD_TUPLE 2\nRETURN_VALUE",
+    );
+    let module = asm(
+        "<module>",
+        &[],
+        &[&f],
+        "
+        LOAD_CONST @f
+        MAKE_FUNCTION 0
+        STORE_NAME f
+        LOAD_CONST 1
+        STORE_NAME x
+        LOAD_NAME f
+        PUSH_NULL
+        CALL 0
+        STORE_NAME a
+        LOAD_CONST 2
+        STORE_NAME x
+        LOAD_CONST 5
+        STORE_NAME len
+        LOAD_NAME f
+        PUSH_NULL
+        CALL 0
+        STORE_NAME b
+        DELETE_NAME len
+        LOAD_NAME f
+        PUSH_NULL
+        CALL 0
+        STORE_NAME c
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_NAME a
+        LOAD_CONST 0
+        BINARY_SUBSCR
+        LOAD_NAME b
+        LOAD_NAME c
+        LOAD_CONST 1
+        BINARY_SUBSCR
+        LOAD_NAME len
+        IS_OP 0
+        CALL 3
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "def f():\n    return (x, len)\nx = 1\na = f()\nx = 2\nlen = 5\nb = f()\ndel len\nc = f()\nprint(a[0], b, c[1] is len)\n";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}
+
+#[test]
+fn big_ints_compare_with_floats_exactly() {
+    // print(2**53 + 1 > 2.0**53, 10**20 == 1e20, 10**20 + 1 == 1e20, 10**20 + 1 > 1e20, -10**30 < -1e30)
+    let module = asm(
+        "<module>",
+        &[],
+        &[],
+        "
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_CONST 9007199254740993
+        LOAD_CONST 9007199254740992.0
+        COMPARE_OP >
+        LOAD_CONST 100000000000000000000
+        LOAD_CONST 1e20
+        COMPARE_OP ==
+        LOAD_CONST 100000000000000000001
+        LOAD_CONST 1e20
+        COMPARE_OP ==
+        LOAD_CONST 100000000000000000001
+        LOAD_CONST 1e20
+        COMPARE_OP >
+        LOAD_CONST -1000000000000000000000000000000
+        LOAD_CONST -1e30
+        COMPARE_OP <
+        CALL 5
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "print(2**53 + 1 > 2.0**53, 10**20 == 1e20, 10**20 + 1 == 1e20, 10**20 + 1 > 1e20, -10**30 < -1e30)";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}

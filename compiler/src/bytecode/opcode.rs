@@ -37,7 +37,13 @@
 //!   initialises the cell from the argument. Code with cells starts with `MAKE_CELL` for each
 //!   cell, code with free variables with `COPY_FREE_VARS nfree`.
 //! - **Comprehensions** are nested functions as in CPython 3.11 (argument `.0` is the iterator).
-//! - **Generators** (flag `GENERATOR`) begin with `RETURN_GENERATOR`.
+//! - **Generators** (flag `GENERATOR`): after any `MAKE_CELL`/`COPY_FREE_VARS` prologue (as in
+//!   CPython 3.11) comes `RETURN_GENERATOR`; unlike CPython, no `POP_TOP` follows it (resuming
+//!   pushes nothing the first time). Each `YIELD_VALUE` is followed by what consumes the sent
+//!   value (usually `POP_TOP`).
+//! - **Imports**: `import m` is `LOAD_CONST 0; LOAD_CONST None; IMPORT_NAME m; STORE_NAME m`.
+//! - **Module code** stores with `STORE_NAME`/`LOAD_NAME`; functions use `*_FAST` for locals and
+//!   `*_GLOBAL` for globals, as CPython. Every code object must end in a return or jump.
 
 /// Expand `$m! { table }` with the opcode table. See the module docs for the row format.
 #[macro_export]

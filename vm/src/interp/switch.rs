@@ -13,14 +13,14 @@ macro_rules! switch_loop {
                 // SAFETY: `ip` points at an instruction of the running code object: every code
                 // object ends in a return or jump, and jumps target valid indices.
                 let ins: Instr = unsafe { *r.ip };
+                let pre = if TRACE { super::trace::before(vm, r.ip) } else { None };
                 // SAFETY: as above; the next instruction (or one past the end, never read).
                 r.ip = unsafe { r.ip.add(1) };
-                let frames = vm.frames.len();
                 let res = match ins.op() {
                     $( nanopy_compiler::bytecode::Opcode::$name => handlers::$name(vm, &mut r, ins.arg()), )*
                 };
                 if TRACE {
-                    super::trace::after(vm, &r, ins, frames, res.is_err());
+                    super::trace::after(vm, &r, ins, pre, res.is_err());
                 }
                 if let Err(stop) = res {
                     if stop == Stop::Error {

@@ -1,55 +1,66 @@
-//! `nanopy trace`: after each executed instruction print the function, instruction index,
-//! opcode, operand and the value stack; also counts instructions for `--stats`.
+//! `nanopy trace`: after each executed instruction print one line — function name,
+//! instruction index, opcode, operand, and the value stack of the frame running after it
+//! (after a call into Python that is the callee's empty stack; after a return, the caller's
+//! stack with the result on top). Lines go to stderr; `TraceOptions` filters by function name
+//! and caps the count. Also counts executed instructions for `--stats`.
+//!
+//! ```text
+//! fib                  0 LOAD_FAST                  0  [5]
+//! ```
 
 use nanopy_compiler::bytecode::Instr;
 
 use super::{Regs, Vm};
 use crate::value::Value;
 
-pub(crate) fn after(vm: &mut Vm, r: &Regs, ins: Instr, frames_before: usize, stopped: bool) {
+/// What `before` learned about the instruction about to run.
+pub(crate) struct Pre {
+    name: String,
+    pc: usize,
+}
+
+/// Count the instruction; decide whether it will be printed.
+pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     vm.instructions += 1;
-    let Some(opts) = vm.options.trace.clone() else {
-        return;
-    };
+    let opts = vm.options.trace.as_ref()?;
     if opts.limit.is_some_and(|l| vm.trace_printed >= l) {
-        return;
+        return None;
     }
-    // The instruction ran in the frame that was on top before it (calls push, returns pop).
-    let Some(f) = vm.frames.get(frames_before.wrapping_sub(1)) else {
-        return;
-    };
-    let code = f.code();
+    let code = vm.frame().code();
     let name = code.src.name.to_string();
     if opts.function.as_deref().is_some_and(|want| want != name) {
-        return;
+        return None;
     }
-    let pc = if vm.frames.len() == frames_before && !stopped {
-        // SAFETY: `r.ip` points into this frame's code (or one past an instruction of it).
-        (unsafe { r.ip.offset_from(code.instrs.as_ptr()) } - 1).max(0) as usize
-    } else {
-        f.pc()
-    };
-    let pc = if vm.frames.len() == frames_before {
-        pc
-    } else {
-        f.pc()
-    };
-    let stack: Vec<Value> = if vm.frames.len() == frames_before && !stopped {
-        // SAFETY: [fp + nslots, sp) are the running frame's live stack values.
-        let start = unsafe { r.fp.add(code.nslots) };
-        let n = unsafe { r.sp.offset_from(start) }.max(0) as usize;
-        unsafe { std::slice::from_raw_parts(start, n) }.to_vec()
-    } else {
+    // SAFETY: `ip` points at an instruction of the running frame's code.
+    let pc = unsafe { ip.offset_from(code.instrs.as_ptr()) } as usize;
+    Some(Pre { name, pc })
+}
+
+pub(crate) fn after(vm: &mut Vm, r: &Regs, ins: Instr, pre: Option<Pre>, stopped: bool) {
+    let Some(Pre { name, pc }) = pre else { return };
+    let stack: Vec<Value> = if stopped || vm.frames.is_empty() {
         Vec::new()
+    } else {
+        let nslots = vm.frame().code().nslots;
+        // SAFETY: [fp + nslots, sp) are the running frame's live stack values.
+        unsafe {
+            let start = r.fp.add(nslots);
+            let n = r.sp.offset_from(start).max(0) as usize;
+            std::slice::from_raw_parts(start, n).to_vec()
+        }
     };
     let mut parts = Vec::with_capacity(stack.len());
     for v in stack {
         parts.push(crate::ops::repr(vm, v).unwrap_or_else(|_| "<?>".into()));
     }
+    let arg = if ins.op().operand_kind() == nanopy_compiler::bytecode::OperandKind::None {
+        String::new()
+    } else {
+        ins.arg().to_string()
+    };
     let line = format!(
-        "{name:<16} {pc:>5} {:<22} {:>5}  [{}]\n",
+        "{name:<16} {pc:>5} {:<24} {arg:>5}  [{}]\n",
         ins.op().name(),
-        ins.arg(),
         parts.join(", ")
     );
     vm.trace_printed += 1;

@@ -1,0 +1,38 @@
+//! The corpus contract: every tier-1 and tier-2 program of benches/corpus prints, at its small
+//! size (benches/corpus/corpus.tsv), exactly CPython 3.11's output
+//! (benches/corpus/expected/NAME.small.out, produced by benches/corpus/regen.sh) under both
+//! dispatchers. Default sizes are for benchmarks, not tests.
+
+mod common;
+
+use common::{nanopy, repo};
+
+#[test]
+fn tier_1_and_2_programs_match_cpython_at_small_size() {
+    let corpus = repo().join("benches/corpus");
+    let table = std::fs::read_to_string(corpus.join("corpus.tsv")).expect("corpus.tsv");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for row in table.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let (name, tier, small) = (cols[0], cols[1], cols[2]);
+        if tier.parse::<u32>().expect("tier") > 2 {
+            continue;
+        }
+        let expected = std::fs::read_to_string(corpus.join(format!("expected/{name}.small.out")))
+            .expect("expected output");
+        for d in ["tail", "switch"] {
+            let prog = format!("programs/{name}.py");
+            let out = nanopy(&corpus, &["run", "--dispatch", d, &prog, small]);
+            if out.stdout != expected || out.status != 0 {
+                failures.push(format!(
+                    "{name} ({d}): status {}\n{}\n-- expected:\n{expected}-- got:\n{}",
+                    out.status, out.stderr, out.stdout
+                ));
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 10, "tier-1/2 programs in corpus.tsv");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
