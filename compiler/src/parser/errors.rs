@@ -64,6 +64,7 @@ impl<'a> Parser<'a> {
 
     /// "unexpected indent": CPython shows the line without a caret (INDENT has no column).
     pub(crate) fn unexpected_indent(&self) -> SyntaxError {
+        self.indent_error.set(true);
         let mut e = self.indentation_error(self.tok().span, "unexpected indent".into());
         e.offset = 0;
         e.end_lineno = None;

@@ -59,6 +59,15 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Can the token `n` ahead begin an expression?
+    pub(crate) fn peek_starts_expression(&mut self, n: usize) -> bool {
+        let save = self.pos;
+        self.pos = (self.pos + n).min(self.toks.len() - 1);
+        let r = self.starts_expression();
+        self.pos = save;
+        r
+    }
+
     /// `star_expressions`: one or more `star_expression`, a tuple if there is a comma.
     pub(crate) fn star_expressions(&mut self) -> PResult<Expr<'a>> {
         let start = self.pos;

@@ -91,11 +91,29 @@ pub fn parse<'a>(
     match result {
         Ok(_) => Err(le.error),
         Err(_) if p.pos >= p.lex_end => Err(le.error),
-        Err(e) => match le.kind {
-            LexErrorKind::Tokenizer => Err(le.error),
-            LexErrorKind::UnclosedBracket { open_line } if e.lineno > open_line => Err(le.error),
-            _ => Err(e),
-        },
+        // A generic "unexpected indent" is final: CPython does not look further.
+        Err(e) if p.indent_error.get() => Err(e),
+        Err(e) => {
+            // The line of the last token the parser looked at (CPython: `p->tokens[p->fill-1]`).
+            let seen = p.pos.max(p.max_pos).min(p.toks.len() - 1);
+            let seen_line = p.toks[seen].span.lineno.max(e.lineno);
+            match le.kind {
+                // Only tokenizer errors that CPython raises as exceptions while lexing
+                // override an earlier parser error; E_DEDENT, E_TABSPACE, E_TOODEEP and
+                // E_LINECONT are only reported when the parser reaches them.
+                LexErrorKind::Tokenizer
+                    if le.error.kind == SyntaxErrorKind::SyntaxError
+                        && le.error.msg
+                            != "unexpected character after line continuation character" =>
+                {
+                    Err(le.error)
+                }
+                LexErrorKind::UnclosedBracket { open_line } if seen_line > open_line => {
+                    Err(le.error)
+                }
+                _ => Err(e),
+            }
+        }
     }
 }
 
@@ -309,6 +327,11 @@ pub(crate) struct Parser<'a> {
     pub no_eq_check: bool,
     /// The text is pure ASCII, so identifiers need no NFKC normalization.
     pub ascii: bool,
+    /// The furthest token the parser has looked at, failed attempts included (CPython's
+    /// `p->fill`), which decides whether an unclosed bracket is reported instead.
+    pub max_pos: usize,
+    /// The error being returned is the generic "unexpected indent".
+    pub indent_error: std::cell::Cell<bool>,
 }
 
 impl<'a> Parser<'a> {
@@ -407,6 +430,8 @@ impl<'a> Parser<'a> {
             lex_end,
             no_eq_check: false,
             ascii: src.is_ascii(),
+            indent_error: std::cell::Cell::new(false),
+            max_pos: 0,
         })
     }
 
@@ -455,6 +480,9 @@ impl<'a> Parser<'a> {
         let i = self.pos;
         if self.pos + 1 < self.toks.len() {
             self.pos += 1;
+            if self.pos > self.max_pos {
+                self.max_pos = self.pos;
+            }
         }
         i
     }

@@ -127,7 +127,15 @@ impl<'a> Parser<'a> {
             if self.at(T::EndMarker) {
                 return Ok(());
             }
-            return Err(self.err_invalid_syntax());
+            let err = self.err_invalid_syntax();
+            if self.starts_expression() {
+                // CPython's second pass tries `invalid_expression` here, reading on through
+                // the next expression; that decides whether an unclosed bracket wins.
+                let save = (self.pos, self.depth);
+                let _ = self.expression();
+                (self.pos, self.depth) = save;
+            }
+            return Err(err);
         }
         Ok(())
     }
@@ -247,6 +255,16 @@ impl<'a> Parser<'a> {
         let first = self.yield_or_star_expressions()?;
         match self.kind() {
             T::Colon => {
+                let valid_target = matches!(
+                    first.kind,
+                    ExprKind::Name { .. } | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
+                );
+                if !valid_target && !self.peek_starts_expression(1) {
+                    // The invalid_ann_assign rules need `':' expression`; otherwise it is a plain
+                    // syntax error after the colon.
+                    self.bump();
+                    return Err(self.err_invalid_syntax());
+                }
                 let target = match first.kind {
                     ExprKind::Name { .. }
                     | ExprKind::Attribute { .. }
