@@ -1,7 +1,8 @@
 //! Bad input never panics or hangs: truncations and byte mutations of real sources, invalid
 //! UTF-8, NUL bytes, deep nesting, huge inputs. Both lexer modes, and `source::decode`.
 
-use nanopy_compiler::lexer::{lex, LexOptions};
+use nanopy_compiler::lexer::{lex, tokenize_file, LexOptions};
+use nanopy_compiler::tokenize_dump::dump;
 use nanopy_compiler::source::decode;
 
 const SAMPLE: &str = include_str!("fixtures/tokens/valid/everything.py");
@@ -16,6 +17,10 @@ fn feed(bytes: &[u8]) {
     // The lexer also takes text that never went through decode (e.g. with NULs).
     let text = String::from_utf8_lossy(bytes);
     let _ = lex(&text, LexOptions::default());
+    // Tokenize mode, through to the printer.
+    if let Ok(t) = tokenize_file(bytes, "f.py") {
+        let _ = dump(&t, true);
+    }
 }
 
 /// xorshift64*: deterministic, dependency-free randomness.
@@ -94,6 +99,8 @@ fn pathological_inputs() {
         .unwrap_err()
         .msg
         .starts_with("unterminated triple-quoted"));
+    let deep_tokenize = tokenize_file("(".repeat(100_000).as_bytes(), "f.py").unwrap_err();
+    assert_eq!(deep_tokenize.render("f.py"), "f.py:2:0: error: EOF in multi-line statement");
     feed(b"x = '\xff'\n");
     feed(b"\x00");
     feed(b"\xef\xbb\xbf");

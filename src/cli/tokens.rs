@@ -10,7 +10,7 @@ use std::io::Write;
 
 use nanopy_compiler::lexer::{lex_partial, tokenize_file, LexOptions};
 use nanopy_compiler::source::decode;
-use nanopy_compiler::tokenize_dump::{dump, dump_parser_mode};
+use nanopy_compiler::tokenize_dump::{dump, dump_parser_mode, py_repr};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,7 +28,11 @@ pub fn run(args: Args) -> ExitCode {
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("nanopy: {}: {e}", args.file.display());
+            // As tokenize's `except OSError as err: error(err)`.
+            eprintln!(
+                "error: {}",
+                os_error_str(&e, &args.file.display().to_string())
+            );
             return ExitCode::from(1);
         }
     };
@@ -75,5 +79,17 @@ fn run_parser_mode(bytes: &[u8], name: &str) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Python's `str(OSError)` for a failed open: `[Errno 2] No such file or directory: 'x.py'`.
+fn os_error_str(e: &std::io::Error, path: &str) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => {
+            let strerror = text.split(" (os error").next().unwrap_or(&text);
+            format!("[Errno {code}] {strerror}: {}", py_repr(path))
+        }
+        None => text,
     }
 }

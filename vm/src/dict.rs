@@ -20,6 +20,11 @@ pub struct Dict {
     /// Slots hold `entry index + 1`; 0 means empty. Length is a power of two or zero.
     index: Vec<u32>,
     len: usize,
+    /// Bumped on every change of which keys sit at which entry positions (insert of a new key,
+    /// removal, compaction, clear), not on overwriting a value: a cached entry position stays
+    /// valid, and reads the current value, while the version is unchanged (LOAD_GLOBAL's
+    /// cache relies on this).
+    pub version: u64,
 }
 
 const EMPTY: u32 = 0;
@@ -34,6 +39,7 @@ impl Dict {
             entries: Vec::with_capacity(n),
             index: Vec::new(),
             len: 0,
+            version: 0,
         };
         d.rebuild((n * 3 / 2).next_power_of_two().max(8));
         d
@@ -106,6 +112,7 @@ impl Dict {
         self.entries.push(Entry { hash, key, value });
         self.place(hash, self.entries.len() as u32);
         self.len += 1;
+        self.version += 1;
     }
 
     /// Remove `key`, returning its value.
@@ -115,6 +122,7 @@ impl Dict {
         self.entries[i].key = Value::NULL;
         self.entries[i].value = Value::NULL;
         self.len -= 1;
+        self.version += 1;
         Some(v)
     }
 
@@ -123,6 +131,7 @@ impl Dict {
         while let Some(e) = self.entries.pop() {
             if !e.key.is_null() {
                 self.len -= 1;
+                self.version += 1;
                 let n = self.index.len();
                 self.rebuild(n);
                 return Some(e);
@@ -132,7 +141,9 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
+        let version = self.version + 1;
         *self = Dict::new();
+        self.version = version;
     }
 
     fn place(&mut self, hash: u64, ix: u32) {
@@ -147,6 +158,7 @@ impl Dict {
     }
 
     fn rebuild(&mut self, size: usize) {
+        self.version += 1;
         self.entries.retain(|e| !e.key.is_null());
         self.index = vec![EMPTY; size];
         for i in 0..self.entries.len() {

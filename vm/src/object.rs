@@ -55,6 +55,20 @@ pub struct Code {
     pub cell2arg: Box<[Option<usize>]>,
     /// Plain positional signature, no cells/frees, not a generator: the fast call path applies.
     pub simple: bool,
+    /// LOAD_GLOBAL inline caches, one per entry of `names`.
+    pub global_cache: Box<[Cell<GlobalCache>]>,
+}
+
+/// Where LOAD_GLOBAL last found a name: the entry position in the globals (or builtins) dict,
+/// valid while that dict's `version` (and, for builtins, the globals' too) is unchanged.
+#[derive(Clone, Copy, Default)]
+pub struct GlobalCache {
+    /// The globals dict this was filled for (its `Value` bits; 0 = empty cache).
+    pub globals: u64,
+    pub globals_version: u64,
+    pub builtins_version: u64,
+    pub index: u32,
+    pub in_builtins: bool,
 }
 
 pub struct Function {

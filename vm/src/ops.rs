@@ -218,10 +218,7 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
         return x == y;
     }
     if a.is_float() || b.is_float() {
-        return match (num_f64(a), num_f64(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        };
+        return num_order(a, b) == Some(Ordering::Equal);
     }
     let (Some(oa), Some(ob)) = (a.as_obj(), b.as_obj()) else {
         // bool vs big int etc.
@@ -264,7 +261,43 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
     }
 }
 
-/// Numeric value as f64 for mixed comparisons (big ints approximate).
+/// Exact order of two numbers of which at least one is a float (None: NaN or not numbers).
+/// Ints are compared exactly, as CPython does, not through a lossy conversion to float.
+fn num_order(a: Value, b: Value) -> Option<Ordering> {
+    match (a.is_float(), b.is_float()) {
+        (true, true) => a.as_float().partial_cmp(&b.as_float()),
+        (true, false) => int_float_order(b, a.as_float()).map(Ordering::reverse),
+        (false, true) => int_float_order(a, b.as_float()),
+        (false, false) => None,
+    }
+}
+
+/// Order of int-like `i` against float `f`.
+fn int_float_order(i: Value, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    if let Some(x) = small_of(i) {
+        // |x| < 2^47: exact as a float.
+        return (x as f64).partial_cmp(&f);
+    }
+    let b = i.as_bigint()?;
+    if f.is_infinite() {
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
+    }
+    let fl = f.floor();
+    let fb = format::float_to_bigint(fl).ok()?;
+    Some(match b.cmp(&fb) {
+        Ordering::Equal if f > fl => Ordering::Less,
+        o => o,
+    })
+}
+
+/// Numeric value as f64 (big ints approximate; for `%`-formatting).
 fn num_f64(v: Value) -> Option<f64> {
     if v.is_float() {
         Some(v.as_float())
@@ -310,10 +343,7 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
     }
     if is_num(a) && is_num(b) {
         if a.is_float() || b.is_float() {
-            // Exact when the int side is small (|i| < 2^53); big ints compare approximately.
-            return Ok(num_f64(a)
-                .zip(num_f64(b))
-                .and_then(|(x, y)| x.partial_cmp(&y)));
+            return Ok(num_order(a, b));
         }
         return Ok(Some(big_of(a).cmp(&big_of(b))));
     }

@@ -776,3 +776,99 @@ fn word_freq_style_sorting_keys_and_genexpr_join() {
     assert!(ok, "{err}");
     assert_eq!(out, cpython(src).0);
 }
+
+#[test]
+fn global_caches_follow_rebinding_shadowing_and_deletion() {
+    // def f(): return (x, len)
+    // x = 1; a = f(); x = 2; len = 5; b = f(); del len; c = f()
+    // print(a[0], b, c[1] is len)
+    let f = asm(
+        "f",
+        &[],
+        &[],
+        "LOAD_GLOBAL x\nLOAD_GLOBAL len\nBUILD_TUPLE 2\nRETURN_VALUE",
+    );
+    let module = asm(
+        "<module>",
+        &[],
+        &[&f],
+        "
+        LOAD_CONST @f
+        MAKE_FUNCTION 0
+        STORE_NAME f
+        LOAD_CONST 1
+        STORE_NAME x
+        LOAD_NAME f
+        PUSH_NULL
+        CALL 0
+        STORE_NAME a
+        LOAD_CONST 2
+        STORE_NAME x
+        LOAD_CONST 5
+        STORE_NAME len
+        LOAD_NAME f
+        PUSH_NULL
+        CALL 0
+        STORE_NAME b
+        DELETE_NAME len
+        LOAD_NAME f
+        PUSH_NULL
+        CALL 0
+        STORE_NAME c
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_NAME a
+        LOAD_CONST 0
+        BINARY_SUBSCR
+        LOAD_NAME b
+        LOAD_NAME c
+        LOAD_CONST 1
+        BINARY_SUBSCR
+        LOAD_NAME len
+        IS_OP 0
+        CALL 3
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "def f():\n    return (x, len)\nx = 1\na = f()\nx = 2\nlen = 5\nb = f()\ndel len\nc = f()\nprint(a[0], b, c[1] is len)\n";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}
+
+#[test]
+fn big_ints_compare_with_floats_exactly() {
+    // print(2**53 + 1 > 2.0**53, 10**20 == 1e20, 10**20 + 1 == 1e20, 10**20 + 1 > 1e20, -10**30 < -1e30)
+    let module = asm(
+        "<module>",
+        &[],
+        &[],
+        "
+        LOAD_NAME print
+        PUSH_NULL
+        LOAD_CONST 9007199254740993
+        LOAD_CONST 9007199254740992.0
+        COMPARE_OP >
+        LOAD_CONST 100000000000000000000
+        LOAD_CONST 1e20
+        COMPARE_OP ==
+        LOAD_CONST 100000000000000000001
+        LOAD_CONST 1e20
+        COMPARE_OP ==
+        LOAD_CONST 100000000000000000001
+        LOAD_CONST 1e20
+        COMPARE_OP >
+        LOAD_CONST -1000000000000000000000000000000
+        LOAD_CONST -1e30
+        COMPARE_OP <
+        CALL 5
+        POP_TOP
+        RETURN_CONST None
+        ",
+    );
+    let src = "print(2**53 + 1 > 2.0**53, 10**20 == 1e20, 10**20 + 1 == 1e20, 10**20 + 1 > 1e20, -10**30 < -1e30)";
+    let (out, err, ok) = run(&module);
+    assert!(ok, "{err}");
+    assert_eq!(out, cpython(src).0);
+}

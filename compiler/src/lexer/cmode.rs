@@ -8,7 +8,7 @@
 use super::unicode::{first_invalid_ident_char, is_printable};
 use super::{is_ident_char, is_ident_start, LexError, LexErrorKind, LexOptions};
 use crate::error::{SyntaxError, SyntaxErrorKind};
-use crate::source::{char_count_bytes, LineIndex};
+use crate::source::{char_count_bytes, utf8_error_message, LineIndex};
 use crate::tokens::{Token, TokenKind};
 
 const TABSIZE: u32 = 8;
@@ -29,6 +29,18 @@ pub fn lex(source: &str, opts: LexOptions) -> Result<Vec<Token>, SyntaxError> {
 
 /// Lexes `source` in parser mode; returns the tokens up to the first error, and the error.
 pub fn lex_partial(source: &str, opts: LexOptions) -> (Vec<Token>, Option<LexError>) {
+    lex_partial_masked(source, opts, None)
+}
+
+/// Invalid UTF-8 input (see `invalid_utf8.rs`): `source` is a same-length copy of `original`
+/// in which the bytes flagged in `bad` were replaced. The lexer reads a flagged byte as 0x80
+/// (an identifier character, as the C tokenizer sees any non-ASCII byte) and reports a name
+/// containing one with the decode error `verify_identifier` raises.
+pub(crate) fn lex_partial_masked(
+    source: &str,
+    opts: LexOptions,
+    mask: Option<(&[bool], &[u8])>,
+) -> (Vec<Token>, Option<LexError>) {
     if source.len() >= u32::MAX as usize {
         let e = SyntaxError::new(SyntaxErrorKind::SyntaxError, "source too large", 1, 0);
         return (
@@ -55,6 +67,7 @@ pub fn lex_partial(source: &str, opts: LexOptions) -> (Vec<Token>, Option<LexErr
         );
     }
     let mut lx = Lexer::new(source, opts);
+    lx.mask = mask;
     let err = loop {
         match lx.tok_get() {
             Ok(TokenKind::EndMarker) => break None,
@@ -83,12 +96,16 @@ struct Lexer<'s> {
     parens: Vec<(u8, u32)>,
     tokens: Vec<Token>,
     opts: LexOptions,
+    /// Invalid-UTF-8 mode: which bytes are undecodable, and the original bytes.
+    mask: Option<(&'s [bool], &'s [u8])>,
 }
 
 impl<'s> Lexer<'s> {
     fn new(src: &'s str, opts: LexOptions) -> Self {
         let b = src.as_bytes();
-        let virtual_nl = !matches!(b.last(), Some(b'\n' | b'\r'));
+        // CPython's translate_newlines appends `\n` when the text does not end in a newline,
+        // and (a quirk kept for fidelity) also when it ends in `\r\n`.
+        let virtual_nl = !matches!(b.last(), Some(b'\n' | b'\r')) || b.ends_with(b"\r\n");
         Lexer {
             src,
             b,
@@ -101,12 +118,18 @@ impl<'s> Lexer<'s> {
             parens: Vec::new(),
             tokens: Vec::with_capacity(b.len() / 5 + 16),
             opts,
+            mask: None,
         }
     }
 
     #[inline]
     fn at(&self, i: usize) -> u8 {
         if i < self.b.len() {
+            if let Some((bad, _)) = self.mask {
+                if bad[i] {
+                    return 0x80;
+                }
+            }
             self.b[i]
         } else if i < self.end {
             b'\n'
@@ -312,6 +335,12 @@ impl<'s> Lexer<'s> {
                 };
 
                 if c == b'#' {
+                    // Fast path to the line end (a comment's bytes need no classification).
+                    let rest = &self.b[self.pos..];
+                    self.pos += rest
+                        .iter()
+                        .position(|&x| x == b'\n' || x == b'\r')
+                        .unwrap_or(rest.len());
                     while c != EOF && c != b'\n' {
                         c = self.nextc();
                     }
@@ -453,6 +482,15 @@ impl<'s> Lexer<'s> {
             }
         }
         let mut nonascii = false;
+        // Fast path: the rest of an ASCII name, straight from the bytes.
+        if (c.is_ascii_alphanumeric() || c == b'_') && self.mask.is_none() {
+            let b = self.b;
+            while self.pos < b.len() && (b[self.pos].is_ascii_alphanumeric() || b[self.pos] == b'_')
+            {
+                self.pos += 1;
+            }
+            c = self.nextc();
+        }
         while is_ident_char(c) {
             nonascii |= c >= 128;
             c = self.nextc();
@@ -466,6 +504,11 @@ impl<'s> Lexer<'s> {
 
     /// `verify_identifier`: PEP 3131 check of a NAME with non-ASCII characters.
     fn verify_identifier(&mut self, start: usize) -> Result<(), LexError> {
+        if let Some((bad, original)) = self.mask {
+            if bad[start..self.pos].contains(&true) {
+                return Err(self.name_decode_error(start, original));
+            }
+        }
         let text = &self.src[start..self.pos];
         let Some((i, ch)) = first_invalid_ident_char(text) else {
             return Ok(());
@@ -482,6 +525,27 @@ impl<'s> Lexer<'s> {
             format!("invalid non-printable character U+{:04X}", ch as u32)
         };
         Err(self.error_at(SyntaxErrorKind::SyntaxError, msg, past, past - 1))
+    }
+
+    /// `verify_identifier` cannot decode the name (E_DECODE): the parser reports the decode
+    /// error at the ERRORTOKEN, which has no position, so the column is `cur - line_start` in
+    /// bytes with `cur` after the name.
+    fn name_decode_error(&self, start: usize, original: &[u8]) -> LexError {
+        let bytes = &original[start..self.pos];
+        let msg = match std::str::from_utf8(bytes) {
+            Err(e) => format!("(unicode error) {}", utf8_error_message(bytes, &e, 0)),
+            Ok(_) => "(unicode error) 'utf-8' codec can't decode bytes".to_string(),
+        };
+        let (line, ls) = self.line_and_start(start);
+        let col = self.pos - ls;
+        self.pegen_error(
+            SyntaxErrorKind::SyntaxError,
+            msg,
+            line,
+            col,
+            None,
+            LexErrorKind::Tokenizer,
+        )
     }
 
     /// `tok_decimal_tail`: digits with single underscores between them. Returns the character
@@ -507,7 +571,11 @@ impl<'s> Lexer<'s> {
     /// keywords that can follow a number in valid code (`1if x else y`), which CPython accepts
     /// with a deprecation warning.
     fn verify_end_of_number(&mut self, c: u8, kind: &str) -> Result<(), LexError> {
-        let follows = |s: &Self, word: &[u8]| s.b.get(s.pos..s.pos + word.len()) == Some(word);
+        // `lookahead`: the keyword must end there (not run into an identifier character).
+        let follows = |s: &Self, word: &[u8]| {
+            s.b.get(s.pos..s.pos + word.len()) == Some(word)
+                && !is_ident_char(s.at(s.pos + word.len()))
+        };
         let r = match c {
             b'a' => follows(self, b"nd"),
             b'e' => follows(self, b"lse"),
@@ -517,7 +585,8 @@ impl<'s> Lexer<'s> {
             b'n' => follows(self, b"ot"),
             _ => false,
         };
-        if !r && is_ident_char(c) {
+        // Only ASCII: a non-ASCII character after a number starts the next token.
+        if !r && c < 128 && is_ident_char(c) {
             self.backup(c);
             return Err(self.syntax_error(format!("invalid {kind} literal")));
         }

@@ -6,11 +6,13 @@
 //! ignored; in a NAME it is a tokenizer error at that name; in a string literal it is a parser
 //! error raised when the literal is decoded, at the token after the literal; and tokenizer
 //! errors elsewhere may take precedence. `source::decode` calls [`locate`] to reproduce this:
-//! it lexes a copy in which each invalid byte is replaced by `a` (same length, same token
-//! boundaries, since both are identifier characters to the C tokenizer) and classifies where the
-//! first invalid byte landed.
+//! it lexes a same-length copy in which each invalid byte is replaced by `a`, with a mask that
+//! makes the lexer read those bytes as the C tokenizer does (bytes >= 0x80, identifier
+//! characters; a name holding one is a decode error), then classifies string literals holding
+//! one.
 
-use super::{lex_partial, LexErrorKind, LexOptions};
+use super::cmode::lex_partial_masked;
+use super::{LexErrorKind, LexOptions};
 use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::source::{utf8_error_message, LineIndex};
 use crate::tokens::{Token, TokenKind};
@@ -40,7 +42,7 @@ pub(crate) fn locate(body: &[u8]) -> Result<String, SyntaxError> {
         }
     }
     let text = String::from_utf8(placeholder).expect("placeholder text is UTF-8");
-    let (tokens, lex_error) = lex_partial(&text, LexOptions::default());
+    let (tokens, lex_error) = lex_partial_masked(&text, LexOptions::default(), Some((&bad, body)));
     let index = LineIndex::new(&text);
     let line_text = |line: u32| {
         let start = index.line_start(line) as usize;
@@ -50,9 +52,21 @@ pub(crate) fn locate(body: &[u8]) -> Result<String, SyntaxError> {
             .to_string()
     };
     // Errors found on the placeholder text show the original line(s), decoded with replacement.
+    // CPython re-reads the error line from the file, but its strict decoding fails when the line
+    // holds a bad byte; it then shows the tokenizer's buffer, which starts at the first line of
+    // a multi-line literal that ends on the error line.
     let restore_text = |mut e: SyntaxError| {
         if let Some(t) = &e.text {
-            let first = e.lineno.saturating_sub(t.matches('\n').count() as u32);
+            let mut first = e.lineno.saturating_sub(t.matches('\n').count() as u32);
+            let ls = index.line_start(e.lineno);
+            let le = index.line_start(e.lineno + 1) as usize;
+            if bad[ls as usize..le.min(bad.len())].contains(&true) {
+                if let Some(t) = tokens.iter().rev().find(|t| t.start < ls) {
+                    if t.end > ls {
+                        first = index.line_of(t.start);
+                    }
+                }
+            }
             let start = index.line_start(first) as usize;
             let end = index.line_start(e.lineno) as usize + index.line_text(&text, e.lineno).len();
             let shown = String::from_utf8_lossy(&body[start.min(end)..end]);
@@ -63,21 +77,9 @@ pub(crate) fn locate(body: &[u8]) -> Result<String, SyntaxError> {
     let has_bad = |t: &Token| bad[t.start as usize..t.end as usize].contains(&true);
 
     for (i, t) in tokens.iter().enumerate() {
-        if !has_bad(t) || !matches!(t.kind, TokenKind::Name | TokenKind::String) {
+        // Names with a bad byte are the lexer's error (E_DECODE); strings are decoded later.
+        if !has_bad(t) || t.kind != TokenKind::String {
             continue;
-        }
-        let (line, col) = index.line_col(t.start);
-        if t.kind == TokenKind::Name {
-            // verify_identifier fails: E_DECODE at an ERRORTOKEN without position, so the
-            // column is `cur - line_start` with `cur` after the name.
-            let bytes = &body[t.start as usize..t.end as usize];
-            let e = std::str::from_utf8(bytes).unwrap_err();
-            let msg = format!("(unicode error) {}", utf8_error_message(bytes, &e, 0));
-            let end_col = col + (t.end - t.start);
-            let mut err = SyntaxError::new(SyntaxErrorKind::SyntaxError, msg, line, end_col)
-                .with_text(line_text(line));
-            err.end_lineno = Some(line);
-            return Err(err);
         }
         // A string literal: decoded by the parser once it has seen the token after the run of
         // adjacent literals. A tokenizer error anywhere in the file takes precedence (CPython

@@ -7,7 +7,17 @@
 //!   per literal; an f-string is one STRING token), NEWLINE, INDENT, DEDENT, exact operator kinds,
 //!   ENDMARKER, and with [`LexOptions::type_comments`] TYPE_COMMENT / TYPE_IGNORE. No COMMENT, NL
 //!   or ENCODING. Errors carry the C tokenizer's messages and positions.
-//! - **tokenize mode** (`pymode.rs`) mirrors `Lib/tokenize.py`, for `nanopy tokens`.
+//! - **tokenize mode** ([`tokenize_file`] → [`Tokenized`], [`tokenize`]; file `pymode.rs`)
+//!   mirrors `Lib/tokenize.py` (COMMENT, NL, ERRORTOKEN, its own encoding detection and error
+//!   messages) for `nanopy tokens`; `tokenize_dump` prints it. Columns are characters.
+//!
+//! Other files: `unicode.rs` answers identifier / `\w` / printable / space questions from
+//! `unicode_tables.rs`, generated from CPython's own Unicode database
+//! (`scripts/gen_unicode_tables.py`); `invalid_utf8.rs` reproduces where `compile()` reports
+//! invalid UTF-8 (used by `source::decode`).
+//!
+//! Throughput (criterion, `cargo bench -p nanopy-compiler --bench lexer`, 1.36 MB of corpus and
+//! stdlib modules, 2-core shared machine): parser mode ~300 MiB/s, tokenize mode ~230 MiB/s.
 //!
 //! ## Token positions in parser mode
 //! Byte offsets into the source as given (no newline translation: `\r\n` and a lone `\r` end a
@@ -27,7 +37,11 @@
 //! and may fail before reaching the bad token, can use [`lex_partial`] to get the tokens before
 //! the error plus a [`LexError`] saying what kind of tokenizer error it was (CPython's parser
 //! reports EOF-inside-brackets and plain EOF differently from other tokenizer errors; see
-//! `Parser/pegen_errors.c`).
+//! `Parser/pegen_errors.c`). Messages, lines, offsets, end offsets and texts equal what
+//! `compile(bytes, path, 'exec')` reports, checked live by `tests/tokens_errors.rs`. Columns of
+//! errors CPython raises from the parser on the tokenizer's behalf (unclosed bracket, EOF,
+//! unindent, tabs, line continuation, leading zeros) are UTF-8 byte offsets, as CPython leaves
+//! them for bytes input without a coding cookie.
 
 mod cmode;
 pub(crate) mod invalid_utf8;

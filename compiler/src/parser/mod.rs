@@ -295,7 +295,8 @@ pub(crate) struct Parser<'a> {
     /// The text the tokens index into: the file, or `(expr)` for an f-string expression.
     pub src: &'a str,
     pub map: &'a SourceMap<'a>,
-    pub toks: Vec<Tok>,
+    /// In the arena: a reused arena then needs no fresh pages for it.
+    pub toks: BVec<'a, Tok>,
     pub pos: usize,
     pub depth: u32,
     pub opts: ParseOptions,
@@ -319,7 +320,7 @@ impl<'a> Parser<'a> {
         shift: i64,
         opts: ParseOptions,
     ) -> PResult<Parser<'a>> {
-        let mut toks = Vec::with_capacity(tokens.len());
+        let mut toks = BVec::with_capacity_in(tokens.len() + 1, arena);
         let mut type_ignores = Vec::new();
         // Walk tokens and lines together: tokens come in source order, so the line cursor only
         // moves forward (one pass, no binary search per token).

@@ -120,7 +120,7 @@ impl<'a> Parser<'a> {
         if first == last {
             // Fast path, most literals: one plain token without escapes borrows the source.
             let t = split_string_token(self.text(first));
-            let plain = !t.body.contains(['\\', '\r']);
+            let plain = !t.body.bytes().any(|b| b == b'\\' || b == b'\r');
             if !t.fmode && plain && (!t.bytes || t.body.is_ascii()) {
                 let value = if t.bytes {
                     Constant::Bytes(t.body.as_bytes())
@@ -159,10 +159,11 @@ impl<'a> Parser<'a> {
                 self.fstring_concat(&mut st, &t, i, &mut pos, t.body.len(), 0, whole, kind)?;
             } else if t.bytes {
                 if !t.body.is_ascii() {
-                    return Err(self.err_at(
-                        self.tok_span(i),
-                        "bytes can only contain ASCII literal characters".into(),
-                    ));
+                    // CPython's caret spans the token's length in bytes.
+                    let msg = "bytes can only contain ASCII literal characters".to_string();
+                    let mut e = self.err_at(self.tok_span(i), msg);
+                    e.end_offset = Some(e.offset + text.len() as u32);
+                    return Err(e);
                 }
                 if t.raw || !t.body.contains('\\') {
                     bytes_buf.extend_from_slice(t.body.as_bytes());

@@ -305,6 +305,27 @@ pub fn STORE_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 #[inline(always)]
 pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let f = vm.frame();
+    // SAFETY: `arg` indexes `names`, and the cache has one entry per name.
+    let cache = unsafe { &*f.code().global_cache.get_unchecked(arg as usize).as_ptr() };
+    if cache.globals == f.globals.bits() {
+        // SAFETY: `globals` is a dict (checked when the cache was filled: same object) and no
+        // RefCell borrow of a dict is held across handlers.
+        let g = unsafe { &*f.globals.as_dict().unwrap_unchecked().as_ptr() };
+        if g.version == cache.globals_version {
+            let d = if cache.in_builtins {
+                // SAFETY: as above, for the builtins dict.
+                let b = unsafe { &*vm.builtins.as_dict().unwrap_unchecked().as_ptr() };
+                (b.version == cache.builtins_version).then_some(b)
+            } else {
+                Some(g)
+            };
+            if let Some(e) = d.and_then(|d| d.entry_at(cache.index as usize)) {
+                push(r, e.value);
+                return Ok(());
+            }
+        }
+    }
     let v = global_lookup(vm, arg);
     if v.is_null() {
         return outline(vm, r, arg, cold::LOAD_GLOBAL);
@@ -313,16 +334,40 @@ pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
-/// globals then builtins; NULL when missing.
+/// globals then builtins, filling the instruction's cache; NULL when missing.
 #[inline(never)]
 fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
-    let name = vm.frame().code().names[arg as usize];
-    let globals = vm.frame().globals;
-    ops::dict_get_str(globals, name)
-        .or_else(|| ops::dict_get_str(vm.builtins, name))
-        .unwrap_or(Value::NULL)
+    let f = vm.frame();
+    let name = f.code().names[arg as usize];
+    let globals = f.globals;
+    let Some(s) = name.as_str() else {
+        return Value::NULL;
+    };
+    let find = |d: Value| -> Option<(usize, u64, Value)> {
+        let d = d.as_dict()?.borrow();
+        let i = d.find(s.hash, |k| {
+            k == name || k.as_str().is_some_and(|ks| ks.s == s.s)
+        })?;
+        Some((i, d.version, d.entry_at(i)?.value))
+    };
+    let gver = globals.as_dict().map_or(0, |d| d.borrow().version);
+    let (found, in_builtins) = match find(globals) {
+        Some(x) => (x, false),
+        None => match find(vm.builtins) {
+            Some(x) => (x, true),
+            None => return Value::NULL,
+        },
+    };
+    let (index, ver, value) = found;
+    f.code().global_cache[arg as usize].set(crate::object::GlobalCache {
+        globals: globals.bits(),
+        globals_version: gver,
+        builtins_version: if in_builtins { ver } else { 0 },
+        index: index as u32,
+        in_builtins,
+    });
+    value
 }
-
 #[inline(always)]
 pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let obj = peek(r, 1);

@@ -1,6 +1,19 @@
 //! The interpreter: the `Vm` (heap, data stack, frames, globals), running code objects, calls,
 //! and unwinding. Opcode semantics live in `handlers` (written once); `switch` and `tail` only
 //! decide how control reaches the next handler.
+//!
+//! Dispatch strategies share one contract: a handler is `fn(&mut Vm, &mut Regs, operand) ->
+//! Step` with `Regs { ip, sp, fp }` already advanced past the instruction; `Ok` continues at
+//! `regs.ip`, `Err(Stop)` leaves the loop (entry frame returned, or exception in `Vm::exc`).
+//! - `switch`: `loop { match opcode { .. } }` (also the traced/counting variant).
+//! - `tail`: one wrapper per opcode, each tail-calling the next through a table.
+//! - Planned (issue #5): `threaded` pre-decodes each code object into (handler pointer,
+//!   operand) pairs and its wrappers jump through the stream instead of the table; `call` is
+//!   a loop calling the `tail` wrappers' bodies through the table. Both reuse `handlers` as is.
+//!
+//! Errors: handlers set `Vm::exc` and return `Stop::Error`; `execute` then unwinds frames up to
+//! its entry frame, appending (code, instruction) traceback entries, and returns the exception.
+//! Exception tables (issue #6) will be consulted in that unwind loop before popping a frame.
 
 pub mod handlers;
 pub mod switch;
@@ -27,6 +40,32 @@ pub enum Dispatch {
     Tail,
     /// The reference `loop { match }`.
     Switch,
+}
+
+impl std::str::FromStr for Dispatch {
+    type Err = String;
+
+    /// `tail` or `switch` (the CLI's `--dispatch`).
+    fn from_str(s: &str) -> Result<Dispatch, String> {
+        match s {
+            "tail" => Ok(Dispatch::Tail),
+            "switch" => Ok(Dispatch::Switch),
+            _ => Err(format!(
+                "unknown dispatch strategy '{s}' (expected tail or switch)"
+            )),
+        }
+    }
+}
+
+impl Dispatch {
+    /// The strategy that actually runs: `Tail` falls back to `Switch` in unoptimised builds.
+    pub fn effective(self) -> Dispatch {
+        if self == Dispatch::Tail && !tail::ENABLED {
+            Dispatch::Switch
+        } else {
+            self
+        }
+    }
 }
 
 /// Options for `nanopy trace`.
@@ -317,6 +356,7 @@ impl Vm {
             stack_size,
             cell2arg,
             simple,
+            global_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
         };
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
