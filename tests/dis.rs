@@ -39,7 +39,7 @@ fn add_body_is_exactly_four_instructions() {
             "RETURN_VALUE"
         ]
     );
-    assert!(body.starts_with("   2         0 LOAD_FAST"), "{body}");
+    assert!(body.starts_with("  2           0 LOAD_FAST"), "{body}");
 }
 
 #[test]

@@ -418,6 +418,16 @@ pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
 
 pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Value> {
     let base = op.base();
+    // bool's own `&`, `|`, `^` return a bool (`True | False` is `True`, not `1`).
+    if a.is_bool() && b.is_bool() {
+        let (x, y) = (a.as_bool(), b.as_bool());
+        match base {
+            BinaryOp::And => return Ok(Value::bool(x & y)),
+            BinaryOp::Or => return Ok(Value::bool(x | y)),
+            BinaryOp::Xor => return Ok(Value::bool(x ^ y)),
+            _ => {}
+        }
+    }
     if let (Some(x), Some(y)) = (small_of(a), small_of(b)) {
         if let Some(v) = small_int_op(vm, base, x, y)? {
             return Ok(v);

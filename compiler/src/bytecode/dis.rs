@@ -20,19 +20,32 @@ fn dis_into(code: &CodeObject, out: &mut String) {
         .filter(|i| i.op().is_jump())
         .map(|i| i.arg())
         .collect();
+    // Column widths as CPython 3.11's `dis._disassemble_bytes`: line numbers 3 wide (wider from
+    // line 1000 on), offsets 4 wide (wider from 10000 on), opname 20, operand 5.
+    let max_line = code.positions.iter().map(|p| p.line).max().unwrap_or(0);
+    let line_w = if max_line >= 1000 {
+        max_line.to_string().len()
+    } else {
+        3
+    };
+    let max_off = code.code.len().saturating_sub(1);
+    let off_w = if max_off >= 10000 {
+        max_off.to_string().len()
+    } else {
+        4
+    };
     let mut last_line = None;
     for (pc, ins) in code.code.iter().enumerate() {
         let line = code.line_of(pc);
-        if pc > 0 && last_line != Some(line) {
+        let starts_line = last_line != Some(line) && line != 0;
+        if starts_line && pc > 0 {
             out.push('\n');
         }
-        let line_col = if last_line != Some(line) {
+        if starts_line {
             last_line = Some(line);
-            if line == 0 {
-                String::new()
-            } else {
-                line.to_string()
-            }
+        }
+        let line_col = if starts_line {
+            line.to_string()
         } else {
             String::new()
         };
@@ -42,9 +55,13 @@ fn dis_into(code: &CodeObject, out: &mut String) {
             "  "
         };
         let (op, arg) = (ins.op(), ins.arg());
-        let _ = write!(out, "{line_col:>4} {marker} {pc:>6} {:<24}", op.name());
+        let _ = write!(
+            out,
+            "{line_col:>line_w$}     {marker} {pc:>off_w$} {:<20}",
+            op.name()
+        );
         if op.operand_kind() != OperandKind::None {
-            let _ = write!(out, " {arg}");
+            let _ = write!(out, " {arg:>5}");
             if let Some(detail) = operand_detail(code, op.operand_kind(), arg) {
                 let _ = write!(out, " ({detail})");
             }
@@ -328,7 +345,7 @@ mod tests {
         assert_eq!(c.compute_max_stack(), Some(2));
         let text = dis(&c);
         assert!(
-            text.contains("   2         0 LOAD_FAST                0 (n)\n"),
+            text.contains("  2           0 LOAD_FAST                0 (n)\n"),
             "{text}"
         );
         assert!(text.contains("COMPARE_OP               0 (<)\n"), "{text}");
@@ -336,6 +353,6 @@ mod tests {
             text.contains("POP_JUMP_IF_FALSE        5 (to 5)\n"),
             "{text}"
         );
-        assert!(text.contains("   4 >>      5 LOAD_FAST"), "{text}");
+        assert!(text.contains("  4     >>    5 LOAD_FAST"), "{text}");
     }
 }

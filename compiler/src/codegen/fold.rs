@@ -125,6 +125,15 @@ fn is_int(c: &Constant) -> bool {
 
 fn binary(a: Constant, op: Operator, b: Constant) -> Option<Constant> {
     use Operator as O;
+    if let (Constant::Bool(x), Constant::Bool(y)) = (&a, &b) {
+        // bool's own bitwise operators keep the type.
+        match op {
+            O::BitAnd => return Some(Constant::Bool(x & y)),
+            O::BitOr => return Some(Constant::Bool(x | y)),
+            O::BitXor => return Some(Constant::Bool(x ^ y)),
+            _ => {}
+        }
+    }
     if is_int(&a) && is_int(&b) {
         let (x, y) = (big(&a)?, big(&b)?);
         let zero = BigInt::from(0);

@@ -12,7 +12,12 @@
 //!   compiler ('return' outside function, 'break' outside loop, ...).
 //!
 //! Constructs from later issues (classes, try/with, match, async) are rejected with a clear
-//! `SyntaxError`-style message naming what is not supported yet, never with a panic.
+//! `SyntaxError`-style message naming what is not supported yet, never with a panic. Where they
+//! slot in: the symbol table already handles class scopes (including class-body locals that
+//! methods capture, `free_class`); `try`/`with` will push a handler block on the unit (as `loops`
+//! is pushed for `break`/`continue`) and record `ExceptionTableEntry` rows from label ranges at
+//! assembly, where labels are already resolved; `break`/`continue`/`return` crossing such a block
+//! will unwind it the way `break` pops a `for` iterator today.
 
 mod fold;
 mod unit;
