@@ -120,7 +120,8 @@ impl<'a> Parser<'a> {
         if first == last {
             // Fast path, most literals: one plain token without escapes borrows the source.
             let t = split_string_token(self.text(first));
-            let plain = !t.body.bytes().any(|b| b == b'\\' || b == b'\r');
+            let b = t.body.as_bytes();
+            let plain = !b.contains(&b'\\') && !b.contains(&b'\r');
             if !t.fmode && plain && (!t.bytes || t.body.is_ascii()) {
                 let value = if t.bytes {
                     Constant::Bytes(t.body.as_bytes())
