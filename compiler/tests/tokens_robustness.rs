@@ -2,8 +2,8 @@
 //! UTF-8, NUL bytes, deep nesting, huge inputs. Both lexer modes, and `source::decode`.
 
 use nanopy_compiler::lexer::{lex, tokenize_file, LexOptions};
-use nanopy_compiler::tokenize_dump::dump;
 use nanopy_compiler::source::decode;
+use nanopy_compiler::tokenize_dump::dump;
 
 const SAMPLE: &str = include_str!("fixtures/tokens/valid/everything.py");
 
@@ -100,7 +100,10 @@ fn pathological_inputs() {
         .msg
         .starts_with("unterminated triple-quoted"));
     let deep_tokenize = tokenize_file("(".repeat(100_000).as_bytes(), "f.py").unwrap_err();
-    assert_eq!(deep_tokenize.render("f.py"), "f.py:2:0: error: EOF in multi-line statement");
+    assert_eq!(
+        deep_tokenize.render("f.py"),
+        "f.py:2:0: error: EOF in multi-line statement"
+    );
     feed(b"x = '\xff'\n");
     feed(b"\x00");
     feed(b"\xef\xbb\xbf");
