@@ -423,7 +423,9 @@ impl<'s> Compiler<'s> {
         });
         self.stmts(body)?;
         self.u().loops.pop();
-        self.set_pos(iter.span);
+        // The back-edge has no line of its own (CPython's JUMP_NOLINE): it inherits the
+        // position of the instruction before it.
+        self.u().inherit_pos();
         self.jump(start);
         self.u().bind(cleanup);
         self.stmts(orelse)?;

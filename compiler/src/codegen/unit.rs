@@ -100,6 +100,14 @@ impl Unit {
         }
     }
 
+    /// Give the next instructions the position of the last one emitted (for artificial
+    /// instructions such as loop back-edges).
+    pub fn inherit_pos(&mut self) {
+        if let Some(last) = self.code.last() {
+            self.pos = last.pos;
+        }
+    }
+
     pub fn new_label(&mut self) -> Label {
         self.labels.push(UNBOUND);
         self.labels.len() as u32 - 1
