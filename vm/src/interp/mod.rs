@@ -364,7 +364,7 @@ impl Vm {
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
         }
-        Ok(self.heap.alloc(ObjKind::Code(code)))
+        Ok(self.heap.alloc(ObjKind::Code(Box::new(code))))
     }
 
     fn load_const(&mut self, c: &Constant) -> PyResult<Value> {
