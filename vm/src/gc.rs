@@ -27,9 +27,16 @@ pub struct Heap {
     pub peak: usize,
     /// Smallest allocation count between collections (tests lower it to stress the GC).
     pub min_threshold: usize,
+    /// The mark work list, kept between collections: a big heap needs a big list, and a fresh
+    /// one each time costs newly faulted (kernel-zeroed) pages on every collection.
+    work: Vec<*const Obj>,
 }
 
-const MIN_THRESHOLD: usize = 100_000;
+/// Small on purpose: a program with a small live heap then keeps its young objects in cache and
+/// the allocator reuses the same pages, instead of faulting in megabytes of fresh (kernel-zeroed)
+/// memory per cycle. Measured (user time, same machine): fannkuch 9 0.66 s -> 0.40 s, nqueens 11
+/// 0.24 s -> 0.16 s going from 100_000 to 5_000; 2_000 and 1_000 were no better.
+const MIN_THRESHOLD: usize = 5_000;
 
 impl Default for Heap {
     fn default() -> Self {
@@ -40,6 +47,7 @@ impl Default for Heap {
             collections: 0,
             min_threshold: MIN_THRESHOLD,
             peak: 0,
+            work: Vec::new(),
         }
     }
 }
@@ -77,7 +85,8 @@ impl Heap {
     /// Mark from `roots` and free everything unreachable.
     pub fn collect(&mut self, roots: impl Iterator<Item = Value>) {
         self.peak = self.peak.max(self.objects.len());
-        let mut work: Vec<*const Obj> = Vec::new();
+        let mut work = std::mem::take(&mut self.work);
+        work.clear();
         let push = |v: Value, work: &mut Vec<*const Obj>| {
             if let Some(o) = v.as_obj() {
                 if !o.marked.replace(true) {
@@ -93,19 +102,20 @@ impl Heap {
             let o = unsafe { &*p };
             trace(o, &mut |v| push(v, &mut work));
         }
-        let mut kept = Vec::with_capacity(self.objects.len());
-        for &p in &self.objects {
+        self.work = work;
+        // Sweep in place (no second object list per collection).
+        self.objects.retain(|&p| {
             // SAFETY: every pointer in `objects` is a live Box<Obj> not yet freed.
             let o = unsafe { &*p };
             if o.marked.replace(false) {
-                kept.push(p);
+                true
             } else {
                 // SAFETY: unreachable from every root, so no Value refers to it any more; it is
                 // freed exactly once because it is dropped from `objects` here.
                 drop(unsafe { Box::from_raw(p) });
+                false
             }
-        }
-        self.objects = kept;
+        });
         self.allocated_since = 0;
         self.threshold = self.objects.len().max(self.min_threshold);
         self.collections += 1;

@@ -119,7 +119,9 @@ pub enum ObjKind {
         stop: Value,
         step: Value,
     },
-    Code(Code),
+    /// Boxed: a code object is several times the size of every other kind, and the enum (so
+    /// every heap object, ints and strings included) would otherwise be sized to it.
+    Code(Box<Code>),
     Function(Function),
     Native(Native),
     /// A bound method: `self` and the function or native.

@@ -57,6 +57,12 @@ fn small_of(v: Value) -> Option<i64> {
     }
 }
 
+/// An int-like value that fits in i64 (inline, bool, or a heap big int in i64 range).
+#[inline]
+fn i64_of(v: Value) -> Option<i64> {
+    small_of(v).or_else(|| v.as_bigint().and_then(|b| b.to_i64()))
+}
+
 /// An int-like value as a BigInt.
 pub fn big_of(v: Value) -> Option<BigInt> {
     small_of(v)
@@ -428,7 +434,9 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
             _ => {}
         }
     }
-    if let (Some(x), Some(y)) = (small_of(a), small_of(b)) {
+    // Ints that fit in i64 (heap big ints included: `x * 1103515245` leaves the inline range
+    // but not i64) take the i128 path, not BigInt arithmetic with its clones and allocations.
+    if let (Some(x), Some(y)) = (i64_of(a), i64_of(b)) {
         if let Some(v) = small_int_op(vm, base, x, y)? {
             return Ok(v);
         }

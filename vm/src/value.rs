@@ -123,6 +123,25 @@ impl Value {
     }
 
     /// Both operands inline ints (one test for the pair: the fast path of int arithmetic).
+    /// Both operands as doubles when each is a float or an inline int and at least one is a
+    /// float. Inline ints (|i| < 2^47) convert to f64 exactly.
+    #[inline(always)]
+    pub fn floats_of(a: Value, b: Value) -> Option<(f64, f64)> {
+        let conv = |v: Value| {
+            if v.is_float() {
+                Some(v.as_float())
+            } else if v.is_small_int() {
+                Some(v.as_small_int() as f64)
+            } else {
+                None
+            }
+        };
+        if !(a.is_float() || b.is_float()) {
+            return None;
+        }
+        Some((conv(a)?, conv(b)?))
+    }
+
     #[inline(always)]
     pub fn both_small_ints(a: Value, b: Value) -> bool {
         (a.0 & !PAYLOAD_MASK == TAG_INT) & (b.0 & !PAYLOAD_MASK == TAG_INT)

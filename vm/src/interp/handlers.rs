@@ -227,7 +227,6 @@ outlined!(
     DICT_UPDATE,
     DICT_MERGE,
     LIST_TO_TUPLE,
-    UNPACK_SEQUENCE,
     UNPACK_EX,
     GET_ITER,
     POP_JUMP_IF_NONE,
@@ -410,6 +409,13 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
                 let q = x / y;
                 Some(if x % y != 0 && (x ^ y) < 0 { q - 1 } else { q })
             }
+            // True division of inline ints: both are exact doubles (|i| < 2^47), so one
+            // correctly rounded division is CPython's result (its long_true_divide fast path).
+            11 | 24 if y != 0 => {
+                pop(r);
+                set_peek(r, 1, Value::float(x as f64 / y as f64));
+                return Ok(());
+            }
             _ => None,
         };
         if let Some(v) = res {
@@ -419,13 +425,18 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
                 return Ok(());
             }
         }
-    } else if a.is_float() && b.is_float() {
-        let (x, y) = (a.as_float(), b.as_float());
+    } else if let Some((x, y)) = Value::floats_of(a, b) {
+        // float op float, or float op inline int (converted exactly, as CPython converts it).
         let res = match arg {
             0 | 13 => Some(x + y),
             10 | 23 => Some(x - y),
             5 | 18 => Some(x * y),
             11 | 24 if y != 0.0 => Some(x / y),
+            // Positive finite base and finite exponent: CPython's float_pow is libm pow here;
+            // an infinite result (overflow) takes the slow path for its OverflowError.
+            8 | 21 if x > 0.0 && x.is_finite() && y.is_finite() => {
+                Some(x.powf(y)).filter(|v| v.is_finite())
+            }
             _ => None,
         };
         if let Some(v) = res {
@@ -451,8 +462,8 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             4 => x > y,
             _ => x >= y,
         }
-    } else if a.is_float() && b.is_float() {
-        let (x, y) = (a.as_float(), b.as_float());
+    } else if let Some((x, y)) = Value::floats_of(a, b) {
+        // Inline ints are exact doubles, so comparing as doubles is CPython's exact comparison.
         match arg {
             0 => x < y,
             1 => x <= y,
@@ -549,6 +560,21 @@ pub fn FOR_ITER(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         }
     }
     outline(vm, r, arg, cold::FOR_ITER)
+}
+
+#[inline(always)]
+pub fn UNPACK_SEQUENCE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    // A tuple of the right length (`for i, x in enumerate(..)`, `a, b = b, a`) unpacks inline.
+    if let Some(t) = peek(r, 1).as_tuple() {
+        if t.len() == arg as usize {
+            pop(r);
+            for v in t.iter().rev() {
+                push(r, *v);
+            }
+            return Ok(());
+        }
+    }
+    outline(vm, r, arg, cold::UNPACK_SEQUENCE)
 }
 
 #[inline(always)]

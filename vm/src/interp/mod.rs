@@ -163,6 +163,8 @@ pub struct Vm {
     pub(crate) trace_printed: u64,
     /// Set by YIELD_VALUE: the entry frame that just stopped suspended rather than returned.
     pub(crate) yielded: bool,
+    /// Scratch list for `collect_now`, kept to reuse its allocation.
+    gc_roots: Vec<Value>,
 }
 
 impl Vm {
@@ -196,6 +198,7 @@ impl Vm {
             instructions: 0,
             trace_printed: 0,
             yielded: false,
+            gc_roots: Vec::new(),
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -361,7 +364,7 @@ impl Vm {
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
         }
-        Ok(self.heap.alloc(ObjKind::Code(code)))
+        Ok(self.heap.alloc(ObjKind::Code(Box::new(code))))
     }
 
     fn load_const(&mut self, c: &Constant) -> PyResult<Value> {
@@ -747,7 +750,9 @@ impl Vm {
 
     /// Run a collection now (all roots must be recorded).
     pub fn collect_now(&mut self) {
-        let mut roots: Vec<Value> = Vec::new();
+        // The root list is reused across collections (see `Heap::work`).
+        let mut roots = std::mem::take(&mut self.gc_roots);
+        roots.clear();
         for f in &self.frames {
             roots.extend([f.code_val, f.func, f.globals, f.gen]);
             // SAFETY: [base, sp) of every frame is initialised (locals are NULL-filled on entry,
@@ -770,7 +775,8 @@ impl Vm {
         roots.extend(self.interned.values().copied());
         roots.extend(self.methods.values().copied());
         roots.extend(self.native_roots.iter().copied());
-        self.heap.collect(roots.into_iter());
+        self.heap.collect(roots.iter().copied());
+        self.gc_roots = roots;
     }
 
     // ----- output -----
