@@ -4,6 +4,9 @@
 //! benches/layers/mod.rs for what each layer is. Every layer's checksum is checked against the
 //! native one before anything is timed.
 //!
+//! Group `overhead/vm-startup` times what every layer-3 run includes besides the kernel: a
+//! fresh `Vm` running a one-line module.
+//!
 //! Layer 4 (`4-cpython`) cannot be timed by criterion (a spawned process); with `--bench`, after
 //! criterion's groups, python3 times each kernel itself and the figures go to
 //! `target/criterion/layers-cpython.tsv`, beside the VM's executed-instruction counts in
@@ -73,6 +76,16 @@ fn layers(c: &mut Criterion) {
         g.finish();
     }
     let _ = std::fs::write(out_dir().join("layers-vm-instructions.tsv"), counts);
+
+    // What layer 3 pays besides the kernel: a fresh `Vm` running a module that prints one int.
+    let path = std::path::Path::new("startup.py");
+    let code = vm::compile_source("startup.py", b"print(1)\n".to_vec());
+    let mut g = c.benchmark_group("overhead");
+    g.sample_size(10);
+    g.bench_function("vm-startup", |b| {
+        b.iter(|| vm::run(&code, vm::options(path, 0, Dispatch::Tail, false)).0)
+    });
+    g.finish();
 }
 
 /// Layer 4: python3 times each kernel in its own process; median and minimum per call.

@@ -73,6 +73,10 @@ L.append("Kernels: benches/kernels/*.py, sizes: " + ", ".join(f"{k} n={counts[k]
          "module compiled once); 4 python3 timing `kernel(n)` with perf_counter inside the process "
          f"(median and minimum of {py[kernels[0]]['runs']} calls). Rust layers: criterion's median and fastest sample. "
          "All checksums are checked equal before timing.\n")
+startup = rust("overhead", "vm-startup")[0]
+L.append(f"Layer 3 includes VM start-up (a fresh `Vm` running a one-line module: {fmt(startup)} median, "
+         "`overhead/vm-startup`), " + ", ".join(f"{k} {100 * startup / times[k, '3-vm-tail'][0]:.1f}%" for k in kernels)
+         + " of the 3-vm-tail time.\n")
 L.append("## Ratio over native (medians)\n")
 L.append("| layer | " + " | ".join(kernels) + " |")
 L.append("|---|" + "---:|" * len(kernels))

@@ -16,13 +16,18 @@ use super::Checksum;
 pub fn compile(path: &Path) -> Arc<CodeObject> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    compile_source(&name, bytes)
+}
+
+/// Compile source text named `name`.
+pub fn compile_source(name: &str, bytes: Vec<u8>) -> Arc<CodeObject> {
     parser::run_on_big_stack(|| {
         let source = parser::decode_source(&bytes)?;
         let arena = bumpalo::Bump::new();
         let tree = parser::parse(&arena, &source, ParseOptions::default())?;
-        nanopy_compiler::codegen::compile_module(&tree, &source, &name)
+        nanopy_compiler::codegen::compile_module(&tree, &source, name)
     })
-    .unwrap_or_else(|e| panic!("{}", e.render(&name)))
+    .unwrap_or_else(|e| panic!("{}", e.render(name)))
 }
 
 /// The options for one run of `code` with `sys.argv[1] == n`.
