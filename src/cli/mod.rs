@@ -3,5 +3,6 @@
 pub mod ast;
 pub mod dis;
 pub mod run;
+pub mod stats;
 pub mod tokens;
 pub mod trace;

@@ -1,4 +1,4 @@
-//! `nanopy run [--dispatch tail|switch] FILE [ARGS...]`: compile FILE and run it, with
+//! `nanopy run [--dispatch tail|switch] [--stats] FILE [ARGS...]`: compile FILE and run it, with
 //! `sys.argv == [FILE, ARGS...]` as CPython sets it. A syntax error is printed as `python3 FILE`
 //! prints it (file, line, caret, message) with exit status 1; an uncaught exception prints a
 //! CPython-style traceback, exit status 1.
@@ -24,6 +24,9 @@ pub struct Args {
     /// How the interpreter reaches the next instruction's handler.
     #[arg(long, value_enum, default_value = "tail")]
     pub dispatch: DispatchArg,
+    /// After the program, print executed VM instructions (total, per opcode) to stderr.
+    #[arg(long)]
+    pub stats: bool,
     /// The Python program.
     pub file: PathBuf,
     /// Arguments for the program (`sys.argv[1:]`).
@@ -108,6 +111,9 @@ pub fn execute(
 
 pub fn run(args: Args) -> ExitCode {
     match compile_file(&args.file) {
+        Ok(code) if args.stats => {
+            super::stats::execute(&code, args.dispatch, &args.file, &args.args)
+        }
         Ok(code) => execute(&code, args.dispatch, &args.file, &args.args, None),
         Err(status) => status,
     }

@@ -160,6 +160,8 @@ pub struct Vm {
     pub(crate) err: Vec<u8>,
     /// Executed instructions (when counting or tracing).
     pub instructions: u64,
+    /// Executed instructions per opcode, indexed by `Opcode as usize` (same condition).
+    pub op_counts: [u64; nanopy_compiler::bytecode::Opcode::COUNT],
     pub(crate) trace_printed: u64,
     /// Set by YIELD_VALUE: the entry frame that just stopped suspended rather than returned.
     pub(crate) yielded: bool,
@@ -196,6 +198,7 @@ impl Vm {
             out: Vec::new(),
             err: Vec::new(),
             instructions: 0,
+            op_counts: [0; nanopy_compiler::bytecode::Opcode::COUNT],
             trace_printed: 0,
             yielded: false,
             gc_roots: Vec::new(),

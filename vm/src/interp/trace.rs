@@ -22,6 +22,8 @@ pub(crate) struct Pre {
 /// Count the instruction; decide whether it will be printed.
 pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     vm.instructions += 1;
+    // SAFETY: `ip` points at the instruction about to run (the dispatcher just read it).
+    vm.op_counts[unsafe { *ip }.op() as usize] += 1;
     let opts = vm.options.trace.as_ref()?;
     if opts.limit.is_some_and(|l| vm.trace_printed >= l) {
         return None;
