@@ -1,0 +1,619 @@
+//! The verifier for loaded bytecode: decides whether a code object tree read from an untrusted
+//! cache file may be handed to the VM, whose handlers index constants, names and frame slots
+//! without bounds checks and trust the stack depth (see `vm/src/interp/handlers.rs`).
+//!
+//! What it guarantees for every code object in the tree, and why the VM needs it:
+//! - **operands in range** for their operand kind (from the opcode table): constant, name,
+//!   local and cell/free indices inside their tables; enum operands (`BINARY_OP`,
+//!   `COMPARE_OP`) valid; flag operands without unknown bits; counts in the range the handler
+//!   assumes (`COPY n >= 1`, `SWAP n >= 2`, `BUILD_SLICE` 2 or 3, ...);
+//! - **jump targets inside the code** (every index is an instruction boundary: words are fixed
+//!   width), backward only for `JUMP_BACKWARD` (the VM's GC/interrupt poll point), and
+//!   exception-table entries in range;
+//! - **a consistent stack depth**: abstract interpretation with the table's stack effects along
+//!   every path (both edges of jumps, exception handlers), never reading below the frame's
+//!   stack base ([`stack_inputs`]), never above the declared `max_stack`, never falling off
+//!   the end of the code;
+//! - **the calling conventions the handlers rely on**: the `COPY_FREE_VARS` / `MAKE_CELL` /
+//!   `RETURN_GENERATOR` prologue exactly as codegen emits it (so deref slots hold cells),
+//!   `MAKE_FUNCTION` fed by `LOAD_CONST <code>` (and its closure tuple by `LOAD_CLOSURE`s of
+//!   the right count), `KW_NAMES` naming a tuple of str immediately before a `CALL` that has
+//!   that many arguments, `YIELD_VALUE` only in generators;
+//! - **a sane line table**: one position per instruction, end line not before the line.
+//!
+//! It does not check types of stack values beyond that: the handlers check those dynamically,
+//! as they must for any program. Everything codegen emits passes (tested over the corpus and
+//! the standard library); a new opcode must be given its [`stack_inputs`] row below (a compile
+//! error until it is).
+
+use std::fmt;
+
+use super::code::{CodeFlags, CodeObject, Constant, ExceptionTableEntry, Position};
+use super::marshal::MAX_DEPTH;
+use super::opcode::{BinaryOp, CompareOp, Opcode, OperandKind};
+
+/// Why a code object tree was refused: which code object, which instruction, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyError {
+    pub qualname: String,
+    pub pc: Option<usize>,
+    pub msg: String,
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad bytecode in {}", self.qualname)?;
+        if let Some(pc) = self.pc {
+            write!(f, " at instruction {pc}")?;
+        }
+        write!(f, ": {}", self.msg)
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// How many values `op` reads from the stack (its inputs, before its outputs are pushed). The
+/// net stack effect in the opcode table does not say this (`BINARY_OP` reads 2, nets -1), and
+/// without it a forged `SWAP 9` at depth 1 would read below the frame's stack.
+pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
+    use Opcode::*;
+    let n = arg as u64;
+    // Exhaustive on purpose (no `_`): a new opcode must say how deep it reads.
+    match op {
+        NOP | PUSH_NULL | LOAD_CONST | LOAD_FAST | DELETE_FAST | LOAD_GLOBAL | DELETE_GLOBAL
+        | LOAD_NAME | DELETE_NAME | MAKE_CELL | COPY_FREE_VARS | LOAD_DEREF | DELETE_DEREF
+        | LOAD_CLOSURE | JUMP_FORWARD | JUMP_BACKWARD | KW_NAMES | RETURN_CONST
+        | RETURN_GENERATOR | LOAD_ASSERTION_ERROR => 0,
+        POP_TOP | STORE_FAST | STORE_GLOBAL | STORE_NAME | STORE_DEREF | LOAD_ATTR
+        | DELETE_ATTR | LOAD_METHOD | UNARY_NEGATIVE | UNARY_POSITIVE | UNARY_NOT
+        | UNARY_INVERT | LIST_TO_TUPLE | UNPACK_SEQUENCE | UNPACK_EX | GET_ITER | FOR_ITER
+        | POP_JUMP_IF_FALSE | POP_JUMP_IF_TRUE | POP_JUMP_IF_NONE | POP_JUMP_IF_NOT_NONE
+        | JUMP_IF_FALSE_OR_POP | JUMP_IF_TRUE_OR_POP | RETURN_VALUE | YIELD_VALUE | IMPORT_FROM => {
+            1
+        }
+        STORE_ATTR | BINARY_OP | COMPARE_OP | IS_OP | CONTAINS_OP | BINARY_SUBSCR
+        | DELETE_SUBSCR | IMPORT_NAME => 2,
+        STORE_SUBSCR | BINARY_SLICE => 3,
+        STORE_SLICE => 4,
+        COPY | SWAP | BUILD_SLICE | BUILD_LIST | BUILD_TUPLE | BUILD_SET | BUILD_STRING
+        | RAISE_VARARGS => n,
+        BUILD_MAP => 2 * n,
+        BUILD_CONST_KEY_MAP => n + 1,
+        LIST_APPEND | SET_ADD | LIST_EXTEND | SET_UPDATE | DICT_UPDATE | DICT_MERGE => n + 1,
+        MAP_ADD => n + 2,
+        CALL => n + 2,
+        CALL_FUNCTION_EX => 3 + (n & 1),
+        MAKE_FUNCTION => 1 + (n & 0xf).count_ones() as u64,
+        FORMAT_VALUE => 1 + (n >> 2 & 1),
+    }
+}
+
+/// Verify a module's code object tree (what a cache file holds).
+pub fn verify_module(code: &CodeObject) -> Result<(), VerifyError> {
+    let fail = |msg: String| VerifyError {
+        qualname: code.qualname.to_string(),
+        pc: None,
+        msg,
+    };
+    if !code.freevars.is_empty() {
+        return Err(fail("module code has free variables".into()));
+    }
+    if code.flags.has(CodeFlags::GENERATOR) {
+        return Err(fail("module code is a generator".into()));
+    }
+    verify_tree(code, 0)
+}
+
+/// Verify `code` and every code object nested in its constants.
+pub fn verify_tree(code: &CodeObject, depth: u32) -> Result<(), VerifyError> {
+    if depth > MAX_DEPTH {
+        return Err(VerifyError {
+            qualname: code.qualname.to_string(),
+            pc: None,
+            msg: format!("code objects nested deeper than {MAX_DEPTH} levels"),
+        });
+    }
+    Checker { co: code }.run()?;
+    for c in &code.consts {
+        verify_constant(c, depth + 1)?;
+    }
+    Ok(())
+}
+
+fn verify_constant(c: &Constant, depth: u32) -> Result<(), VerifyError> {
+    match c {
+        Constant::Code(co) => verify_tree(co, depth),
+        Constant::Tuple(items) | Constant::FrozenSet(items) => {
+            items.iter().try_for_each(|i| verify_constant(i, depth + 1))
+        }
+        _ => Ok(()),
+    }
+}
+
+struct Checker<'a> {
+    co: &'a CodeObject,
+}
+
+impl Checker<'_> {
+    fn err(&self, pc: Option<usize>, msg: String) -> VerifyError {
+        VerifyError {
+            qualname: self.co.qualname.to_string(),
+            pc,
+            msg,
+        }
+    }
+
+    fn run(&self) -> Result<(), VerifyError> {
+        // Exhaustive on purpose: a new field must be considered here before this compiles.
+        let CodeObject {
+            name: _,
+            qualname: _,
+            filename: _,
+            first_line: _,
+            argcount,
+            posonlyargcount,
+            kwonlyargcount,
+            flags,
+            code,
+            positions,
+            consts: _,
+            names: _,
+            varnames,
+            cellvars: _,
+            freevars: _,
+            max_stack: _,
+            exception_table,
+        } = self.co;
+        if code.is_empty() {
+            return Err(self.err(None, "empty code".into()));
+        }
+        if posonlyargcount > argcount {
+            return Err(self.err(None, "more positional-only arguments than arguments".into()));
+        }
+        let total_args = *argcount as u64
+            + *kwonlyargcount as u64
+            + flags.has(CodeFlags::VARARGS) as u64
+            + flags.has(CodeFlags::VARKEYWORDS) as u64;
+        if total_args > varnames.len() as u64 {
+            return Err(self.err(
+                None,
+                format!(
+                    "{total_args} arguments but {} local variables",
+                    varnames.len()
+                ),
+            ));
+        }
+        self.line_table(positions)?;
+        let prologue = self.prologue()?;
+        let targets = self.operands(prologue)?;
+        self.exception_table(exception_table, prologue)?;
+        self.conventions(&targets)?;
+        self.stack_depths()
+    }
+
+    fn line_table(&self, positions: &[Position]) -> Result<(), VerifyError> {
+        if positions.len() != self.co.code.len() {
+            return Err(self.err(
+                None,
+                format!(
+                    "{} positions for {} instructions",
+                    positions.len(),
+                    self.co.code.len()
+                ),
+            ));
+        }
+        for (pc, p) in positions.iter().enumerate() {
+            if p.line != 0 && p.end_line < p.line {
+                return Err(self.err(
+                    Some(pc),
+                    format!(
+                        "position ends on line {} before it starts on line {}",
+                        p.end_line, p.line
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Check the prologue codegen emits (`COPY_FREE_VARS nfree`, `MAKE_CELL i` for each cell in
+    /// order, `RETURN_GENERATOR` for generators) and return its length. Deref handlers rely on
+    /// it: after it, every cell/free slot holds a cell.
+    fn prologue(&self) -> Result<usize, VerifyError> {
+        let co = self.co;
+        let mut expect = Vec::new();
+        if !co.freevars.is_empty() {
+            expect.push((Opcode::COPY_FREE_VARS, co.freevars.len() as u64));
+        }
+        for i in 0..co.cellvars.len() {
+            expect.push((Opcode::MAKE_CELL, i as u64));
+        }
+        if co.flags.has(CodeFlags::GENERATOR) {
+            expect.push((Opcode::RETURN_GENERATOR, 0));
+        }
+        for (pc, (op, arg)) in expect.iter().enumerate() {
+            match co.code.get(pc) {
+                Some(ins) if ins.op() == *op && ins.arg() as u64 == *arg => {}
+                _ => {
+                    return Err(self.err(Some(pc), format!("prologue expects {} {arg}", op.name())))
+                }
+            }
+        }
+        Ok(expect.len())
+    }
+
+    /// Operand ranges of every instruction (reachable or not); returns the set of jump targets.
+    fn operands(&self, prologue: usize) -> Result<Vec<bool>, VerifyError> {
+        let co = self.co;
+        let n = co.code.len();
+        let nderef = co.cellvars.len() + co.freevars.len();
+        let mut targets = vec![false; n];
+        for (pc, ins) in co.code.iter().enumerate() {
+            let (op, arg) = (ins.op(), ins.arg());
+            let i = arg as usize;
+            let bad =
+                |what: String| Err(self.err(Some(pc), format!("{} {arg}: {what}", op.name())));
+            let out_of = |len: usize, what: &str| bad(format!("index out of range ({len} {what})"));
+            match op.operand_kind() {
+                OperandKind::None if arg != 0 => return bad("operand must be 0".into()),
+                OperandKind::None => {}
+                OperandKind::Const if i >= co.consts.len() => {
+                    return out_of(co.consts.len(), "constants")
+                }
+                OperandKind::Local if i >= co.varnames.len() => {
+                    return out_of(co.varnames.len(), "locals")
+                }
+                OperandKind::Name if i >= co.names.len() => return out_of(co.names.len(), "names"),
+                OperandKind::Deref if i >= nderef => {
+                    return out_of(nderef, "cell and free variables")
+                }
+                OperandKind::Const
+                | OperandKind::Local
+                | OperandKind::Name
+                | OperandKind::Deref => {}
+                OperandKind::Jump => {
+                    if i >= n {
+                        return bad(format!("jump outside the code ({n} instructions)"));
+                    }
+                    let backward = i <= pc;
+                    if backward != (op == Opcode::JUMP_BACKWARD) {
+                        return bad("jump in the wrong direction".into());
+                    }
+                    targets[i] = true;
+                }
+                OperandKind::Count => {
+                    let ok = match op {
+                        Opcode::COPY => arg >= 1,
+                        Opcode::SWAP => arg >= 2,
+                        Opcode::BUILD_SLICE => arg == 2 || arg == 3,
+                        Opcode::RAISE_VARARGS => arg <= 2,
+                        Opcode::LIST_APPEND
+                        | Opcode::SET_ADD
+                        | Opcode::MAP_ADD
+                        | Opcode::LIST_EXTEND
+                        | Opcode::SET_UPDATE
+                        | Opcode::DICT_UPDATE
+                        | Opcode::DICT_MERGE => arg >= 1,
+                        Opcode::COPY_FREE_VARS => arg as usize == co.freevars.len(),
+                        _ => true,
+                    };
+                    if !ok {
+                        return bad("count out of range".into());
+                    }
+                }
+                OperandKind::BinOp if BinaryOp::from_u32(arg).is_none() => {
+                    return bad("not a binary operator".into())
+                }
+                OperandKind::CmpOp if CompareOp::from_u32(arg).is_none() => {
+                    return bad("not a comparison".into())
+                }
+                OperandKind::BinOp | OperandKind::CmpOp => {}
+                OperandKind::Invert | OperandKind::Flags if arg > 1 => {
+                    return bad("flag out of range".into())
+                }
+                OperandKind::FunctionFlags if arg > 0xf => return bad("unknown flags".into()),
+                OperandKind::FormatFlags if arg > 7 => return bad("unknown flags".into()),
+                OperandKind::Invert
+                | OperandKind::Flags
+                | OperandKind::FunctionFlags
+                | OperandKind::FormatFlags
+                | OperandKind::UnpackEx => {}
+            }
+            let prologue_only = matches!(
+                op,
+                Opcode::COPY_FREE_VARS | Opcode::MAKE_CELL | Opcode::RETURN_GENERATOR
+            );
+            if prologue_only && pc >= prologue {
+                return bad("only allowed in the prologue".into());
+            }
+            if op == Opcode::YIELD_VALUE && !co.flags.has(CodeFlags::GENERATOR) {
+                return bad("yield outside a generator".into());
+            }
+        }
+        if let Some(t) = targets.iter().take(prologue).position(|t| *t) {
+            return Err(self.err(Some(t), "jump into the prologue".into()));
+        }
+        for e in &co.exception_table {
+            if let Some(t) = targets.get_mut(e.target as usize) {
+                *t = true;
+            }
+        }
+        Ok(targets)
+    }
+
+    fn exception_table(
+        &self,
+        table: &[ExceptionTableEntry],
+        prologue: usize,
+    ) -> Result<(), VerifyError> {
+        let n = self.co.code.len() as u64;
+        for (k, e) in table.iter().enumerate() {
+            let ExceptionTableEntry {
+                start,
+                end,
+                target,
+                depth,
+                push_lasti,
+            } = *e;
+            let ok = start < end
+                && end as u64 <= n
+                && (target as u64) < n
+                && target as usize >= prologue
+                && depth as u64 + push_lasti as u64 + 1 <= self.co.max_stack as u64;
+            if !ok {
+                return Err(self.err(
+                    None,
+                    format!(
+                        "exception table entry {k} ({start}..{end} -> {target}, depth {depth}) out of range"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `KW_NAMES` / `CALL` pairing and the `MAKE_FUNCTION` operand sequence.
+    fn conventions(&self, targets: &[bool]) -> Result<(), VerifyError> {
+        let co = self.co;
+        let code = &co.code;
+        for (pc, ins) in code.iter().enumerate() {
+            let bad = |msg: &str| Err(self.err(Some(pc), format!("{}: {msg}", ins.op().name())));
+            match ins.op() {
+                Opcode::KW_NAMES => {
+                    let Constant::Tuple(names) = &co.consts[ins.arg() as usize] else {
+                        return bad("keyword names are not a tuple");
+                    };
+                    if !names.iter().all(|n| matches!(n, Constant::Str(_))) {
+                        return bad("keyword names are not all str");
+                    }
+                    match code.get(pc + 1) {
+                        Some(c) if c.op() == Opcode::CALL && c.arg() as usize >= names.len() => {}
+                        _ => return bad("not followed by a CALL with as many arguments"),
+                    }
+                }
+                Opcode::MAKE_FUNCTION => {
+                    // The handler pops a code object: it must come from the LOAD_CONST just
+                    // before, with no jump landing in between.
+                    let inner = match pc.checked_sub(1).map(|p| code[p]) {
+                        Some(l) if l.op() == Opcode::LOAD_CONST && !targets[pc] => {
+                            match &co.consts[l.arg() as usize] {
+                                Constant::Code(c) => c,
+                                _ => return bad("not fed a code object"),
+                            }
+                        }
+                        _ => return bad("not preceded by LOAD_CONST of a code object"),
+                    };
+                    let nfree = inner.freevars.len();
+                    let has_closure = ins.arg() & 8 != 0;
+                    if has_closure != (nfree > 0) {
+                        return bad("closure flag disagrees with the code's free variables");
+                    }
+                    if has_closure {
+                        // LOAD_CLOSURE * nfree; BUILD_TUPLE nfree; LOAD_CONST code; MAKE_FUNCTION
+                        let Some(first) = pc.checked_sub(2 + nfree) else {
+                            return bad("closure tuple is not built from LOAD_CLOSURE");
+                        };
+                        let tuple = code[pc - 2];
+                        let ok = tuple.op() == Opcode::BUILD_TUPLE
+                            && tuple.arg() as usize == nfree
+                            && code[first..pc - 2]
+                                .iter()
+                                .all(|c| c.op() == Opcode::LOAD_CLOSURE)
+                            && !targets[first + 1..=pc].iter().any(|t| *t);
+                        if !ok {
+                            return bad("closure tuple is not built from LOAD_CLOSURE");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Abstract interpretation of the stack depth along every path.
+    fn stack_depths(&self) -> Result<(), VerifyError> {
+        let co = self.co;
+        let n = co.code.len();
+        let declared = co.max_stack as i64;
+        let mut depth: Vec<i64> = vec![-1; n];
+        let mut work: Vec<(usize, i64)> = vec![(0, 0)];
+        let mut max = 0i64;
+        let mut visit =
+            |pc: usize, d: i64, work: &mut Vec<(usize, i64)>| -> Result<(), VerifyError> {
+                if d > declared {
+                    return Err(self.err(
+                        Some(pc),
+                        format!("stack depth {d} exceeds the declared maximum {declared}"),
+                    ));
+                }
+                max = max.max(d);
+                match depth[pc] {
+                    -1 => {
+                        depth[pc] = d;
+                        work.push((pc, d));
+                        Ok(())
+                    }
+                    old if old == d => Ok(()),
+                    old => Err(self.err(
+                        Some(pc),
+                        format!("inconsistent stack depth: {old} on one path, {d} on another"),
+                    )),
+                }
+            };
+        let start = work.pop().expect("entry");
+        visit(start.0, start.1, &mut work)?;
+        while let Some((pc, d)) = work.pop() {
+            let ins = co.code[pc];
+            let (op, arg) = (ins.op(), ins.arg());
+            if (stack_inputs(op, arg) as i64) > d {
+                return Err(self.err(
+                    Some(pc),
+                    format!(
+                        "{} {arg} reads {} stack items but the stack holds {d}",
+                        op.name(),
+                        stack_inputs(op, arg)
+                    ),
+                ));
+            }
+            if let Some(e) = co
+                .exception_table
+                .iter()
+                .find(|e| (e.start as usize..e.end as usize).contains(&pc))
+            {
+                if (e.depth as i64) > d {
+                    return Err(self.err(
+                        Some(pc),
+                        format!(
+                            "exception handler depth {} above the stack depth {d}",
+                            e.depth
+                        ),
+                    ));
+                }
+                let hd = e.depth as i64 + e.push_lasti as i64 + 1;
+                visit(e.target as usize, hd, &mut work)?;
+            }
+            let fall = d + op.stack_effect(arg, false) as i64;
+            if fall < 0 {
+                return Err(self.err(Some(pc), "stack underflow".into()));
+            }
+            if op.is_jump() {
+                let taken = d + op.stack_effect(arg, true) as i64;
+                if taken < 0 {
+                    return Err(self.err(Some(pc), "stack underflow on the jump".into()));
+                }
+                visit(arg as usize, taken, &mut work)?;
+            }
+            if !op.is_terminator() {
+                if pc + 1 >= n {
+                    return Err(
+                        self.err(Some(pc), "execution falls off the end of the code".into())
+                    );
+                }
+                visit(pc + 1, fall, &mut work)?;
+            }
+        }
+        // A declared maximum far above the real one would make the VM reserve a huge frame.
+        if declared > 2 * max + 16 {
+            return Err(self.err(
+                None,
+                format!("declared max_stack {declared} far exceeds the computed depth {max}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::Instr;
+    use std::sync::Arc;
+
+    #[test]
+    fn inputs_cover_at_least_what_the_net_effect_pops() {
+        for op in Opcode::ALL {
+            for arg in [0u32, 1, 2, 3, 5, 8, 15, 0x0102] {
+                for jump in [false, true] {
+                    let pops = -(op.stack_effect(arg, jump) as i64);
+                    assert!(
+                        stack_inputs(*op, arg) as i64 >= pops,
+                        "{} {arg}: inputs {} < net pops {pops}",
+                        op.name(),
+                        stack_inputs(*op, arg)
+                    );
+                }
+            }
+        }
+    }
+
+    fn module(code: Vec<Instr>, consts: Vec<Constant>, max_stack: u32) -> CodeObject {
+        let mut co = CodeObject::new("<module>", "<module>", Arc::from("x.py"), 1);
+        co.positions = vec![Position::line(1); code.len()];
+        co.code = code;
+        co.consts = consts;
+        co.max_stack = max_stack;
+        co
+    }
+
+    #[test]
+    fn accepts_a_plain_module_and_rejects_each_kind_of_damage() {
+        use Opcode::*;
+        let good = module(
+            vec![Instr::new(LOAD_CONST, 0), Instr::new(RETURN_VALUE, 0)],
+            vec![Constant::None],
+            1,
+        );
+        verify_module(&good).unwrap();
+        let cases: Vec<(Vec<Instr>, u32, &str)> = vec![
+            (
+                vec![Instr::new(LOAD_CONST, 1), Instr::new(RETURN_VALUE, 0)],
+                1,
+                "out of range",
+            ),
+            (vec![Instr::new(RETURN_VALUE, 0)], 1, "reads 1"),
+            (vec![Instr::new(LOAD_CONST, 0)], 1, "falls off"),
+            (vec![Instr::new(JUMP_FORWARD, 5)], 1, "outside"),
+            (
+                vec![Instr::new(LOAD_CONST, 0), Instr::new(RETURN_VALUE, 0)],
+                0,
+                "exceeds",
+            ),
+            (
+                vec![
+                    Instr::new(LOAD_CONST, 0),
+                    Instr::new(SWAP, 3),
+                    Instr::new(RETURN_VALUE, 0),
+                ],
+                1,
+                "reads 3",
+            ),
+            (
+                vec![
+                    Instr::new(LOAD_CONST, 0),
+                    Instr::new(POP_JUMP_IF_TRUE, 3),
+                    Instr::new(LOAD_CONST, 0),
+                    Instr::new(LOAD_CONST, 0),
+                    Instr::new(RETURN_VALUE, 0),
+                ],
+                2,
+                "inconsistent",
+            ),
+            (
+                vec![Instr::new(BINARY_OP, 99), Instr::new(RETURN_CONST, 0)],
+                1,
+                "not a binary",
+            ),
+            (
+                vec![Instr::new(LOAD_CONST, 0), Instr::new(RETURN_VALUE, 0)],
+                100,
+                "far exceeds",
+            ),
+        ];
+        for (code, max, want) in cases {
+            let co = module(code.clone(), vec![Constant::None], max);
+            let e = verify_module(&co).unwrap_err().to_string();
+            assert!(e.contains(want), "{code:?}: {e}");
+        }
+    }
+}
