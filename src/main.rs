@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cache;
 mod cli;
 
 #[global_allocator]
@@ -28,8 +29,10 @@ enum Command {
     Ast(cli::ast::Args),
     /// Compile and run a Python program (`sys.argv` = FILE ARGS...).
     Run(cli::run::Args),
-    /// Disassemble a file, laid out as `python3 -m dis` does.
+    /// Disassemble a file (source or .pyc), laid out as `python3 -m dis` does.
     Dis(cli::dis::Args),
+    /// Compile files and directory trees to the bytecode cache, as `python3 -m compileall`.
+    Compile(cli::compile::Args),
     /// Run a program printing each executed instruction and the value stack after it.
     Trace(cli::trace::Args),
 }
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Ast(args) => cli::ast::run(args),
         Command::Run(args) => cli::run::run(args),
         Command::Dis(args) => cli::dis::run(args),
+        Command::Compile(args) => cli::compile::run(args),
         Command::Trace(args) => cli::trace::run(args),
     }
 }

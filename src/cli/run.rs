@@ -1,17 +1,20 @@
-//! `nanopy run [--dispatch tail|switch] [--stats] FILE [ARGS...]`: compile FILE and run it, with
+//! `nanopy run [--dispatch tail|switch] [--stats] [-v] [--no-cache] FILE [ARGS...]`: compile FILE and run it, with
 //! `sys.argv == [FILE, ARGS...]` as CPython sets it. A syntax error is printed as `python3 FILE`
 //! prints it (file, line, caret, message) with exit status 1; an uncaught exception prints a
 //! CPython-style traceback, exit status 1.
 //!
-//! Also home of [`compile_file`], shared by `dis` and `trace`: read, decode, parse, compile.
+//! The code comes through the bytecode cache (`crate::cache`): `-v` reports what the cache did,
+//! `--no-cache` bypasses it. Also home of [`compile_file`], shared by `dis` and `trace`: read,
+//! decode, parse, compile, no cache.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use nanopy_compiler::bytecode::CodeObject;
-use nanopy_compiler::parser::{self, ParseOptions};
 use nanopy_vm::{Dispatch, Options, TraceOptions, Vm};
+
+use crate::cache;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum DispatchArg {
@@ -27,6 +30,13 @@ pub struct Args {
     /// After the program, print executed VM instructions (total, per opcode) to stderr.
     #[arg(long)]
     pub stats: bool,
+    /// Say on stderr whether the bytecode cache was used ("cache hit", "compiled, cache
+    /// written", "cache stale", "cache rejected: <why>").
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Neither read nor write the bytecode cache (`__pycache__/NAME.nanopy-<tag>.pyc`).
+    #[arg(long)]
+    pub no_cache: bool,
     /// The Python program.
     pub file: PathBuf,
     /// Arguments for the program (`sys.argv[1:]`).
@@ -34,54 +44,29 @@ pub struct Args {
     pub args: Vec<String>,
 }
 
-/// Read and compile `file`. On failure the error has been printed; returns the exit status.
+/// Read and compile `file` (no cache: `dis` and `trace` show what the compiler makes now). On
+/// failure the error has been printed; returns the exit status.
 pub fn compile_file(file: &Path) -> Result<Arc<CodeObject>, ExitCode> {
-    let name = script_path(file);
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            // CPython's wording for a missing script.
-            let msg = e.to_string();
-            let msg = msg.split(" (os error").next().unwrap_or(&msg);
-            eprintln!(
-                "nanopy: can't open file '{name}': [Errno {}] {msg}",
-                e.raw_os_error().unwrap_or(0),
-            );
-            return Err(ExitCode::from(2));
-        }
-    };
-    // Parsing and codegen recurse once per nesting level: give them a big stack.
-    let result = parser::run_on_big_stack(|| {
-        let source = parser::decode_source(&bytes)?;
-        let arena = bumpalo::Bump::new();
-        let tree = parser::parse(&arena, &source, ParseOptions::default())?;
-        nanopy_compiler::codegen::compile_module(&tree, &source, &name)
-    });
-    result.map_err(|e| {
-        eprint!("{}", e.render(&name));
+    let name = cache::script_path(file);
+    let bytes = std::fs::read(file).map_err(|err| {
+        let e = cache::LoadError::Open { name: name.clone(), err };
+        eprint!("{}", e.render());
+        ExitCode::from(e.exit_status())
+    })?;
+    cache::compile_source(&name, &bytes).map_err(|err| {
+        eprint!("{}", err.render(&name));
         ExitCode::from(1)
     })
 }
 
-/// The file name CPython gives a script's code (`__file__`, tracebacks, syntax errors): the
-/// path as given when absolute, else the working directory joined to it without normalising
-/// (`python3 ../x.py` shows `/cwd/../x.py`), as `_Py_abspath` does.
-fn script_path(file: &Path) -> String {
-    let given = file.display().to_string();
-    if file.is_absolute() {
-        return given;
-    }
-    match std::env::current_dir() {
-        Ok(cwd) => {
-            let cwd = cwd.display().to_string();
-            if cwd.ends_with('/') {
-                format!("{cwd}{given}")
-            } else {
-                format!("{cwd}/{given}")
-            }
-        }
-        Err(_) => given,
-    }
+/// Load `file`'s code through the bytecode cache, reporting the cache event as asked.
+pub fn load_file(file: &Path, opts: &cache::CacheOptions) -> Result<Arc<CodeObject>, ExitCode> {
+    let (code, event) = cache::load_or_compile(file, opts);
+    event.report(opts.verbose);
+    code.map_err(|e| {
+        eprint!("{}", e.render());
+        ExitCode::from(e.exit_status())
+    })
 }
 
 /// Run compiled module code; the exit status CPython would return.
@@ -110,7 +95,12 @@ pub fn execute(
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match compile_file(&args.file) {
+    let opts = cache::CacheOptions {
+        read: !args.no_cache,
+        write: !args.no_cache,
+        verbose: args.verbose,
+    };
+    match load_file(&args.file, &opts) {
         Ok(code) if args.stats => {
             super::stats::execute(&code, args.dispatch, &args.file, &args.args)
         }
