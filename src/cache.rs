@@ -103,9 +103,9 @@ impl CacheEvent {
         if verbose {
             match &self.store {
                 Store::Written => out.push(format!("nanopy: compiled, cache written: {pyc}")),
-                Store::Failed(why) => {
-                    out.push(format!("nanopy: compiled, cache not written ({why}): {pyc}"))
-                }
+                Store::Failed(why) => out.push(format!(
+                    "nanopy: compiled, cache not written ({why}): {pyc}"
+                )),
                 Store::None if self.compiled => out.push("nanopy: compiled".into()),
                 Store::None => {}
             }
@@ -243,7 +243,7 @@ pub fn load_or_compile(
             return (
                 Err(open_err(io::Error::from_raw_os_error(21))), // EISDIR, as CPython reports
                 event,
-            )
+            );
         }
         Ok(m) => m,
         Err(e) => return (Err(open_err(e)), event),
@@ -318,7 +318,10 @@ pub fn load_or_compile(
 /// A short reason for an I/O error, without Rust's "(os error N)" suffix.
 pub fn io_reason(e: &io::Error) -> String {
     let msg = e.to_string();
-    msg.split(" (os error").next().unwrap_or(&msg).to_lowercase()
+    msg.split(" (os error")
+        .next()
+        .unwrap_or(&msg)
+        .to_lowercase()
 }
 
 /// Serialize `code` and write it to `pyc` atomically (creating `__pycache__` if needed).
@@ -335,7 +338,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
         _ => {}
     }
-    let file_name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy());
+    let file_name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
     let tmp = dir.join(format!(
         "{file_name}.{}.{}.tmp",
         std::process::id(),

@@ -44,7 +44,10 @@ fn py_files_deep(dir: &Path, out: &mut Vec<PathBuf>) {
         .filter(|p| p.is_dir())
         .filter(|p| {
             let n = p.file_name().unwrap_or_default().to_string_lossy();
-            !matches!(&*n, "test" | "tests" | "idlelib" | "site-packages" | "__pycache__")
+            !matches!(
+                &*n,
+                "test" | "tests" | "idlelib" | "site-packages" | "__pycache__"
+            )
         })
         .collect();
     dirs.sort();
@@ -66,7 +69,8 @@ fn stdlib() -> PathBuf {
 
 fn check(path: &Path, code: &Arc<CodeObject>) -> Result<(), String> {
     let p = path.display();
-    verify::verify_module(code).map_err(|e| format!("{p}: verifier refused codegen output: {e}"))?;
+    verify::verify_module(code)
+        .map_err(|e| format!("{p}: verifier refused codegen output: {e}"))?;
     let payload = marshal::encode(code).map_err(|e| format!("{p}: encode: {e}"))?;
     let back = marshal::decode(&payload, None).map_err(|e| format!("{p}: decode: {e}"))?;
     if *back != **code {

@@ -49,7 +49,10 @@ pub struct Args {
 pub fn compile_file(file: &Path) -> Result<Arc<CodeObject>, ExitCode> {
     let name = cache::script_path(file);
     let bytes = std::fs::read(file).map_err(|err| {
-        let e = cache::LoadError::Open { name: name.clone(), err };
+        let e = cache::LoadError::Open {
+            name: name.clone(),
+            err,
+        };
         eprint!("{}", e.render());
         ExitCode::from(e.exit_status())
     })?;
