@@ -17,7 +17,11 @@ use crate::{PyErr, PyResult};
 
 // ----- small helpers -----
 
-pub fn type_name(v: Value) -> &'static str {
+pub fn type_name<'a>(v: Value) -> &'a str {
+    // --- classes ---
+    if let Some(c) = crate::class::user_class_of(v) {
+        return str_of(c.name);
+    }
     type_of(v).name()
 }
 
@@ -211,6 +215,9 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
             let t = type_name(v);
             Err(vm.new_exc(Ty::TypeError, &format!("unhashable type: '{t}'")))
         }
+        // --- classes ---
+        ObjKind::Instance(_) => crate::class::hash(vm, v),
+        ObjKind::Exception(e) if !e.instance.is_null() => crate::class::hash(vm, v),
         _ => Ok((o as *const _ as u64) >> 4),
     }
 }
@@ -315,6 +322,10 @@ fn num_f64(v: Value) -> Option<f64> {
 }
 
 pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool> {
+    // --- classes ---
+    if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+        return crate::class::compare(vm, op, a, b);
+    }
     match op {
         CompareOp::Eq => return Ok(eq_fast(a, b) && !(a.is_float() && a.as_float().is_nan())),
         CompareOp::Ne => return Ok(!eq_fast(a, b) || (a.is_float() && a.as_float().is_nan())),
@@ -385,7 +396,7 @@ fn seq_order(vm: &mut Vm, x: &[Value], y: &[Value]) -> PyResult<Option<Ordering>
 
 // ----- truth -----
 
-pub fn truthy(_vm: &mut Vm, v: Value) -> PyResult<bool> {
+pub fn truthy(vm: &mut Vm, v: Value) -> PyResult<bool> {
     if v.is_bool() {
         return Ok(v.as_bool());
     }
@@ -406,6 +417,8 @@ pub fn truthy(_vm: &mut Vm, v: Value) -> PyResult<bool> {
         ObjKind::Dict(d) | ObjKind::Set(d) => !d.borrow().is_empty(),
         ObjKind::BigInt(b) => !b.is_zero(),
         ObjKind::Range { start, stop, step } => range_len(*start, *stop, *step) > 0,
+        // --- classes ---
+        ObjKind::Instance(_) => return crate::class::truthy(vm, v),
         _ => true,
     })
 }
@@ -459,6 +472,12 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
     }
     if let Some(v) = seq_op(vm, base, a, b)? {
         return Ok(v);
+    }
+    // --- classes ---
+    if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+        if let Some(v) = crate::class::binary_op(vm, op, a, b)? {
+            return Ok(v);
+        }
     }
     Err(unsupported(vm, op, a, b))
 }
@@ -714,6 +733,9 @@ pub fn negate(vm: &mut Vm, v: Value) -> PyResult<Value> {
         let n = -b.clone();
         return Ok(vm.bigint(n));
     }
+    if let Some(r) = crate::class::unary(vm, "__neg__", v)? {
+        return Ok(r); // --- classes ---
+    }
     let t = type_name(v);
     Err(vm.new_exc(
         Ty::TypeError,
@@ -728,6 +750,9 @@ pub fn invert(vm: &mut Vm, v: Value) -> PyResult<Value> {
     if let Some(b) = v.as_bigint() {
         let n = -b.clone() - 1;
         return Ok(vm.bigint(n));
+    }
+    if let Some(r) = crate::class::unary(vm, "__invert__", v)? {
+        return Ok(r); // --- classes ---
     }
     let t = type_name(v);
     Err(vm.new_exc(
@@ -810,6 +835,11 @@ pub fn getitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<Value> {
         return Err(not_subscriptable(vm, c));
     };
     match &o.kind {
+        // --- classes ---
+        ObjKind::Instance(_) => match crate::class::getitem(vm, c, key)? {
+            Some(v) => Ok(v),
+            None => Err(not_subscriptable(vm, c)),
+        },
         ObjKind::List(l) => {
             if is_slice(key) {
                 let len = l.borrow().len() as i64;
@@ -919,6 +949,8 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
         ));
     };
     match &o.kind {
+        // --- classes ---
+        ObjKind::Instance(_) if crate::class::setitem(vm, c, key, value)? => Ok(()),
         ObjKind::List(l) => {
             if is_slice(key) {
                 let items = collect(vm, value)?;
@@ -971,6 +1003,8 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
 
 pub fn delitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<()> {
     match c.as_obj().map(|o| &o.kind) {
+        // --- classes ---
+        Some(ObjKind::Instance(_)) if crate::class::delitem(vm, c, key)? => Ok(()),
         Some(ObjKind::List(l)) => {
             if is_slice(key) {
                 let len = l.borrow().len() as i64;
@@ -1011,6 +1045,17 @@ pub fn delitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<()> {
 
 pub fn contains(vm: &mut Vm, c: Value, item: Value) -> PyResult<bool> {
     match c.as_obj().map(|o| &o.kind) {
+        // --- classes ---
+        Some(ObjKind::Instance(_)) => match crate::class::contains(vm, c, item)? {
+            Some(b) => Ok(b),
+            None => {
+                let t = type_name(c);
+                Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("argument of type '{t}' is not iterable"),
+                ))
+            }
+        },
         Some(ObjKind::List(l)) => Ok(l.borrow().iter().any(|v| eq_fast(*v, item))),
         Some(ObjKind::Tuple(t)) => Ok(t.iter().any(|v| eq_fast(*v, item))),
         Some(ObjKind::Dict(_)) | Some(ObjKind::Set(_)) => Ok(dict_get(vm, c, item)?.is_some()),
@@ -1072,6 +1117,7 @@ pub fn is_iterable(v: Value) -> bool {
                 | ObjKind::Reversed { .. }
                 | ObjKind::Map { .. }
                 | ObjKind::Generator(_)
+                | ObjKind::Instance(_) // --- classes ---
         )
     )
 }
@@ -1109,6 +1155,13 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
         | ObjKind::Reversed { .. }
         | ObjKind::Map { .. }
         | ObjKind::Generator(_) => return Ok(v),
+        // --- classes ---
+        ObjKind::Instance(_) => {
+            return match crate::class::iter(vm, v)? {
+                Some(it) => Ok(it),
+                None => Err(not_iterable(vm, v)),
+            }
+        }
         _ => return Err(not_iterable(vm, v)),
     };
     Ok(vm.heap.alloc(kind))
@@ -1126,6 +1179,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
         return Err(vm.new_exc(Ty::TypeError, &format!("'{t}' object is not an iterator")));
     };
     match &o.kind {
+        ObjKind::Instance(_) => crate::class::next(vm, it), // --- classes ---
         ObjKind::SeqIter { seq, index } => {
             let i = index.get();
             match &seq.as_obj().expect("sequence").kind {
@@ -1258,6 +1312,10 @@ pub fn collect(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
 // ----- attributes -----
 
 pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
+    // --- classes ---
+    if let Some(v) = crate::class::getattr(vm, obj, name)? {
+        return Ok(v);
+    }
     let n = str_of(name);
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Module { name: mname, dict }) => {
@@ -1270,7 +1328,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
                 &format!("module '{m}' has no attribute '{n}'"),
             ));
         }
-        Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args),
+        Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args.get()),
         Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name),
         Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname),
         Some(ObjKind::Type(t)) if n == "__name__" => {
@@ -1280,7 +1338,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
         _ => {}
     }
     if n == "__class__" {
-        return Ok(vm.type_value(type_of(obj)));
+        return Ok(vm.class_of(obj));
     }
     if let Some(m) = vm.methods.get(&(type_of(obj), n)).copied() {
         return Ok(vm.heap.alloc(ObjKind::Method { this: obj, func: m }));
@@ -1448,9 +1506,20 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         ObjKind::Module { name, .. } => {
             out.push_str(&format!("<module '{}' (built-in)>", str_of(*name)))
         }
+        // --- classes ---
+        ObjKind::Instance(_) => out.push_str(&crate::class::repr(vm, v)?),
+        ObjKind::Exception(e) if !e.instance.is_null() => {
+            out.push_str(&crate::class::repr(vm, v)?)
+        }
+        ObjKind::Class(c) => out.push_str(&format!(
+            "<class '{}.{}'>",
+            str_of(c.module),
+            str_of(c.qualname)
+        )),
+        ObjKind::NotImplemented => out.push_str("NotImplemented"),
         ObjKind::Exception(e) => {
             out.push_str(e.ty.name());
-            let args = e.args.as_tuple().unwrap_or(&[]).to_vec();
+            let args = e.args.get().as_tuple().unwrap_or(&[]).to_vec();
             out.push('(');
             repr_items(vm, &args, out)?;
             out.push(')');
@@ -1474,8 +1543,14 @@ pub fn to_str(vm: &mut Vm, v: Value) -> PyResult<String> {
     if let Some(s) = v.as_str() {
         return Ok(s.s.to_string());
     }
+    // --- classes ---
+    if crate::class::is_user_instance(v) {
+        if let Some(s) = crate::class::to_str(vm, v)? {
+            return Ok(s);
+        }
+    }
     if let Some(e) = v.as_exc() {
-        let args = e.args.as_tuple().unwrap_or(&[]).to_vec();
+        let args = e.args.get().as_tuple().unwrap_or(&[]).to_vec();
         return match args.len() {
             0 => Ok(String::new()),
             1 => {
@@ -1485,7 +1560,7 @@ pub fn to_str(vm: &mut Vm, v: Value) -> PyResult<String> {
                     to_str(vm, args[0])
                 }
             }
-            _ => repr(vm, e.args),
+            _ => repr(vm, e.args.get()),
         };
     }
     repr(vm, v)
@@ -1512,8 +1587,10 @@ pub fn format(vm: &mut Vm, v: Value, spec: &str) -> PyResult<String> {
         format::format_bigint(b, spec)
     } else if let Some(s) = v.as_str() {
         format::format_str(&s.s, spec)
-    } else if spec.is_empty() {
+    } else if spec.is_empty() && !crate::class::is_user_instance(v) {
         return to_str(vm, v);
+    } else if let Some(s) = crate::class::format(vm, v, spec)? {
+        return Ok(s); // --- classes ---
     } else {
         let t = type_name(v);
         return Err(vm.new_exc(
