@@ -1438,7 +1438,7 @@ fn list_index(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "index", kwnames)?;
     method_arity(vm, "index", args, 1, 3)?;
     let items = ops::collect(vm, args[0])?;
-    match items.iter().position(|v| ops::eq_fast(*v, args[1])) {
+    match ops::position_eq(vm, &items, args[1])? {
         Some(i) => Ok(vm.int(i as i64)),
         None if args[0].as_tuple().is_some() => {
             Err(vm.new_exc(Ty::ValueError, "tuple.index(x): x not in tuple"))
@@ -1454,7 +1454,7 @@ fn list_count(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "count", kwnames)?;
     method_arity(vm, "count", args, 1, 1)?;
     let items = ops::collect(vm, args[0])?;
-    let n = items.iter().filter(|v| ops::eq_fast(**v, args[1])).count();
+    let n = ops::count_eq(vm, &items, args[1])?;
     Ok(vm.int(n as i64))
 }
 
@@ -1476,7 +1476,8 @@ fn list_remove(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "list.remove", kwnames)?;
     method_arity(vm, "remove", args, 1, 1)?;
     let l = this_list(args);
-    let pos = l.borrow().iter().position(|v| ops::eq_fast(*v, args[1]));
+    let items = l.borrow().clone();
+    let pos = ops::position_eq(vm, &items, args[1])?;
     match pos {
         Some(i) => {
             l.borrow_mut().remove(i);

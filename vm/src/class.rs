@@ -575,7 +575,7 @@ fn c3_merge(vm: &mut Vm, bases: &[Value]) -> PyResult<Vec<Value>> {
                 }
             }
             let msg = format!(
-                "Cannot create a consistent method resolution order (MRO) for bases {}",
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                 names.join(", ")
             );
             return Err(vm.new_exc(Ty::TypeError, &msg));
@@ -1146,6 +1146,24 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
 /// Has the class of instance `v` a user-defined `__eq__` (dict lookups must then call it)?
 pub fn has_user_eq(vm: &Vm, v: Value) -> bool {
     special(vm, v, "__eq__").is_some()
+}
+
+/// The stored key of dict `d` equal to user instance `k` by its `__eq__` (else `k`).
+pub fn canonical_key(vm: &mut Vm, d: &RefCell<Dict>, h: u64, k: Value) -> PyResult<Value> {
+    if !has_user_eq(vm, k) {
+        return Ok(k);
+    }
+    let mut candidates = Vec::new();
+    d.borrow().find(h, |x| {
+        candidates.push(x);
+        false
+    });
+    for c in candidates {
+        if c == k || compare(vm, CompareOp::Eq, k, c)? {
+            return Ok(c);
+        }
+    }
+    Ok(k)
 }
 
 /// Truth: `__bool__`, then `__len__`, else true.

@@ -133,19 +133,68 @@ fn container_dict(d: Value) -> Option<&'static std::cell::RefCell<crate::dict::D
 pub fn dict_set(vm: &mut Vm, d: Value, k: Value, v: Value) -> PyResult<()> {
     let h = hash(vm, k)?;
     if let Some(d) = container_dict(d) {
-        d.borrow_mut().insert(h, k, v, |x| eq_fast(x, k));
+        let k2 = user_key(vm, d, h, k)?;
+        d.borrow_mut().insert(h, k, v, |x| eq_fast(x, k2));
     }
     Ok(())
 }
 
 pub fn dict_get(vm: &mut Vm, d: Value, k: Value) -> PyResult<Option<Value>> {
     let h = hash(vm, k)?;
-    Ok(container_dict(d).and_then(|d| d.borrow().get(h, |x| eq_fast(x, k))))
+    let Some(d) = container_dict(d) else {
+        return Ok(None);
+    };
+    let k = user_key(vm, d, h, k)?;
+    Ok(d.borrow().get(h, |x| eq_fast(x, k)))
 }
 
 pub fn dict_del(vm: &mut Vm, d: Value, k: Value) -> PyResult<Option<Value>> {
     let h = hash(vm, k)?;
-    Ok(container_dict(d).and_then(|d| d.borrow_mut().remove(h, |x| eq_fast(x, k))))
+    let Some(d) = container_dict(d) else {
+        return Ok(None);
+    };
+    let k = user_key(vm, d, h, k)?;
+    Ok(d.borrow_mut().remove(h, |x| eq_fast(x, k)))
+}
+
+// --- classes ---
+/// Position of the first item `== x` (user `__eq__` honoured when `x` is an instance).
+pub fn position_eq(vm: &mut Vm, items: &[Value], x: Value) -> PyResult<Option<usize>> {
+    if !crate::class::is_user_instance(x) {
+        return Ok(items.iter().position(|v| eq_fast(*v, x)));
+    }
+    for (i, v) in items.iter().enumerate() {
+        if *v == x || compare(vm, CompareOp::Eq, x, *v)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// How many items are `== x` (as `position_eq`).
+pub fn count_eq(vm: &mut Vm, items: &[Value], x: Value) -> PyResult<usize> {
+    let mut n = 0;
+    let mut rest = items;
+    while let Some(i) = position_eq(vm, rest, x)? {
+        n += 1;
+        rest = &rest[i + 1..];
+    }
+    Ok(n)
+}
+
+/// A key whose class defines `__eq__` is replaced by the stored key it equals (found by
+/// calling `__eq__` outside the dict borrow), so the identity compare of `eq_fast` finds it.
+#[inline]
+fn user_key(
+    vm: &mut Vm,
+    d: &std::cell::RefCell<crate::dict::Dict>,
+    h: u64,
+    k: Value,
+) -> PyResult<Value> {
+    if !crate::class::is_user_instance(k) {
+        return Ok(k);
+    }
+    crate::class::canonical_key(vm, d, h, k)
 }
 
 pub fn set_add(vm: &mut Vm, s: Value, v: Value) -> PyResult<()> {
@@ -363,6 +412,16 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
             return Ok(num_order(a, b));
         }
         return Ok(Some(big_of(a).cmp(&big_of(b))));
+    }
+    // --- classes --- (sorting and min/max use `<` only, as CPython)
+    if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+        if crate::class::compare(vm, CompareOp::Lt, a, b)? {
+            return Ok(Some(Ordering::Less));
+        }
+        if crate::class::compare(vm, CompareOp::Lt, b, a)? {
+            return Ok(Some(Ordering::Greater));
+        }
+        return Ok(Some(Ordering::Equal));
     }
     let (Some(oa), Some(ob)) = (a.as_obj(), b.as_obj()) else {
         return Ok(None);
@@ -1056,8 +1115,12 @@ pub fn contains(vm: &mut Vm, c: Value, item: Value) -> PyResult<bool> {
                 ))
             }
         },
-        Some(ObjKind::List(l)) => Ok(l.borrow().iter().any(|v| eq_fast(*v, item))),
-        Some(ObjKind::Tuple(t)) => Ok(t.iter().any(|v| eq_fast(*v, item))),
+        Some(ObjKind::List(l)) if !crate::class::is_user_instance(item) => {
+            Ok(l.borrow().iter().any(|v| eq_fast(*v, item)))
+        }
+        Some(ObjKind::Tuple(t)) if !crate::class::is_user_instance(item) => {
+            Ok(t.iter().any(|v| eq_fast(*v, item)))
+        }
         Some(ObjKind::Dict(_)) | Some(ObjKind::Set(_)) => Ok(dict_get(vm, c, item)?.is_some()),
         Some(ObjKind::DictView { dict, kind: 0 }) => Ok(dict_get(vm, *dict, item)?.is_some()),
         Some(ObjKind::Str(s)) => match item.as_str() {
@@ -1084,7 +1147,7 @@ pub fn contains(vm: &mut Vm, c: Value, item: Value) -> PyResult<bool> {
         }),
         _ if is_iterable(c) => {
             let items = collect(vm, c)?;
-            Ok(items.iter().any(|v| eq_fast(*v, item)))
+            Ok(position_eq(vm, &items, item)?.is_some())
         }
         _ => {
             let t = type_name(c);

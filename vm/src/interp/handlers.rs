@@ -1868,6 +1868,9 @@ pub(super) mod body {
             vm.exc_from_args(t, args)
         } else if e.as_exc().is_some() {
             e
+        } else if crate::class::as_class(e).is_some_and(|c| c.exc_base.is_some()) {
+            // --- classes --- `raise UserError`: instantiate the class.
+            tri!(vm, crate::class::call_class(vm, e, &[], Value::NULL))
         } else {
             return Err(vm.throw_new(Ty::TypeError, "exceptions must derive from BaseException"));
         };
