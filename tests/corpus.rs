@@ -1,11 +1,14 @@
-//! The corpus contract: every tier-1 and tier-2 program of benches/corpus prints, at its small
-//! size (benches/corpus/corpus.tsv), exactly CPython 3.11's output
-//! (benches/corpus/expected/NAME.small.out, produced by benches/corpus/regen.sh) under both
-//! dispatchers. Default sizes are for benchmarks, not tests.
+//! The corpus contract: every tier-1 and tier-2 program of benches/corpus, and the tier-3
+//! programs in [`TIER_3_PASSING`], print, at their small size (benches/corpus/corpus.tsv),
+//! exactly CPython 3.11's output (benches/corpus/expected/NAME.small.out, produced by
+//! benches/corpus/regen.sh) under both dispatchers. Default sizes are for benchmarks, not tests.
 
 mod common;
 
 use common::{nanopy, repo};
+
+/// Tier-3 programs the VM runs completely (classes); add names as features land.
+const TIER_3_PASSING: &[&str] = &["binary_trees", "scheduler", "vec_ray"];
 
 #[test]
 fn tier_1_and_2_programs_match_cpython_at_small_size() {
@@ -16,7 +19,7 @@ fn tier_1_and_2_programs_match_cpython_at_small_size() {
     for row in table.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
         let (name, tier, small) = (cols[0], cols[1], cols[2]);
-        if tier.parse::<u32>().expect("tier") > 2 {
+        if tier.parse::<u32>().expect("tier") > 2 && !TIER_3_PASSING.contains(&name) {
             continue;
         }
         let expected = std::fs::read_to_string(corpus.join(format!("expected/{name}.small.out")))
@@ -33,6 +36,10 @@ fn tier_1_and_2_programs_match_cpython_at_small_size() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 10, "tier-1/2 programs in corpus.tsv");
+    assert_eq!(
+        checked,
+        10 + TIER_3_PASSING.len(),
+        "tier-1/2 programs in corpus.tsv plus the passing tier-3 ones"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -705,6 +705,13 @@ impl<'s> Builder<'s> {
                     _ => flags::LOCAL,
                 };
                 self.add(id, f, e.span)?;
+                // --- classes --- `super()` in a function needs the implicit `__class__` cell.
+                if *id == "super"
+                    && *ctx == ExprContext::Load
+                    && self.scopes[self.cur].kind.is_function()
+                {
+                    self.add("__class__", flags::USE, e.span)?;
+                }
             }
             E::List { elts, .. } | E::Tuple { elts, .. } => self.exprs(elts)?,
             E::Slice { lower, upper, step } => {
@@ -882,7 +889,10 @@ fn analyze(
         if kind == ScopeKind::Module {
             (HashSet::new(), ng)
         } else {
-            (bound.clone(), ng)
+            // --- classes --- methods see the class's implicit `__class__` cell.
+            let mut nb = bound.clone();
+            nb.insert("__class__".to_string());
+            (nb, ng)
         }
     };
     let mut child_free: HashSet<String> = HashSet::new();
@@ -891,6 +901,12 @@ fn analyze(
         child_free.extend(analyze(t, c, &new_bound, &new_globals, source)?);
     }
     for name in child_free {
+        if kind == ScopeKind::Class && name == "__class__" {
+            // --- classes --- the class body owns the `__class__` cell (CPython's
+            // `ste_needs_class_closure`).
+            scopes.insert(name, Scope::Cell);
+            continue;
+        }
         match scopes.get(&name).copied() {
             Some(Scope::Local) if kind.is_function() => {
                 scopes.insert(name, Scope::Cell);

@@ -9,7 +9,7 @@ use num_traits::Signed;
 use crate::dict::Dict;
 use crate::format;
 use crate::interp::Vm;
-use crate::object::{type_of, Native, NativeFn, ObjKind, Ty};
+use crate::object::{Native, NativeFn, ObjKind, Ty};
 use crate::ops::{self, exc, str_of, type_name};
 use crate::value::Value;
 use crate::{PyErr, PyResult};
@@ -28,7 +28,10 @@ pub fn install(vm: &mut Vm) {
         ("enumerate", enumerate),
         ("zip", zip),
         ("map", map),
-        ("isinstance", isinstance),
+        // --- classes ---
+        ("isinstance", crate::class::isinstance_builtin),
+        ("issubclass", crate::class::issubclass_builtin),
+        ("__build_class__", crate::class::build_class),
         ("repr", repr),
         ("round", round),
         ("divmod", divmod),
@@ -68,6 +71,11 @@ pub fn install(vm: &mut Vm) {
                     | Ty::Type
                     | Ty::Object
                     | Ty::Slice
+                    // --- classes ---
+                    | Ty::StaticMethod
+                    | Ty::ClassMethod
+                    | Ty::Property
+                    | Ty::Super
             );
         if exposed {
             let k = vm.intern(t.name());
@@ -131,6 +139,24 @@ pub fn install(vm: &mut Vm) {
         }));
         vm.methods.insert((*t, name), v);
     }
+    // --- classes ---
+    let class_methods: &[(Ty, &'static str, NativeFn)] = &[
+        (Ty::Object, "__init__", crate::class::object_init),
+        (Ty::BaseException, "__init__", crate::class::exception_init),
+        (Ty::Property, "setter", crate::class::property_setter),
+    ];
+    for (t, name, f) in class_methods {
+        let v = vm.heap.alloc(ObjKind::Native(Native {
+            name,
+            f: *f,
+            owner: Some(*t),
+        }));
+        vm.methods.insert((*t, name), v);
+    }
+    let ni = vm.heap.alloc(ObjKind::NotImplemented);
+    vm.classes.not_implemented = ni;
+    let k = vm.intern("NotImplemented");
+    ops::dict_set(vm, vm.builtins, k, ni).expect("str keys hash");
     // sys
     let argv: Vec<String> = vm.options.argv.clone();
     let argv: Vec<Value> = argv.iter().map(|a| vm.new_str(a)).collect();
@@ -313,6 +339,10 @@ pub fn len_of(vm: &mut Vm, v: Value) -> PyResult<usize> {
         Some(ObjKind::Dict(d)) | Some(ObjKind::Set(d)) => d.borrow().len(),
         Some(ObjKind::DictView { dict, .. }) => dict.as_dict().map_or(0, |d| d.borrow().len()),
         Some(ObjKind::Range { start, stop, step }) => ops::range_len(*start, *stop, *step) as usize,
+        // --- classes ---
+        Some(ObjKind::Instance(_)) if crate::class::len(vm, v)?.is_some() => {
+            crate::class::len(vm, v)?.unwrap_or(0)
+        }
         _ => {
             let t = type_name(v);
             return Err(vm.new_exc(Ty::TypeError, &format!("object of type '{t}' has no len()")));
@@ -645,32 +675,6 @@ fn map(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     }))
 }
 
-fn isinstance(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "isinstance", kwnames)?;
-    arity(vm, "isinstance", args, 2, 2)?;
-    let t = type_of(args[0]);
-    let classes: Vec<Value> = match args[1].as_tuple() {
-        Some(ts) => ts.to_vec(),
-        None => vec![args[1]],
-    };
-    for c in classes {
-        match c.as_type() {
-            Some(ct) => {
-                if t.is_subtype(ct) {
-                    return Ok(Value::TRUE);
-                }
-            }
-            None => {
-                return Err(vm.new_exc(
-                    Ty::TypeError,
-                    "isinstance() arg 2 must be a type, a tuple of types, or a union",
-                ))
-            }
-        }
-    }
-    Ok(Value::FALSE)
-}
-
 fn repr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let v = exactly_one(vm, "repr", args, kwnames)?;
     let s = ops::repr(vm, v)?;
@@ -890,6 +894,10 @@ fn format_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value
 
 /// Call a built-in type.
 pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    // --- classes ---
+    if matches!(t, Ty::StaticMethod | Ty::ClassMethod | Ty::Property | Ty::Super) {
+        return crate::class::construct(vm, t, args, kwnames);
+    }
     if t.is_exception() {
         no_kw(vm, t.name(), kwnames)?;
         let a = vm.new_tuple(args.to_vec());
@@ -1058,7 +1066,7 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
         }
         Ty::Type => {
             arity(vm, "type", pos, 1, 1)?;
-            Ok(vm.type_value(type_of(pos[0])))
+            Ok(vm.class_of(pos[0])) // --- classes ---
         }
         Ty::Object => Ok(vm.heap.alloc(ObjKind::Tuple(Box::new([])))),
         _ => Err(vm.new_exc(Ty::TypeError, &format!("cannot create '{name}' instances"))),
@@ -1430,7 +1438,7 @@ fn list_index(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "index", kwnames)?;
     method_arity(vm, "index", args, 1, 3)?;
     let items = ops::collect(vm, args[0])?;
-    match items.iter().position(|v| ops::eq_fast(*v, args[1])) {
+    match ops::position_eq(vm, &items, args[1])? {
         Some(i) => Ok(vm.int(i as i64)),
         None if args[0].as_tuple().is_some() => {
             Err(vm.new_exc(Ty::ValueError, "tuple.index(x): x not in tuple"))
@@ -1446,7 +1454,7 @@ fn list_count(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "count", kwnames)?;
     method_arity(vm, "count", args, 1, 1)?;
     let items = ops::collect(vm, args[0])?;
-    let n = items.iter().filter(|v| ops::eq_fast(**v, args[1])).count();
+    let n = ops::count_eq(vm, &items, args[1])?;
     Ok(vm.int(n as i64))
 }
 
@@ -1468,7 +1476,8 @@ fn list_remove(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "list.remove", kwnames)?;
     method_arity(vm, "remove", args, 1, 1)?;
     let l = this_list(args);
-    let pos = l.borrow().iter().position(|v| ops::eq_fast(*v, args[1]));
+    let items = l.borrow().clone();
+    let pos = ops::position_eq(vm, &items, args[1])?;
     match pos {
         Some(i) => {
             l.borrow_mut().remove(i);

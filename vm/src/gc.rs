@@ -177,7 +177,8 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             f(*dict);
         }
         ObjKind::Exception(e) => {
-            f(e.args);
+            f(e.args.get());
+            f(e.instance); // --- classes ---
             e.traceback.borrow().iter().for_each(|(c, _)| f(*c));
         }
         ObjKind::Generator(g) => {
@@ -193,6 +194,19 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             f(*func);
             f(*iter);
         }
+        // --- classes ---
+        ObjKind::Class(c) => c.trace(f),
+        ObjKind::Instance(i) => i.trace(f),
+        ObjKind::StaticMethod(x) | ObjKind::ClassMethod(x) => f(*x),
+        ObjKind::Property { fget, fset } => {
+            f(*fget);
+            f(*fset);
+        }
+        ObjKind::Super { class, this } => {
+            f(*class);
+            f(*this);
+        }
+        ObjKind::NotImplemented => {}
     }
 }
 

@@ -11,6 +11,7 @@
 
 pub mod builtins;
 pub mod call;
+pub mod class;
 pub mod dict;
 pub mod format;
 pub mod frame;

@@ -172,19 +172,43 @@ pub enum ObjKind {
         func: Value,
         iter: Value,
     },
+    // --- classes ---
+    /// A user-defined class (boxed: it is bigger than the other kinds).
+    Class(Box<crate::class::ClassObj>),
+    /// An instance of a user-defined class: shape + inline slots.
+    Instance(crate::class::Instance),
+    /// `staticmethod(f)`, `classmethod(f)`: descriptors found in class namespaces.
+    StaticMethod(Value),
+    ClassMethod(Value),
+    /// `property(fget, fset)` (fset NULL when read-only).
+    Property {
+        fget: Value,
+        fset: Value,
+    },
+    /// A bound `super()` object: look up after `class` in the MRO of `this`'s type.
+    Super {
+        class: Value,
+        this: Value,
+    },
+    /// The `NotImplemented` singleton.
+    NotImplemented,
 }
 
 pub struct ExcObj {
     pub ty: Ty,
-    /// Tuple of constructor args.
-    pub args: Value,
+    /// Tuple of constructor args (a Cell: `BaseException.__init__` rebinds it).
+    pub args: Cell<Value>,
     /// Traceback entries (code object value, instruction index), innermost first.
     pub traceback: RefCell<Vec<(Value, usize)>>,
+    // --- classes ---
+    /// For instances of user classes deriving from an exception type: an `Instance` holding
+    /// the class and the attributes; NULL for built-in exception types.
+    pub instance: Value,
 }
 
 macro_rules! types {
     ($($name:ident = $py:literal $(: $parent:ident)?;)*) => {
-        /// Built-in types (the VM has no user classes yet).
+        /// Built-in types (user classes are `ObjKind::Class` objects; see `crate::class`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Ty { $($name,)* }
 
@@ -263,6 +287,12 @@ types! {
     ImportError = "ImportError": Exception;
     SystemError = "SystemError": Exception;
     ModuleNotFoundError = "ModuleNotFoundError": ImportError;
+    // --- classes ---
+    StaticMethod = "staticmethod";
+    ClassMethod = "classmethod";
+    Property = "property";
+    Super = "super";
+    NotImplementedType = "NotImplementedType";
 }
 
 impl Ty {
@@ -322,6 +352,14 @@ impl Obj {
             ObjKind::Zip { .. } => Ty::Zip,
             ObjKind::Reversed { .. } => Ty::Reversed,
             ObjKind::Map { .. } => Ty::Map,
+            // --- classes ---
+            ObjKind::Class(_) => Ty::Type,
+            ObjKind::Instance(_) => Ty::Object,
+            ObjKind::StaticMethod(_) => Ty::StaticMethod,
+            ObjKind::ClassMethod(_) => Ty::ClassMethod,
+            ObjKind::Property { .. } => Ty::Property,
+            ObjKind::Super { .. } => Ty::Super,
+            ObjKind::NotImplemented => Ty::NotImplementedType,
         }
     }
 }

@@ -17,7 +17,11 @@ use crate::{PyErr, PyResult};
 
 // ----- small helpers -----
 
-pub fn type_name(v: Value) -> &'static str {
+pub fn type_name<'a>(v: Value) -> &'a str {
+    // --- classes ---
+    if let Some(c) = crate::class::user_class_of(v) {
+        return str_of(c.name);
+    }
     type_of(v).name()
 }
 
@@ -129,19 +133,68 @@ fn container_dict(d: Value) -> Option<&'static std::cell::RefCell<crate::dict::D
 pub fn dict_set(vm: &mut Vm, d: Value, k: Value, v: Value) -> PyResult<()> {
     let h = hash(vm, k)?;
     if let Some(d) = container_dict(d) {
-        d.borrow_mut().insert(h, k, v, |x| eq_fast(x, k));
+        let k2 = user_key(vm, d, h, k)?;
+        d.borrow_mut().insert(h, k, v, |x| eq_fast(x, k2));
     }
     Ok(())
 }
 
 pub fn dict_get(vm: &mut Vm, d: Value, k: Value) -> PyResult<Option<Value>> {
     let h = hash(vm, k)?;
-    Ok(container_dict(d).and_then(|d| d.borrow().get(h, |x| eq_fast(x, k))))
+    let Some(d) = container_dict(d) else {
+        return Ok(None);
+    };
+    let k = user_key(vm, d, h, k)?;
+    Ok(d.borrow().get(h, |x| eq_fast(x, k)))
 }
 
 pub fn dict_del(vm: &mut Vm, d: Value, k: Value) -> PyResult<Option<Value>> {
     let h = hash(vm, k)?;
-    Ok(container_dict(d).and_then(|d| d.borrow_mut().remove(h, |x| eq_fast(x, k))))
+    let Some(d) = container_dict(d) else {
+        return Ok(None);
+    };
+    let k = user_key(vm, d, h, k)?;
+    Ok(d.borrow_mut().remove(h, |x| eq_fast(x, k)))
+}
+
+// --- classes ---
+/// Position of the first item `== x` (user `__eq__` honoured when `x` is an instance).
+pub fn position_eq(vm: &mut Vm, items: &[Value], x: Value) -> PyResult<Option<usize>> {
+    if !crate::class::is_user_instance(x) {
+        return Ok(items.iter().position(|v| eq_fast(*v, x)));
+    }
+    for (i, v) in items.iter().enumerate() {
+        if *v == x || compare(vm, CompareOp::Eq, x, *v)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// How many items are `== x` (as `position_eq`).
+pub fn count_eq(vm: &mut Vm, items: &[Value], x: Value) -> PyResult<usize> {
+    let mut n = 0;
+    let mut rest = items;
+    while let Some(i) = position_eq(vm, rest, x)? {
+        n += 1;
+        rest = &rest[i + 1..];
+    }
+    Ok(n)
+}
+
+/// A key whose class defines `__eq__` is replaced by the stored key it equals (found by
+/// calling `__eq__` outside the dict borrow), so the identity compare of `eq_fast` finds it.
+#[inline]
+fn user_key(
+    vm: &mut Vm,
+    d: &std::cell::RefCell<crate::dict::Dict>,
+    h: u64,
+    k: Value,
+) -> PyResult<Value> {
+    if !crate::class::is_user_instance(k) {
+        return Ok(k);
+    }
+    crate::class::canonical_key(vm, d, h, k)
 }
 
 pub fn set_add(vm: &mut Vm, s: Value, v: Value) -> PyResult<()> {
@@ -211,6 +264,9 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
             let t = type_name(v);
             Err(vm.new_exc(Ty::TypeError, &format!("unhashable type: '{t}'")))
         }
+        // --- classes ---
+        ObjKind::Instance(_) => crate::class::hash(vm, v),
+        ObjKind::Exception(e) if !e.instance.is_null() => crate::class::hash(vm, v),
         _ => Ok((o as *const _ as u64) >> 4),
     }
 }
@@ -315,6 +371,10 @@ fn num_f64(v: Value) -> Option<f64> {
 }
 
 pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool> {
+    // --- classes ---
+    if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+        return crate::class::compare(vm, op, a, b);
+    }
     match op {
         CompareOp::Eq => return Ok(eq_fast(a, b) && !(a.is_float() && a.as_float().is_nan())),
         CompareOp::Ne => return Ok(!eq_fast(a, b) || (a.is_float() && a.as_float().is_nan())),
@@ -353,6 +413,16 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
         }
         return Ok(Some(big_of(a).cmp(&big_of(b))));
     }
+    // --- classes --- (sorting and min/max use `<` only, as CPython)
+    if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+        if crate::class::compare(vm, CompareOp::Lt, a, b)? {
+            return Ok(Some(Ordering::Less));
+        }
+        if crate::class::compare(vm, CompareOp::Lt, b, a)? {
+            return Ok(Some(Ordering::Greater));
+        }
+        return Ok(Some(Ordering::Equal));
+    }
     let (Some(oa), Some(ob)) = (a.as_obj(), b.as_obj()) else {
         return Ok(None);
     };
@@ -385,7 +455,7 @@ fn seq_order(vm: &mut Vm, x: &[Value], y: &[Value]) -> PyResult<Option<Ordering>
 
 // ----- truth -----
 
-pub fn truthy(_vm: &mut Vm, v: Value) -> PyResult<bool> {
+pub fn truthy(vm: &mut Vm, v: Value) -> PyResult<bool> {
     if v.is_bool() {
         return Ok(v.as_bool());
     }
@@ -406,6 +476,8 @@ pub fn truthy(_vm: &mut Vm, v: Value) -> PyResult<bool> {
         ObjKind::Dict(d) | ObjKind::Set(d) => !d.borrow().is_empty(),
         ObjKind::BigInt(b) => !b.is_zero(),
         ObjKind::Range { start, stop, step } => range_len(*start, *stop, *step) > 0,
+        // --- classes ---
+        ObjKind::Instance(_) => return crate::class::truthy(vm, v),
         _ => true,
     })
 }
@@ -459,6 +531,12 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
     }
     if let Some(v) = seq_op(vm, base, a, b)? {
         return Ok(v);
+    }
+    // --- classes ---
+    if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+        if let Some(v) = crate::class::binary_op(vm, op, a, b)? {
+            return Ok(v);
+        }
     }
     Err(unsupported(vm, op, a, b))
 }
@@ -714,6 +792,9 @@ pub fn negate(vm: &mut Vm, v: Value) -> PyResult<Value> {
         let n = -b.clone();
         return Ok(vm.bigint(n));
     }
+    if let Some(r) = crate::class::unary(vm, "__neg__", v)? {
+        return Ok(r); // --- classes ---
+    }
     let t = type_name(v);
     Err(vm.new_exc(
         Ty::TypeError,
@@ -728,6 +809,9 @@ pub fn invert(vm: &mut Vm, v: Value) -> PyResult<Value> {
     if let Some(b) = v.as_bigint() {
         let n = -b.clone() - 1;
         return Ok(vm.bigint(n));
+    }
+    if let Some(r) = crate::class::unary(vm, "__invert__", v)? {
+        return Ok(r); // --- classes ---
     }
     let t = type_name(v);
     Err(vm.new_exc(
@@ -810,6 +894,11 @@ pub fn getitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<Value> {
         return Err(not_subscriptable(vm, c));
     };
     match &o.kind {
+        // --- classes ---
+        ObjKind::Instance(_) => match crate::class::getitem(vm, c, key)? {
+            Some(v) => Ok(v),
+            None => Err(not_subscriptable(vm, c)),
+        },
         ObjKind::List(l) => {
             if is_slice(key) {
                 let len = l.borrow().len() as i64;
@@ -919,6 +1008,8 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
         ));
     };
     match &o.kind {
+        // --- classes ---
+        ObjKind::Instance(_) if crate::class::setitem(vm, c, key, value)? => Ok(()),
         ObjKind::List(l) => {
             if is_slice(key) {
                 let items = collect(vm, value)?;
@@ -971,6 +1062,8 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
 
 pub fn delitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<()> {
     match c.as_obj().map(|o| &o.kind) {
+        // --- classes ---
+        Some(ObjKind::Instance(_)) if crate::class::delitem(vm, c, key)? => Ok(()),
         Some(ObjKind::List(l)) => {
             if is_slice(key) {
                 let len = l.borrow().len() as i64;
@@ -1011,8 +1104,23 @@ pub fn delitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<()> {
 
 pub fn contains(vm: &mut Vm, c: Value, item: Value) -> PyResult<bool> {
     match c.as_obj().map(|o| &o.kind) {
-        Some(ObjKind::List(l)) => Ok(l.borrow().iter().any(|v| eq_fast(*v, item))),
-        Some(ObjKind::Tuple(t)) => Ok(t.iter().any(|v| eq_fast(*v, item))),
+        // --- classes ---
+        Some(ObjKind::Instance(_)) => match crate::class::contains(vm, c, item)? {
+            Some(b) => Ok(b),
+            None => {
+                let t = type_name(c);
+                Err(vm.new_exc(
+                    Ty::TypeError,
+                    &format!("argument of type '{t}' is not iterable"),
+                ))
+            }
+        },
+        Some(ObjKind::List(l)) if !crate::class::is_user_instance(item) => {
+            Ok(l.borrow().iter().any(|v| eq_fast(*v, item)))
+        }
+        Some(ObjKind::Tuple(t)) if !crate::class::is_user_instance(item) => {
+            Ok(t.iter().any(|v| eq_fast(*v, item)))
+        }
         Some(ObjKind::Dict(_)) | Some(ObjKind::Set(_)) => Ok(dict_get(vm, c, item)?.is_some()),
         Some(ObjKind::DictView { dict, kind: 0 }) => Ok(dict_get(vm, *dict, item)?.is_some()),
         Some(ObjKind::Str(s)) => match item.as_str() {
@@ -1039,7 +1147,7 @@ pub fn contains(vm: &mut Vm, c: Value, item: Value) -> PyResult<bool> {
         }),
         _ if is_iterable(c) => {
             let items = collect(vm, c)?;
-            Ok(items.iter().any(|v| eq_fast(*v, item)))
+            Ok(position_eq(vm, &items, item)?.is_some())
         }
         _ => {
             let t = type_name(c);
@@ -1072,6 +1180,7 @@ pub fn is_iterable(v: Value) -> bool {
                 | ObjKind::Reversed { .. }
                 | ObjKind::Map { .. }
                 | ObjKind::Generator(_)
+                | ObjKind::Instance(_) // --- classes ---
         )
     )
 }
@@ -1109,6 +1218,13 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
         | ObjKind::Reversed { .. }
         | ObjKind::Map { .. }
         | ObjKind::Generator(_) => return Ok(v),
+        // --- classes ---
+        ObjKind::Instance(_) => {
+            return match crate::class::iter(vm, v)? {
+                Some(it) => Ok(it),
+                None => Err(not_iterable(vm, v)),
+            }
+        }
         _ => return Err(not_iterable(vm, v)),
     };
     Ok(vm.heap.alloc(kind))
@@ -1126,6 +1242,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
         return Err(vm.new_exc(Ty::TypeError, &format!("'{t}' object is not an iterator")));
     };
     match &o.kind {
+        ObjKind::Instance(_) => crate::class::next(vm, it), // --- classes ---
         ObjKind::SeqIter { seq, index } => {
             let i = index.get();
             match &seq.as_obj().expect("sequence").kind {
@@ -1258,6 +1375,10 @@ pub fn collect(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
 // ----- attributes -----
 
 pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
+    // --- classes ---
+    if let Some(v) = crate::class::getattr(vm, obj, name)? {
+        return Ok(v);
+    }
     let n = str_of(name);
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Module { name: mname, dict }) => {
@@ -1270,7 +1391,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
                 &format!("module '{m}' has no attribute '{n}'"),
             ));
         }
-        Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args),
+        Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args.get()),
         Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name),
         Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname),
         Some(ObjKind::Type(t)) if n == "__name__" => {
@@ -1280,7 +1401,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
         _ => {}
     }
     if n == "__class__" {
-        return Ok(vm.type_value(type_of(obj)));
+        return Ok(vm.class_of(obj));
     }
     if let Some(m) = vm.methods.get(&(type_of(obj), n)).copied() {
         return Ok(vm.heap.alloc(ObjKind::Method { this: obj, func: m }));
@@ -1448,9 +1569,20 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         ObjKind::Module { name, .. } => {
             out.push_str(&format!("<module '{}' (built-in)>", str_of(*name)))
         }
+        // --- classes ---
+        ObjKind::Instance(_) => out.push_str(&crate::class::repr(vm, v)?),
+        ObjKind::Exception(e) if !e.instance.is_null() => {
+            out.push_str(&crate::class::repr(vm, v)?)
+        }
+        ObjKind::Class(c) => out.push_str(&format!(
+            "<class '{}.{}'>",
+            str_of(c.module),
+            str_of(c.qualname)
+        )),
+        ObjKind::NotImplemented => out.push_str("NotImplemented"),
         ObjKind::Exception(e) => {
             out.push_str(e.ty.name());
-            let args = e.args.as_tuple().unwrap_or(&[]).to_vec();
+            let args = e.args.get().as_tuple().unwrap_or(&[]).to_vec();
             out.push('(');
             repr_items(vm, &args, out)?;
             out.push(')');
@@ -1474,8 +1606,14 @@ pub fn to_str(vm: &mut Vm, v: Value) -> PyResult<String> {
     if let Some(s) = v.as_str() {
         return Ok(s.s.to_string());
     }
+    // --- classes ---
+    if crate::class::is_user_instance(v) {
+        if let Some(s) = crate::class::to_str(vm, v)? {
+            return Ok(s);
+        }
+    }
     if let Some(e) = v.as_exc() {
-        let args = e.args.as_tuple().unwrap_or(&[]).to_vec();
+        let args = e.args.get().as_tuple().unwrap_or(&[]).to_vec();
         return match args.len() {
             0 => Ok(String::new()),
             1 => {
@@ -1485,7 +1623,7 @@ pub fn to_str(vm: &mut Vm, v: Value) -> PyResult<String> {
                     to_str(vm, args[0])
                 }
             }
-            _ => repr(vm, e.args),
+            _ => repr(vm, e.args.get()),
         };
     }
     repr(vm, v)
@@ -1512,8 +1650,10 @@ pub fn format(vm: &mut Vm, v: Value, spec: &str) -> PyResult<String> {
         format::format_bigint(b, spec)
     } else if let Some(s) = v.as_str() {
         format::format_str(&s.s, spec)
-    } else if spec.is_empty() {
+    } else if spec.is_empty() && !crate::class::is_user_instance(v) {
         return to_str(vm, v);
+    } else if let Some(s) = crate::class::format(vm, v, spec)? {
+        return Ok(s); // --- classes ---
     } else {
         let t = type_name(v);
         return Err(vm.new_exc(

@@ -122,7 +122,7 @@ pub fn format(vm: &mut Vm, exc: Value) -> String {
     }
     flush_repeats(&mut out, repeats);
     let msg = ops::to_str(vm, exc).unwrap_or_default();
-    out.push_str(e.ty.name());
+    out.push_str(&crate::class::exc_type_display(exc)); // --- classes ---
     if !msg.is_empty() {
         out.push_str(": ");
         out.push_str(&msg);

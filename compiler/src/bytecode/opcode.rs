@@ -233,6 +233,11 @@ macro_rules! for_each_opcode {
             RAISE_VARARGS = Count, |n, _| -(n as i32);
             /// `-> AssertionError` (the class, for `assert`).
             LOAD_ASSERTION_ERROR = None, |_, _| 1;
+
+            // --- classes ---
+            /// `-> __build_class__` : push the builtin that runs a class body (a function,
+            /// called with the class name and bases) and makes the class.
+            LOAD_BUILD_CLASS = None, |_, _| 1;
         }
     };
 }

@@ -19,6 +19,7 @@
 //! assembly, where labels are already resolved; `break`/`continue`/`return` crossing such a block
 //! will unwind it the way `break` pops a `for` iterator today.
 
+mod class; // --- classes ---
 mod fold;
 mod unit;
 
@@ -182,7 +183,14 @@ impl<'s> Compiler<'s> {
                 ..
             } => self.function_def(s, name, args, body, decorator_list),
             S::AsyncFunctionDef { .. } => Err(self.unsupported("async functions", s.span)),
-            S::ClassDef { .. } => Err(self.unsupported("class definitions", s.span)),
+            // --- classes ---
+            S::ClassDef {
+                name,
+                bases,
+                keywords,
+                body,
+                decorator_list,
+            } => self.class_def(s, name, bases, keywords, body, decorator_list),
             S::Return { value } => {
                 if !self.scope().kind.is_function() {
                     return Err(self.err("'return' outside function", s.span));

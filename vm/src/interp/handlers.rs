@@ -245,6 +245,7 @@ outlined!(
     RAISE_VARARGS,
     LOAD_ASSERTION_ERROR,
     IS_OP,
+    LOAD_BUILD_CLASS, // --- classes ---
 );
 
 // ----- hot handlers: fast paths inline, everything else out of line -----
@@ -384,6 +385,10 @@ pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
     let name = vm.frame().code().names[arg as usize];
     let ty = crate::object::type_of(obj);
+    if ty == Ty::Object {
+        // User instances: their class decides (`object`'s own methods are reached by MRO).
+        return Value::NULL;
+    }
     vm.methods
         .get(&(ty, ops::str_of(name)))
         .copied()
@@ -793,19 +798,52 @@ pub(super) mod body {
         Ok(())
     }
 
+    // --- classes --- (LOAD/STORE/DELETE_NAME use the class namespace in a class body)
     #[inline(always)]
     pub fn LOAD_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if let Some(ns) = vm.class_namespace() {
+            let name = vm.frame().code().names[arg as usize];
+            if let Some(v) = ops::dict_get_str(ns, name) {
+                push(r, v);
+                return Ok(());
+            }
+        }
         LOAD_GLOBAL(vm, r, arg)
     }
 
     #[inline(always)]
     pub fn STORE_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if let Some(ns) = vm.class_namespace() {
+            let name = vm.frame().code().names[arg as usize];
+            let v = pop(r);
+            tri!(vm, ops::dict_set(vm, ns, name, v));
+            return Ok(());
+        }
         STORE_GLOBAL(vm, r, arg)
     }
 
     #[inline(always)]
     pub fn DELETE_NAME(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        if let Some(ns) = vm.class_namespace() {
+            let name = vm.frame().code().names[arg as usize];
+            if ops::dict_del(vm, ns, name).ok().flatten().is_none() {
+                return Err(name_error(vm, name));
+            }
+            return Ok(());
+        }
         DELETE_GLOBAL(vm, r, arg)
+    }
+
+    #[inline(always)]
+    pub fn LOAD_BUILD_CLASS(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let k = vm.intern("__build_class__");
+        match ops::dict_get_str(vm.builtins, k) {
+            Some(v) => {
+                push(r, v);
+                Ok(())
+            }
+            None => Err(vm.throw_new(Ty::NameError, "__build_class__ not found")),
+        }
     }
 
     /// Slot index of deref `i` (cells and frees follow the locals).
@@ -896,6 +934,7 @@ pub(super) mod body {
     pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let name = vm.frame().code().names[arg as usize];
         let obj = peek(r, 1);
+        vm.sync(r);
         let v = tri!(vm, ops::getattr(vm, obj, name));
         set_peek(r, 1, v);
         Ok(())
@@ -905,12 +944,10 @@ pub(super) mod body {
     pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let name = vm.frame().code().names[arg as usize];
         let obj = pop(r);
-        let _v = pop(r);
-        let (t, n) = (ops::type_name(obj), ops::str_of(name).to_string());
-        Err(vm.throw_new(
-            Ty::AttributeError,
-            &format!("'{t}' object has no attribute '{n}'"),
-        ))
+        let v = pop(r);
+        vm.sync(r);
+        tri!(vm, crate::class::setattr(vm, obj, name, v)); // --- classes ---
+        Ok(())
     }
 
     #[inline(always)]
@@ -929,14 +966,20 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let obj = peek(r, 1);
         let ty = crate::object::type_of(obj);
-        if let Some(m) = vm.methods.get(&(ty, ops::str_of(name))) {
+        if let Some(m) = vm
+            .methods
+            .get(&(ty, ops::str_of(name)))
+            .filter(|_| ty != Ty::Object)
+        {
             set_peek(r, 1, *m);
             push(r, obj);
             return Ok(());
         }
-        let v = tri!(vm, ops::getattr(vm, obj, name));
-        set_peek(r, 1, v);
-        push(r, Value::NULL);
+        vm.sync(r);
+        // --- classes --- (instances: the function and self, no bound method)
+        let (m, this) = tri!(vm, crate::class::load_method(vm, obj, name));
+        set_peek(r, 1, m);
+        push(r, this);
         Ok(())
     }
 
@@ -1825,6 +1868,9 @@ pub(super) mod body {
             vm.exc_from_args(t, args)
         } else if e.as_exc().is_some() {
             e
+        } else if crate::class::as_class(e).is_some_and(|c| c.exc_base.is_some()) {
+            // --- classes --- `raise UserError`: instantiate the class.
+            tri!(vm, crate::class::call_class(vm, e, &[], Value::NULL))
         } else {
             return Err(vm.throw_new(Ty::TypeError, "exceptions must derive from BaseException"));
         };

@@ -167,6 +167,9 @@ pub struct Vm {
     pub(crate) yielded: bool,
     /// Scratch list for `collect_now`, kept to reuse its allocation.
     gc_roots: Vec<Value>,
+    // --- classes ---
+    /// Class-body namespaces being filled, the NotImplemented singleton.
+    pub(crate) classes: crate::class::ClassState,
 }
 
 impl Vm {
@@ -202,6 +205,7 @@ impl Vm {
             trace_printed: 0,
             yielded: false,
             gc_roots: Vec::new(),
+            classes: Default::default(),
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -296,8 +300,9 @@ impl Vm {
     pub(crate) fn exc_from_args(&mut self, ty: Ty, args: Value) -> Value {
         self.heap.alloc(ObjKind::Exception(crate::object::ExcObj {
             ty,
-            args,
+            args: std::cell::Cell::new(args),
             traceback: Default::default(),
+            instance: Value::NULL,
         }))
     }
 
@@ -557,6 +562,15 @@ impl Vm {
                 self.call_kw(*func, &v, kwnames)
             }
             Some(ObjKind::Type(t)) => crate::builtins::construct(self, *t, args, kwnames),
+            // --- classes ---
+            Some(ObjKind::Class(_)) => crate::class::call_class(self, callable, args, kwnames),
+            Some(ObjKind::Instance(_)) => match crate::class::call(self, callable, args, kwnames)? {
+                Some(v) => Ok(v),
+                None => {
+                    let t = crate::ops::type_name(callable);
+                    Err(self.new_exc(Ty::TypeError, &format!("'{t}' object is not callable")))
+                }
+            },
             Some(ObjKind::Function(_)) => {
                 // Lay the call out on the data stack exactly as CALL would see it.
                 let need = args.len() + 2;
@@ -778,6 +792,7 @@ impl Vm {
         roots.extend(self.interned.values().copied());
         roots.extend(self.methods.values().copied());
         roots.extend(self.native_roots.iter().copied());
+        roots.extend(self.classes.roots()); // --- classes ---
         self.heap.collect(roots.iter().copied());
         self.gc_roots = roots;
     }
@@ -821,7 +836,7 @@ impl Vm {
     pub fn report_exception(&mut self, e: PyErr) -> i32 {
         if let Some(x) = e.0.as_exc() {
             if x.ty == Ty::SystemExit {
-                let code = x.args.as_tuple().and_then(|a| a.first().copied());
+                let code = x.args.get().as_tuple().and_then(|a| a.first().copied());
                 return match code {
                     None => 0,
                     Some(c) if c.is_none() => 0,
