@@ -179,6 +179,8 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
         ObjKind::Exception(e) => {
             f(e.args);
             e.traceback.borrow().iter().for_each(|(c, _)| f(*c));
+            f(e.chain.cause.get()); // --- exceptions ---
+            f(e.chain.context.get());
         }
         ObjKind::Generator(g) => {
             let g = g.borrow();

@@ -12,6 +12,7 @@
 pub mod builtins;
 pub mod call;
 pub mod dict;
+pub mod exceptions;
 pub mod format;
 pub mod frame;
 pub mod gc;

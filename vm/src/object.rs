@@ -180,6 +180,9 @@ pub struct ExcObj {
     pub args: Value,
     /// Traceback entries (code object value, instruction index), innermost first.
     pub traceback: RefCell<Vec<(Value, usize)>>,
+    // --- exceptions ---
+    /// `__cause__`, `__context__`, `__suppress_context__`.
+    pub chain: crate::exceptions::Chain,
 }
 
 macro_rules! types {
