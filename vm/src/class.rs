@@ -604,6 +604,7 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
                 args: Cell::new(a),
                 traceback: Default::default(),
                 instance: inst,
+                chain: Default::default(),
             }))
         }
         None => inst,

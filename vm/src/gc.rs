@@ -180,6 +180,8 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             f(e.args.get());
             f(e.instance); // --- classes ---
             e.traceback.borrow().iter().for_each(|(c, _)| f(*c));
+            f(e.chain.cause.get()); // --- exceptions ---
+            f(e.chain.context.get());
         }
         ObjKind::Generator(g) => {
             let g = g.borrow();

@@ -13,6 +13,7 @@ pub mod builtins;
 pub mod call;
 pub mod class;
 pub mod dict;
+pub mod exceptions;
 pub mod format;
 pub mod frame;
 pub mod gc;

@@ -204,6 +204,9 @@ pub struct ExcObj {
     /// For instances of user classes deriving from an exception type: an `Instance` holding
     /// the class and the attributes; NULL for built-in exception types.
     pub instance: Value,
+    // --- exceptions ---
+    /// `__cause__`, `__context__`, `__suppress_context__`.
+    pub chain: crate::exceptions::Chain,
 }
 
 macro_rules! types {

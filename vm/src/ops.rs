@@ -1392,6 +1392,12 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
             ));
         }
         Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args.get()),
+        // --- exceptions ---
+        Some(ObjKind::Exception(_)) => {
+            if let Some(v) = crate::exceptions::getattr(vm, obj, n) {
+                return Ok(v);
+            }
+        }
         Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name),
         Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname),
         Some(ObjKind::Type(t)) if n == "__name__" => {

@@ -24,7 +24,40 @@ use crate::interp::Vm;
 use crate::ops;
 use crate::value::Value;
 
+/// The report for an uncaught exception: its chain first (`__cause__`, else `__context__`
+/// unless suppressed), each followed by CPython's linking sentence, then the exception itself
+/// (CPython's `print_exception_recursive`; exceptions already shown are not repeated).
 pub fn format(vm: &mut Vm, exc: Value) -> String {
+    let mut out = String::new();
+    let mut seen = Vec::new();
+    format_chain(vm, exc, &mut seen, &mut out);
+    out
+}
+
+fn format_chain(vm: &mut Vm, exc: Value, seen: &mut Vec<Value>, out: &mut String) {
+    seen.push(exc);
+    if let Some(e) = exc.as_exc() {
+        let (cause, context) = (e.chain.cause.get(), e.chain.context.get());
+        if !cause.is_none() {
+            if !seen.contains(&cause) {
+                format_chain(vm, cause, seen, out);
+                out.push_str(
+                    "\nThe above exception was the direct cause of the following exception:\n\n",
+                );
+            }
+        } else if !context.is_none() && !e.chain.suppress_context.get() && !seen.contains(&context)
+        {
+            format_chain(vm, context, seen, out);
+            out.push_str(
+                "\nDuring handling of the above exception, another exception occurred:\n\n",
+            );
+        }
+    }
+    out.push_str(&format_one(vm, exc));
+}
+
+/// One exception: its traceback entries and the `Type: message` line.
+fn format_one(vm: &mut Vm, exc: Value) -> String {
     let mut out = String::new();
     let Some(e) = exc.as_exc() else {
         return format!("{}\n", ops::repr(vm, exc).unwrap_or_default());

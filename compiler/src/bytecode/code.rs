@@ -68,8 +68,9 @@ impl Position {
 
 /// One row of a CPython 3.11-style zero-cost exception table: an exception raised by an
 /// instruction in `start..end` unwinds the value stack to `depth` items (pushing the offending
-/// instruction index first if `push_lasti`) and jumps to `target`. Rows are searched in order;
-/// innermost handlers first. (Used from issue #6 on; empty until then.)
+/// instruction index first if `push_lasti`) and jumps to `target`. Rows are
+/// non-overlapping, in instruction order (codegen's assembly makes one row per run of
+/// instructions sharing a handler, as CPython's `assemble_exception_table`). `end` is exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExceptionTableEntry {
     pub start: u32,
@@ -180,6 +181,14 @@ impl CodeObject {
             .map(|s| &**s)
     }
 
+    /// The innermost exception-table entry covering instruction `pc` (rows do not overlap:
+    /// codegen emits one row per run of instructions with the same handler).
+    pub fn handler_for(&self, pc: u32) -> Option<&ExceptionTableEntry> {
+        self.exception_table
+            .iter()
+            .find(|e| e.start <= pc && pc < e.end)
+    }
+
     /// Maximum stack depth by abstract interpretation over the stack effects; codegen may call
     /// this to fill `max_stack`. Returns `None` if some path underflows or depths disagree.
     pub fn compute_max_stack(&self) -> Option<u32> {
@@ -203,6 +212,13 @@ impl CodeObject {
                 return None;
             }
             max = max.max(fall).max(d);
+            // An instruction inside a protected range may unwind to its handler, which starts
+            // at the recorded depth plus the optional lasti plus the exception.
+            if let Some(e) = self.handler_for(pc as u32) {
+                let h = e.depth as i32 + e.push_lasti as i32 + 1;
+                max = max.max(h);
+                work.push((e.target as usize, h));
+            }
             if op.is_jump() {
                 let taken = d + op.stack_effect(arg, true);
                 if taken < 0 {

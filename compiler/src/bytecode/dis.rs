@@ -14,12 +14,14 @@ pub fn dis(code: &CodeObject) -> String {
 }
 
 fn dis_into(code: &CodeObject, out: &mut String) {
-    let targets: std::collections::HashSet<u32> = code
+    let mut targets: std::collections::HashSet<u32> = code
         .code
         .iter()
         .filter(|i| i.op().is_jump())
         .map(|i| i.arg())
         .collect();
+    // --- exceptions --- handlers are labels too (CPython 3.11 `dis` marks them `>>`).
+    targets.extend(code.exception_table.iter().map(|e| e.target));
     // Column widths as CPython 3.11's `dis._disassemble_bytes`: line numbers 3 wide (wider from
     // line 1000 on), offsets 4 wide (wider from 10000 on), opname 20, operand 5.
     let max_line = code.positions.iter().map(|p| p.line).max().unwrap_or(0);
@@ -70,6 +72,22 @@ fn dis_into(code: &CodeObject, out: &mut String) {
             out.pop();
         }
         out.push('\n');
+    }
+    // --- exceptions --- as CPython 3.11's `dis`, with instruction indices for byte offsets
+    // (`end` printed inclusive).
+    if !code.exception_table.is_empty() {
+        out.push_str("ExceptionTable:\n");
+        for e in &code.exception_table {
+            let lasti = if e.push_lasti { " lasti" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {} to {} -> {} [{}]{lasti}",
+                e.start,
+                e.end.saturating_sub(1),
+                e.target,
+                e.depth
+            );
+        }
     }
     for c in &code.consts {
         if let Constant::Code(inner) = c {

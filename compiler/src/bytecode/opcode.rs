@@ -238,6 +238,26 @@ macro_rules! for_each_opcode {
             /// `-> __build_class__` : push the builtin that runs a class body (a function,
             /// called with the class name and bases) and makes the class.
             LOAD_BUILD_CLASS = None, |_, _| 1;
+            // --- exceptions ---
+            // Handlers are reached only through the code object's exception table (zero-cost
+            // `try`): unwinding pops the value stack to the entry's depth, pushes the offending
+            // instruction index if the entry says `lasti`, pushes the exception and jumps.
+            /// `exc -> prev_exc, exc` : make `exc` the handled exception, saving the previous
+            /// one (None if none) beneath it (CPython 3.11).
+            PUSH_EXC_INFO = None, |_, _| 1;
+            /// `prev_exc ->` : restore the handled exception saved by `PUSH_EXC_INFO`.
+            POP_EXCEPT = None, |_, _| -1;
+            /// `exc, spec -> exc, matched` : does `exc` match `except spec` (a class or a tuple of
+            /// classes; `TypeError` for anything else)?
+            CHECK_EXC_MATCH = None, |_, _| 0;
+            /// `exc ->` : raise `exc` again without a new traceback entry (n > 0: a `lasti`
+            /// sits n items below the exception, as in CPython).
+            RERAISE = Count, |_, _| -1;
+            /// `mgr -> exit, mgr.__enter__()` : `exit` is the bound `__exit__`.
+            BEFORE_WITH = None, |_, _| 1;
+            /// `exit, lasti, prev_exc, exc -> exit, lasti, prev_exc, exc, res` where
+            /// `res = exit(type(exc), exc, tb)`.
+            WITH_EXCEPT_START = None, |_, _| 1;
         }
     };
 }
@@ -346,6 +366,7 @@ impl Opcode {
                 | Opcode::RETURN_VALUE
                 | Opcode::RETURN_CONST
                 | Opcode::RAISE_VARARGS
+                | Opcode::RERAISE // --- exceptions ---
         )
     }
 }

@@ -63,7 +63,7 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         NOP | PUSH_NULL | LOAD_CONST | LOAD_FAST | DELETE_FAST | LOAD_GLOBAL | DELETE_GLOBAL
         | LOAD_NAME | DELETE_NAME | MAKE_CELL | COPY_FREE_VARS | LOAD_DEREF | DELETE_DEREF
         | LOAD_CLOSURE | JUMP_FORWARD | JUMP_BACKWARD | KW_NAMES | RETURN_CONST
-        | RETURN_GENERATOR | LOAD_ASSERTION_ERROR => 0,
+        | RETURN_GENERATOR | LOAD_ASSERTION_ERROR | LOAD_BUILD_CLASS => 0,
         POP_TOP | STORE_FAST | STORE_GLOBAL | STORE_NAME | STORE_DEREF | LOAD_ATTR
         | DELETE_ATTR | LOAD_METHOD | UNARY_NEGATIVE | UNARY_POSITIVE | UNARY_NOT
         | UNARY_INVERT | LIST_TO_TUPLE | UNPACK_SEQUENCE | UNPACK_EX | GET_ITER | FOR_ITER
@@ -85,6 +85,11 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         CALL_FUNCTION_EX => 3 + (n & 1),
         MAKE_FUNCTION => 1 + (n & 0xf).count_ones() as u64,
         FORMAT_VALUE => 1 + (n >> 2 & 1),
+        PUSH_EXC_INFO | POP_EXCEPT | BEFORE_WITH => 1,
+        CHECK_EXC_MATCH => 2,
+        // The exception, and the `lasti` n items below it.
+        RERAISE => n + 1,
+        WITH_EXCEPT_START => 4,
     }
 }
 

@@ -11,15 +11,17 @@
 //! - this file: statements and expressions, and the compile-time errors CPython raises from its
 //!   compiler ('return' outside function, 'break' outside loop, ...).
 //!
-//! Constructs from later issues (classes, try/with, match, async) are rejected with a clear
+//! - [`exceptions`]: `try`/`with`/`raise` and the `break`/`continue`/`return` that leave blocks
+//!   (zero-cost exception table).
+//!
+//! Constructs from later issues (classes, match, async, `except*`) are rejected with a clear
 //! `SyntaxError`-style message naming what is not supported yet, never with a panic. Where they
 //! slot in: the symbol table already handles class scopes (including class-body locals that
-//! methods capture, `free_class`); `try`/`with` will push a handler block on the unit (as `loops`
-//! is pushed for `break`/`continue`) and record `ExceptionTableEntry` rows from label ranges at
-//! assembly, where labels are already resolved; `break`/`continue`/`return` crossing such a block
-//! will unwind it the way `break` pops a `for` iterator today.
+//! methods capture, `free_class`).
 
 mod class; // --- classes ---
+// --- exceptions ---
+mod exceptions;
 mod fold;
 mod unit;
 
@@ -195,23 +197,7 @@ impl<'s> Compiler<'s> {
                 if !self.scope().kind.is_function() {
                     return Err(self.err("'return' outside function", s.span));
                 }
-                match value {
-                    Some(v) => {
-                        if let Some(c) = fold::fold(v) {
-                            let i = self.u().add_const(c);
-                            self.emit(RETURN_CONST, i);
-                        } else {
-                            self.expr(v)?;
-                            self.set_pos(s.span);
-                            self.emit(RETURN_VALUE, 0);
-                        }
-                    }
-                    None => {
-                        let i = self.u().add_const(Constant::None);
-                        self.emit(RETURN_CONST, i);
-                    }
-                }
-                Ok(())
+                self.return_stmt(s, *value)
             }
             S::Delete { targets } => {
                 for t in *targets {
@@ -264,24 +250,11 @@ impl<'s> Compiler<'s> {
                 self.u().bind(end);
                 Ok(())
             }
-            S::With { .. } => Err(self.unsupported("'with' statements", s.span)),
+            S::With { items, body, .. } => self.with_stmt(s, items, body),
             S::AsyncWith { .. } => Err(self.err("'async with' outside async function", s.span)),
             S::Match { .. } => Err(self.unsupported("'match' statements", s.span)),
-            S::Raise { exc, cause } => {
-                let mut n = 0;
-                if let Some(e) = exc {
-                    self.expr(e)?;
-                    n = 1;
-                    if let Some(c) = cause {
-                        self.expr(c)?;
-                        n = 2;
-                    }
-                }
-                self.set_pos(s.span);
-                self.emit(RAISE_VARARGS, n);
-                Ok(())
-            }
-            S::Try { .. } | S::TryStar { .. } => Err(self.unsupported("'try' statements", s.span)),
+            S::Raise { exc, cause } => self.raise_stmt(s, *exc, *cause),
+            S::Try { .. } | S::TryStar { .. } => self.try_stmt(s),
             S::Assert { test, msg } => {
                 let end = self.u().new_label();
                 self.jump_if(test, end, true)?;
@@ -359,24 +332,8 @@ impl<'s> Compiler<'s> {
                 self.emit(POP_TOP, 0);
                 Ok(())
             }
-            S::Break => {
-                let Some(lp) = self.u().loops.last().copied() else {
-                    return Err(self.err("'break' outside loop", s.span));
-                };
-                if lp.is_for {
-                    // Leaving a for loop drops its iterator.
-                    self.emit(POP_TOP, 0);
-                }
-                self.jump(lp.brk);
-                Ok(())
-            }
-            S::Continue => {
-                let Some(lp) = self.u().loops.last().copied() else {
-                    return Err(self.err("'continue' not properly in loop", s.span));
-                };
-                self.jump(lp.cont);
-                Ok(())
-            }
+            S::Break => self.loop_exit(s, true),
+            S::Continue => self.loop_exit(s, false),
         }
     }
 
@@ -390,13 +347,15 @@ impl<'s> Compiler<'s> {
         let els = self.u().new_label();
         self.u().bind(start);
         self.jump_if(test, els, false)?;
-        self.u().loops.push(unit::Loop {
+        let (d, eh0) = self.outside();
+        let lp = unit::Loop {
             cont: start,
             brk: end,
             is_for: false,
-        });
+        };
+        self.push_fblock(unit::FBlockKind::Loop(lp), d, eh0);
         self.stmts(body)?;
-        self.u().loops.pop();
+        self.pop_fblock();
         self.set_pos(test.span);
         self.jump(start);
         self.u().bind(els);
@@ -423,14 +382,19 @@ impl<'s> Compiler<'s> {
         self.emit(GET_ITER, 0);
         self.u().bind(start);
         self.u().jump_to(FOR_ITER, cleanup);
+        let (d, eh0) = self.outside();
+        // The iterator stays on the stack for the body.
+        self.u().depth = d + 1;
         self.store_target(target, Ctx::Store)?;
-        self.u().loops.push(unit::Loop {
+        let lp = unit::Loop {
             cont: start,
             brk: end,
             is_for: true,
-        });
+        };
+        self.push_fblock(unit::FBlockKind::Loop(lp), d, eh0);
         self.stmts(body)?;
-        self.u().loops.pop();
+        self.pop_fblock();
+        self.u().depth = d;
         // The back-edge has no line of its own (CPython's JUMP_NOLINE): it inherits the
         // position of the instruction before it.
         self.u().inherit_pos();

@@ -10,7 +10,9 @@
 
 use std::sync::Arc;
 
-use crate::bytecode::{CodeFlags, CodeObject, Constant, Instr, Opcode, Position, MAX_OPERAND};
+use crate::bytecode::{
+    CodeFlags, CodeObject, Constant, ExceptionTableEntry, Instr, Opcode, Position, MAX_OPERAND,
+};
 use crate::error::SyntaxError;
 use crate::symtable::{self, ScopeTable};
 
@@ -33,6 +35,52 @@ struct Ins {
     /// The operand, or the label for jumps.
     arg: u32,
     pos: Position,
+    /// The handler protecting this instruction (index into `Unit::handlers`) or `NO_HANDLER`.
+    eh: u32,
+}
+
+// --- exceptions ---
+
+const NO_HANDLER: u32 = u32::MAX;
+
+/// An exception handler: where unwinding jumps and the value-stack depth it expects below the
+/// exception (and the `lasti` when `push_lasti`).
+#[derive(Clone, Copy)]
+struct Handler {
+    label: Label,
+    depth: u32,
+    push_lasti: bool,
+}
+
+/// What a `break`, `continue` or `return` leaving a block must undo on its way out (CPython's
+/// `fblockinfo`). Exception ranges need no code to leave: only finally bodies, saved
+/// exceptions, context managers, iterators and preserved values do.
+#[derive(Clone)]
+pub enum FBlockKind {
+    Loop(Loop),
+    /// A `try` body with `except` handlers.
+    TryExcept,
+    /// A `try` body with a `finally`, whose body is compiled again on each exit path. The
+    /// pointer is only dereferenced while the `try` statement that pushed it is being compiled
+    /// (the block is popped before that borrow ends).
+    FinallyTry(*const [crate::ast::Stmt<'static>]),
+    /// The exception path of a `finally` body: `prev_exc, exc` on the stack.
+    FinallyEnd,
+    /// A `with` body: the bound `__exit__` on the stack.
+    With,
+    /// An `except` body: the saved exception on the stack, and the `as` name to unbind.
+    HandlerCleanup(Option<Box<str>>),
+    /// A value kept on the stack while a finally body runs (`return x` through a `finally`).
+    PopValue,
+}
+
+#[derive(Clone)]
+pub struct FBlock {
+    pub kind: FBlockKind,
+    /// `Unit::depth` outside the block.
+    pub depth: u32,
+    /// `Unit::eh` length outside the block: code that leaves the block runs under those handlers.
+    pub eh_len: usize,
 }
 
 const UNBOUND: u32 = u32::MAX;
@@ -50,7 +98,15 @@ pub struct Unit {
     pub varnames: Vec<String>,
     pub cellvars: Vec<String>,
     pub freevars: Vec<String>,
-    pub loops: Vec<Loop>,
+    /// Enclosing loops and exception blocks, innermost last.
+    pub fblocks: Vec<FBlock>,
+    /// Value-stack depth at statement level: what enclosing constructs keep on the stack
+    /// (for-loop iterators, saved exceptions, `__exit__`s, preserved return values).
+    pub depth: u32,
+    /// Active handlers, innermost last (indices into `handlers`); the last protects what is
+    /// emitted.
+    pub eh: Vec<u32>,
+    handlers: Vec<Handler>,
     /// Position given to the next emitted instructions.
     pub pos: Position,
     code: Vec<Ins>,
@@ -76,7 +132,10 @@ impl Unit {
             varnames: Vec::new(),
             cellvars: Vec::new(),
             freevars: Vec::new(),
-            loops: Vec::new(),
+            fblocks: Vec::new(),
+            depth: 0,
+            eh: Vec::new(),
+            handlers: Vec::new(),
             pos: Position::line(line),
             code: Vec::new(),
             labels: Vec::new(),
@@ -94,6 +153,7 @@ impl Unit {
             op,
             arg,
             pos: self.pos,
+            eh: self.eh.last().copied().unwrap_or(NO_HANDLER),
         });
         if op.is_terminator() {
             self.dead = true;
@@ -106,6 +166,20 @@ impl Unit {
         if let Some(last) = self.code.last() {
             self.pos = last.pos;
         }
+    }
+
+    /// Protect what is emitted next with a handler at `label` expecting `depth` stack items.
+    pub fn push_handler(&mut self, label: Label, depth: u32, push_lasti: bool) {
+        self.handlers.push(Handler {
+            label,
+            depth,
+            push_lasti,
+        });
+        self.eh.push(self.handlers.len() as u32 - 1);
+    }
+
+    pub fn pop_handler(&mut self) {
+        self.eh.pop();
     }
 
     pub fn new_label(&mut self) -> Label {
@@ -217,6 +291,7 @@ impl Unit {
             co.code.push(Instr::new(ins.op, arg));
             co.positions.push(ins.pos);
         }
+        co.exception_table = self.exception_table();
         co.consts = self.consts;
         co.names = self.names.into_iter().map(Into::into).collect();
         co.varnames = self.varnames.into_iter().map(Into::into).collect();
@@ -233,6 +308,35 @@ impl Unit {
             )
         })?;
         Ok(Arc::new(co))
+    }
+
+    /// One row per run of instructions sharing a handler (labels resolved).
+    fn exception_table(&self) -> Vec<ExceptionTableEntry> {
+        let mut rows: Vec<ExceptionTableEntry> = Vec::new();
+        for (i, ins) in self.code.iter().enumerate() {
+            if ins.eh == NO_HANDLER {
+                continue;
+            }
+            let h = self.handlers[ins.eh as usize];
+            let row = ExceptionTableEntry {
+                start: i as u32,
+                end: i as u32 + 1,
+                target: self.labels[h.label as usize],
+                depth: h.depth,
+                push_lasti: h.push_lasti,
+            };
+            match rows.last_mut() {
+                Some(last)
+                    if last.end == row.start
+                        && (last.target, last.depth, last.push_lasti)
+                            == (row.target, row.depth, row.push_lasti) =>
+                {
+                    last.end = row.end
+                }
+                _ => rows.push(row),
+            }
+        }
+        rows
     }
 
     fn target(&self, i: usize) -> usize {
@@ -300,6 +404,11 @@ impl Unit {
         for i in 0..n {
             if self.code[i].op.is_jump() {
                 reached[self.target(i)] = true;
+            }
+            // --- exceptions --- handlers are reached by unwinding.
+            if self.code[i].eh != NO_HANDLER {
+                let h = self.handlers[self.code[i].eh as usize];
+                reached[self.labels[h.label as usize] as usize] = true;
             }
         }
         let mut live = true;

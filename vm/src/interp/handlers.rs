@@ -246,6 +246,13 @@ outlined!(
     LOAD_ASSERTION_ERROR,
     IS_OP,
     LOAD_BUILD_CLASS, // --- classes ---
+    // --- exceptions ---
+    PUSH_EXC_INFO,
+    POP_EXCEPT,
+    CHECK_EXC_MATCH,
+    RERAISE,
+    BEFORE_WITH,
+    WITH_EXCEPT_START,
 );
 
 // ----- hot handlers: fast paths inline, everything else out of line -----
@@ -946,6 +953,10 @@ pub(super) mod body {
         let obj = pop(r);
         let v = pop(r);
         vm.sync(r);
+        // --- exceptions --- `__cause__`/`__context__`/... on exception objects.
+        if obj.as_exc().is_some() && tri!(vm, crate::exceptions::setattr(vm, obj, ops::str_of(name), v)) {
+            return Ok(());
+        }
         tri!(vm, crate::class::setattr(vm, obj, name, v)); // --- classes ---
         Ok(())
     }
@@ -1855,26 +1866,99 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn RAISE_VARARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        if arg == 2 {
-            pop(r);
-        }
+        use crate::exceptions as ex;
+        let cause = if arg == 2 { pop(r) } else { Value::NULL };
         if arg == 0 {
-            return Err(vm.throw_new(Ty::RuntimeError, "No active exception to reraise"));
+            // Bare `raise`: the handled exception, with no new traceback entry.
+            let e = vm.exc_info;
+            if e.is_none() || e.is_null() {
+                return Err(vm.throw_new(Ty::RuntimeError, "No active exception to reraise"));
+            }
+            vm.reraise = true;
+            return Err(vm.throw(crate::PyErr(e)));
         }
         let e = pop(r);
         vm.sync(r);
-        let exc = if let Some(t) = e.as_type().filter(|t| t.is_exception()) {
-            let args = vm.new_tuple(vec![]);
-            vm.exc_from_args(t, args)
-        } else if e.as_exc().is_some() {
-            e
-        } else if crate::class::as_class(e).is_some_and(|c| c.exc_base.is_some()) {
-            // --- classes --- `raise UserError`: instantiate the class.
-            tri!(vm, crate::class::call_class(vm, e, &[], Value::NULL))
-        } else {
-            return Err(vm.throw_new(Ty::TypeError, "exceptions must derive from BaseException"));
-        };
+        let exc = tri!(vm, ex::instantiate(vm, e, "exceptions"));
+        if arg == 2 {
+            let c = if cause.is_none() {
+                Value::NONE
+            } else {
+                tri!(vm, ex::instantiate(vm, cause, "exception causes"))
+            };
+            ex::set_cause(exc, c);
+        }
+        ex::set_context(vm, exc);
         Err(vm.throw(crate::PyErr(exc)))
+    }
+
+    // --- exceptions ---
+
+    #[inline(always)]
+    pub fn PUSH_EXC_INFO(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let exc = pop(r);
+        push(r, vm.exc_info);
+        push(r, exc);
+        vm.exc_info = exc;
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn POP_EXCEPT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        vm.exc_info = pop(r);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn CHECK_EXC_MATCH(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let spec = pop(r);
+        let exc = peek(r, 1);
+        vm.sync(r);
+        let m = tri!(vm, crate::exceptions::exception_matches(vm, exc, spec));
+        push(r, Value::bool(m));
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn RERAISE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let exc = pop(r);
+        vm.reraise = true;
+        Err(vm.throw(crate::PyErr(exc)))
+    }
+
+    #[inline(always)]
+    pub fn BEFORE_WITH(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        use crate::exceptions::lookup_special;
+        let mgr = peek(r, 1);
+        vm.sync(r);
+        let Some(enter) = lookup_special(vm, mgr, "__enter__") else {
+            let t = ops::type_name(mgr);
+            let msg = format!("'{t}' object does not support the context manager protocol");
+            return Err(vm.throw_new(Ty::TypeError, &msg));
+        };
+        let Some(exit) = lookup_special(vm, mgr, "__exit__") else {
+            let t = ops::type_name(mgr);
+            let msg = format!(
+                "'{t}' object does not support the context manager protocol (missed __exit__ method)"
+            );
+            return Err(vm.throw_new(Ty::TypeError, &msg));
+        };
+        set_peek(r, 1, exit);
+        push(r, enter);
+        vm.sync(r);
+        let res = tri!(vm, vm.call(enter, &[]));
+        set_peek(r, 1, res);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn WITH_EXCEPT_START(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+        let exit = peek(r, 4);
+        let exc = peek(r, 1);
+        vm.sync(r);
+        let res = tri!(vm, crate::exceptions::call_exit(vm, exit, exc));
+        push(r, res);
+        Ok(())
     }
 
     #[inline(always)]

@@ -170,6 +170,12 @@ pub struct Vm {
     // --- classes ---
     /// Class-body namespaces being filled, the NotImplemented singleton.
     pub(crate) classes: crate::class::ClassState,
+    // --- exceptions ---
+    /// The exception being handled (`sys.exception()`), None outside handlers. Saved and
+    /// restored by PUSH_EXC_INFO / POP_EXCEPT.
+    pub(crate) exc_info: Value,
+    /// Set by RERAISE and bare `raise`: the propagating exception gets no new traceback entry.
+    pub(crate) reraise: bool,
 }
 
 impl Vm {
@@ -206,6 +212,8 @@ impl Vm {
             yielded: false,
             gc_roots: Vec::new(),
             classes: Default::default(),
+            exc_info: Value::NONE,
+            reraise: false,
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -303,6 +311,7 @@ impl Vm {
             args: std::cell::Cell::new(args),
             traceback: Default::default(),
             instance: Value::NULL,
+            chain: Default::default(),
         }))
     }
 
@@ -509,41 +518,91 @@ impl Vm {
     pub(crate) fn execute(&mut self) -> PyResult<Value> {
         self.exec_depth += 1;
         let f = self.frames.last().expect("a frame to run");
-        let regs = Regs {
+        let mut regs = Regs {
             ip: f.ip,
             sp: f.sp,
             fp: f.base,
         };
-        let stop = if self.options.trace.is_some() || self.options.count_instructions {
-            switch::run::<true>(self, regs)
-        } else {
-            match self.options.dispatch {
-                Dispatch::Tail if tail::ENABLED => tail::run(self, regs),
-                _ => switch::run::<false>(self, regs),
+        // The dispatch loop is left only to return or to unwind; a handler found in a frame of
+        // this activation re-enters it there (nothing runs on the non-raising path).
+        let result = loop {
+            let stop = if self.options.trace.is_some() || self.options.count_instructions {
+                switch::run::<true>(self, regs)
+            } else {
+                match self.options.dispatch {
+                    Dispatch::Tail if tail::ENABLED => tail::run(self, regs),
+                    _ => switch::run::<false>(self, regs),
+                }
+            };
+            match stop {
+                Stop::Return => break Ok(self.ret_value),
+                Stop::Error => match self.handle_exception() {
+                    Ok(r) => regs = r,
+                    Err(e) => break Err(e),
+                },
             }
         };
         self.exec_depth -= 1;
-        match stop {
-            Stop::Return => Ok(self.ret_value),
-            Stop::Error => Err(self.unwind()),
-        }
+        result
     }
 
-    /// Pop frames up to and including the entry frame, recording the traceback.
-    fn unwind(&mut self) -> PyErr {
+    // --- exceptions ---
+    /// Unwind the propagating exception (`self.exc`): in each frame from the top down to this
+    /// activation's entry frame, record a traceback entry (unless re-raised where it was
+    /// caught) and consult the frame's exception table. A covering entry pops the value stack
+    /// to its depth, pushes the instruction index (`lasti` entries) and the exception, and
+    /// continues at the handler: its registers are returned. Otherwise the frame is popped and
+    /// the exception surfaces at the caller's call instruction; past the entry frame it is
+    /// returned to the native caller.
+    fn handle_exception(&mut self) -> Result<Regs, PyErr> {
         let exc = std::mem::replace(&mut self.exc, Value::NULL);
+        self.kwnames = Value::NULL;
+        let mut fresh = !std::mem::replace(&mut self.reraise, false);
         loop {
-            let f = self.frames.pop().expect("entry frame");
-            if let Some(e) = exc.as_exc() {
-                e.traceback.borrow_mut().push((f.code_val, f.pc()));
+            let f = self.frames.last_mut().expect("a frame to unwind");
+            let pc = f.pc();
+            if fresh {
+                if let Some(e) = exc.as_exc() {
+                    let mut tb = e.traceback.borrow_mut();
+                    // First raised here: chain to the exception being handled.
+                    let new = tb.is_empty();
+                    tb.push((f.code_val, pc));
+                    drop(tb);
+                    if new {
+                        crate::exceptions::set_context(self, exc);
+                    }
+                }
             }
+            fresh = true;
+            let f = self.frames.last_mut().expect("a frame to unwind");
+            if let Some(h) = f.code().src.handler_for(pc as u32).copied() {
+                let code = f.code();
+                // SAFETY: the handler's depth is within the frame's stack room (codegen's
+                // `max_stack` accounts for handler entries); the target is an instruction index.
+                let regs = unsafe {
+                    let mut sp = f.base.add(code.nslots + h.depth as usize);
+                    if h.push_lasti {
+                        *sp = Value::small_int(pc as i64);
+                        sp = sp.add(1);
+                    }
+                    *sp = exc;
+                    Regs {
+                        ip: code.instrs.as_ptr().add(h.target as usize),
+                        sp: sp.add(1),
+                        fp: f.base,
+                    }
+                };
+                f.ip = regs.ip;
+                f.sp = regs.sp;
+                self.chunk = f.chunk as usize;
+                return Ok(regs);
+            }
+            let f = self.frames.pop().expect("a frame to unwind");
             self.chunk = self.frames.last().map_or(0, |p| p.chunk as usize);
             if f.entry {
-                break;
+                return Err(PyErr(exc));
             }
         }
-        self.kwnames = Value::NULL;
-        PyErr(exc)
     }
 
     /// Call any callable from native code.
@@ -787,6 +846,7 @@ impl Vm {
             self.exc,
             self.ret_value,
             self.kwnames,
+            self.exc_info,
         ]);
         roots.extend(self.types.iter().copied());
         roots.extend(self.interned.values().copied());

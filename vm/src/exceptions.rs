@@ -1,0 +1,187 @@
+//! Exception semantics outside the unwinder: matching `except` specs, implicit chaining
+//! (`__context__`), explicit chaining (`raise ... from ...`), the attributes exception objects
+//! expose, and the special-method lookup `with` uses.
+//!
+//! The unwinder itself (exception tables, traceback entries) is `Vm::handle_exception` in
+//! `interp/mod.rs`; the opcodes are in `interp/handlers.rs`. Owns no VM state.
+
+use std::cell::Cell;
+
+use crate::interp::Vm;
+use crate::object::{type_of, ObjKind, Ty};
+use crate::ops;
+use crate::value::Value;
+use crate::{PyErr, PyResult};
+
+/// The extra state every exception object carries (`__cause__`, `__context__`,
+/// `__suppress_context__`); None/false when fresh.
+pub struct Chain {
+    pub cause: Cell<Value>,
+    pub context: Cell<Value>,
+    pub suppress_context: Cell<bool>,
+}
+
+impl Default for Chain {
+    fn default() -> Chain {
+        Chain {
+            cause: Cell::new(Value::NONE),
+            context: Cell::new(Value::NONE),
+            suppress_context: Cell::new(false),
+        }
+    }
+}
+
+/// Is `v` an exception instance?
+pub fn is_exception(v: Value) -> bool {
+    v.as_exc().is_some()
+}
+
+/// Does exception `exc` match `except spec` (a class or a tuple of classes)? The one place
+/// `except` matching is decided (user classes route their `isinstance` through here).
+pub fn exception_matches(vm: &mut Vm, exc: Value, spec: Value) -> PyResult<bool> {
+    // A built-in exception type or a user class deriving from one.
+    let is_exc_class = |t: Value| {
+        t.as_type().is_some_and(|t| t.is_exception())
+            || crate::class::as_class(t).is_some_and(|c| c.exc_base.is_some())
+    };
+    let cls = vm.class_of(exc);
+    if let Some(items) = spec.as_tuple() {
+        // CPython checks every item before matching any.
+        if items.iter().any(|t| !is_exc_class(*t)) {
+            return Err(bad_spec(vm));
+        }
+        return Ok(items.iter().any(|t| vm.is_subclass_value(cls, *t)));
+    }
+    if !is_exc_class(spec) {
+        return Err(bad_spec(vm));
+    }
+    Ok(vm.is_subclass_value(cls, spec))
+}
+
+fn bad_spec(vm: &mut Vm) -> PyErr {
+    vm.new_exc(
+        Ty::TypeError,
+        "catching classes that do not inherit from BaseException is not allowed",
+    )
+}
+
+/// The exception `raise v` raises: an instance as is, a class called with no arguments.
+/// `what` names the operand in the TypeError ("exceptions" / "exception causes").
+pub fn instantiate(vm: &mut Vm, v: Value, what: &str) -> PyResult<Value> {
+    if is_exception(v) {
+        return Ok(v);
+    }
+    let user_exc_class = crate::class::as_class(v).is_some_and(|c| c.exc_base.is_some());
+    if user_exc_class || v.as_type().is_some_and(|t| t.is_exception()) {
+        let e = vm.call(v, &[])?;
+        if is_exception(e) {
+            return Ok(e);
+        }
+        let t = ops::type_name(e);
+        let r = ops::repr(vm, v)?;
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("calling {r} should have returned an instance of BaseException, not {t}"),
+        ));
+    }
+    Err(vm.new_exc(
+        Ty::TypeError,
+        &format!("{what} must derive from BaseException"),
+    ))
+}
+
+/// `raise exc from cause` (cause already checked: an exception or None).
+pub fn set_cause(exc: Value, cause: Value) {
+    if let Some(e) = exc.as_exc() {
+        e.chain.cause.set(cause);
+        e.chain.suppress_context.set(true);
+    }
+}
+
+/// Implicit chaining at a raise (CPython's `_PyErr_SetObject`): the exception being handled
+/// becomes the new one's `__context__`, cutting any cycle this would create.
+pub fn set_context(vm: &Vm, exc: Value) {
+    let handled = vm.exc_info;
+    if handled.is_none() || handled.is_null() || handled == exc {
+        return;
+    }
+    let Some(e) = exc.as_exc() else { return };
+    let mut o = handled;
+    while let Some(ox) = o.as_exc() {
+        let ctx = ox.chain.context.get();
+        if ctx == exc {
+            ox.chain.context.set(Value::NONE);
+            break;
+        }
+        o = ctx;
+    }
+    e.chain.context.set(handled);
+}
+
+/// Attributes exception objects have beyond `args` (None when `name` is not one of them).
+pub fn getattr(vm: &mut Vm, exc: Value, name: &str) -> Option<Value> {
+    let e = exc.as_exc()?;
+    Some(match name {
+        "__cause__" => e.chain.cause.get(),
+        "__context__" => e.chain.context.get(),
+        "__suppress_context__" => Value::bool(e.chain.suppress_context.get()),
+        // Minimal: tracebacks are kept as (code, instruction) entries, not traceback objects.
+        "__traceback__" => Value::NONE,
+        "value" if e.ty.is_subtype(Ty::StopIteration) => e
+            .args
+            .get()
+            .as_tuple()
+            .and_then(|a| a.first().copied())
+            .unwrap_or(Value::NONE),
+        _ => {
+            let _ = vm;
+            return None;
+        }
+    })
+}
+
+/// `exc.name = v` for the writable chaining attributes; `Ok(false)` when `name` is not one.
+pub fn setattr(vm: &mut Vm, exc: Value, name: &str, v: Value) -> PyResult<bool> {
+    let Some(e) = exc.as_exc() else {
+        return Ok(false);
+    };
+    let check = |vm: &mut Vm, v: Value, what: &str| -> PyResult<()> {
+        if v.is_none() || is_exception(v) {
+            Ok(())
+        } else {
+            Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("exception {what} must be None or derive from BaseException"),
+            ))
+        }
+    };
+    match name {
+        "__cause__" => {
+            check(vm, v, "cause")?;
+            set_cause(exc, v);
+        }
+        "__context__" => {
+            check(vm, v, "context")?;
+            e.chain.context.set(v);
+        }
+        "__suppress_context__" => e.chain.suppress_context.set(ops::truthy(vm, v)?),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Look a special method (`__enter__`, `__exit__`, ...) up on the type of `obj`, bound to it
+/// (CPython's `_PyObject_LookupSpecial`). The one place `with` finds its protocol methods.
+pub fn lookup_special(vm: &mut Vm, obj: Value, name: &'static str) -> Option<Value> {
+    let m = match crate::class::special(vm, obj, name) {
+        Some(m) => m,
+        None => vm.methods.get(&(type_of(obj), name)).copied()?,
+    };
+    Some(vm.heap.alloc(ObjKind::Method { this: obj, func: m }))
+}
+
+/// `exit(type(exc), exc, tb)` for `WITH_EXCEPT_START`.
+pub fn call_exit(vm: &mut Vm, exit: Value, exc: Value) -> PyResult<Value> {
+    let t = vm.class_of(exc);
+    vm.call(exit, &[t, exc, Value::NONE])
+}
