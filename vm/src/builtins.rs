@@ -123,6 +123,11 @@ pub fn install(vm: &mut Vm) {
         (Ty::Set, "add", set_add),
         (Ty::Set, "discard", set_discard),
     ];
+    // --- langdata ---
+    let methods = methods
+        .iter()
+        .chain(crate::interp::generator::methods())
+        .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,
@@ -852,6 +857,13 @@ fn iter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 fn next(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "next", kwnames)?;
     arity(vm, "next", args, 1, 2)?;
+    // --- langdata --- a generator's return value travels in its StopIteration.
+    if args.len() == 1 && matches!(args[0].as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+        return match vm.gen_send(args[0], Value::NONE)? {
+            crate::interp::generator::GenStep::Yielded(v) => Ok(v),
+            crate::interp::generator::GenStep::Returned(v) => Err(vm.stop_iteration(v)),
+        };
+    }
     match ops::next(vm, args[0])? {
         Some(v) => Ok(v),
         None => match args.get(1) {

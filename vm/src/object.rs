@@ -242,6 +242,8 @@ types! {
     BaseException = "BaseException";
     SystemExit = "SystemExit": BaseException;
     KeyboardInterrupt = "KeyboardInterrupt": BaseException;
+    // --- langdata ---
+    GeneratorExit = "GeneratorExit": BaseException;
     Exception = "Exception": BaseException;
     StopIteration = "StopIteration": Exception;
     ArithmeticError = "ArithmeticError": Exception;

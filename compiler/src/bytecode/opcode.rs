@@ -233,6 +233,14 @@ macro_rules! for_each_opcode {
             RAISE_VARARGS = Count, |n, _| -(n as i32);
             /// `-> AssertionError` (the class, for `assert`).
             LOAD_ASSERTION_ERROR = None, |_, _| 1;
+
+            // --- langdata ---
+            /// `x -> iter(x)` for `yield from` (a generator stays itself).
+            GET_YIELD_FROM_ITER = None, |_, _| 0;
+            /// `receiver, v -> receiver, yielded` : send `v` into the receiver (`next` when `v`
+            /// is None and the receiver is not a generator). When the receiver returns (or is
+            /// exhausted) pop both, push its return value and jump to the target.
+            SEND = Jump, |_, jump| if jump { -1 } else { 0 };
         }
     };
 }

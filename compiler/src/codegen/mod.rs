@@ -21,6 +21,7 @@
 
 mod fold;
 mod unit;
+mod yield_from;
 
 use std::sync::Arc;
 
@@ -1185,7 +1186,15 @@ impl<'s> Compiler<'s> {
                 self.set_pos(e.span);
                 self.emit(YIELD_VALUE, 0);
             }
-            E::YieldFrom { .. } => return Err(self.unsupported("'yield from'", e.span)),
+            // --- langdata ---
+            E::YieldFrom { value } => {
+                if !self.scope().kind.is_function() {
+                    return Err(self.err("'yield' outside function", e.span));
+                }
+                self.expr(value)?;
+                self.set_pos(e.span);
+                self.yield_from();
+            }
             E::Compare {
                 left,
                 ops,

@@ -245,6 +245,9 @@ outlined!(
     RAISE_VARARGS,
     LOAD_ASSERTION_ERROR,
     IS_OP,
+    // --- langdata ---
+    GET_YIELD_FROM_ITER,
+    SEND,
 );
 
 // ----- hot handlers: fast paths inline, everything else out of line -----
@@ -677,6 +680,9 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 #[allow(dead_code)]
 pub(super) mod body {
     use super::*;
+
+    // --- langdata ---
+    pub use super::super::generator::{GET_YIELD_FROM_ITER, SEND};
 
     #[inline(always)]
     pub fn NOP(_vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
@@ -1727,12 +1733,14 @@ pub(super) mod body {
         };
         // SAFETY: [base, sp) are the frame's initialised slots.
         let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
-        let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
+        let saved = unsafe { std::slice::from_raw_parts(f.base, n) };
         // SAFETY: `ip` points into this frame's code.
         let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
         {
+            // Copy into the generator's buffer, reusing its allocation (langdata).
             let mut st = cell.borrow_mut();
-            st.saved = saved;
+            st.saved.clear();
+            st.saved.extend_from_slice(saved);
             st.pc = pc;
         }
         vm.yielded = true;

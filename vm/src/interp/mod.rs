@@ -15,6 +15,7 @@
 //! its entry frame, appending (code, instruction) traceback entries, and returns the exception.
 //! Exception tables (issue #6) will be consulted in that unwind loop before popping a frame.
 
+pub mod generator;
 pub mod handlers;
 pub mod switch;
 pub mod tail;
@@ -524,6 +525,15 @@ impl Vm {
         }
     }
 
+    // --- langdata ---
+    /// Run the top frame (a resumed generator) starting by raising `exc` at its `ip`
+    /// (`generator.throw`/`close`). The exception-table search, when there is one, belongs
+    /// here too so a `try` around the `yield` catches it.
+    pub(crate) fn execute_throw(&mut self, exc: Value) -> PyResult<Value> {
+        self.exc = exc;
+        Err(self.unwind())
+    }
+
     /// Pop frames up to and including the entry frame, recording the traceback.
     fn unwind(&mut self) -> PyErr {
         let exc = std::mem::replace(&mut self.exc, Value::NULL);
@@ -664,80 +674,6 @@ impl Vm {
             chunk: self.chunk as u32,
             gen: Value::NULL,
         });
-    }
-
-    /// Resume a generator: `Some(value)` for a yield, `None` when it returned.
-    pub(crate) fn resume_generator(&mut self, g: Value) -> PyResult<Option<Value>> {
-        let Some(ObjKind::Generator(cell)) = g.as_obj().map(|o| &o.kind) else {
-            unreachable!()
-        };
-        let (func, saved, pc, started) = {
-            let st = cell.borrow();
-            if st.finished {
-                return Ok(None);
-            }
-            if st.running {
-                return Err(self.new_exc(Ty::ValueError, "generator already executing"));
-            }
-            (st.func, st.saved.clone(), st.pc, st.started)
-        };
-        let f = func.as_function().expect("generator function");
-        let code = f.code.as_code().expect("code") as *const Code;
-        // SAFETY: the function (rooted by the generator, itself rooted by the caller) keeps
-        // its code alive.
-        let c = unsafe { &*code };
-        let at = self.frame_room(self.top(), 2 + c.nslots + c.stack_size);
-        // SAFETY: `frame_room` reserved the slots written below.
-        unsafe {
-            *at = Value::NONE;
-            let base = at.add(1);
-            std::ptr::copy_nonoverlapping(saved.as_ptr(), base, saved.len());
-            for i in saved.len()..c.nslots {
-                *base.add(i) = Value::NULL;
-            }
-            let mut sp = base.add(saved.len().max(c.nslots));
-            if started {
-                *sp = Value::NONE; // the value sent in: next() sends None
-                sp = sp.add(1);
-            }
-            self.frames.push(Frame {
-                code,
-                code_val: f.code,
-                func,
-                globals: f.globals,
-                base,
-                ip: c.instrs.as_ptr().add(pc),
-                sp,
-                ret: at,
-                entry: true,
-                chunk: self.chunk as u32,
-                gen: g,
-            });
-        }
-        {
-            let mut st = cell.borrow_mut();
-            st.running = true;
-            st.started = true;
-        }
-        let saved_chunk = self.chunk;
-        let r = self.execute();
-        self.chunk = saved_chunk;
-        let yielded = std::mem::replace(&mut self.yielded, false);
-        let mut st = cell.borrow_mut();
-        st.running = false;
-        match r {
-            Ok(v) if yielded => Ok(Some(v)),
-            Ok(_) => {
-                st.finished = true;
-                st.saved = Vec::new();
-                Ok(None)
-            }
-            Err(e) => {
-                st.finished = true;
-                st.saved = Vec::new();
-                Err(e)
-            }
-        }
     }
 
     /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
