@@ -64,6 +64,7 @@ pub fn install(vm: &mut Vm) {
                     | Ty::Tuple
                     | Ty::Dict
                     | Ty::Set
+                    | Ty::FrozenSet
                     | Ty::Range
                     | Ty::Type
                     | Ty::Object
@@ -120,13 +121,13 @@ pub fn install(vm: &mut Vm) {
         (Ty::Dict, "update", dict_update),
         (Ty::Dict, "copy", dict_copy),
         (Ty::Dict, "clear", dict_clear),
-        (Ty::Set, "add", set_add),
-        (Ty::Set, "discard", set_discard),
     ];
     // --- langdata ---
+    let set_methods = crate::set_ops::methods();
     let methods = methods
         .iter()
         .chain(crate::interp::generator::methods())
+        .chain(set_methods.iter())
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
@@ -315,7 +316,8 @@ pub fn len_of(vm: &mut Vm, v: Value) -> PyResult<usize> {
         Some(ObjKind::Str(s)) => s.chars,
         Some(ObjKind::List(l)) => l.borrow().len(),
         Some(ObjKind::Tuple(t)) => t.len(),
-        Some(ObjKind::Dict(d)) | Some(ObjKind::Set(d)) => d.borrow().len(),
+        Some(ObjKind::Dict(d)) => d.borrow().len(),
+        Some(ObjKind::Set(s)) => s.table.borrow().len(),
         Some(ObjKind::DictView { dict, .. }) => dict.as_dict().map_or(0, |d| d.borrow().len()),
         Some(ObjKind::Range { start, stop, step }) => ops::range_len(*start, *stop, *step) as usize,
         _ => {
@@ -1010,16 +1012,8 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
                 }
             }
         }
-        Ty::Set => {
-            arity(vm, "set", pos, 0, 1)?;
-            let s = vm.heap.alloc(ObjKind::Set(Default::default()));
-            if let Some(&x) = pos.first() {
-                for v in ops::collect(vm, x)? {
-                    ops::set_add(vm, s, v)?;
-                }
-            }
-            Ok(s)
-        }
+        // --- langdata ---
+        Ty::Set | Ty::FrozenSet => crate::set_ops::construct(vm, t == Ty::FrozenSet, args, kwnames),
         Ty::Dict => {
             arity(vm, "dict", pos, 0, 1)?;
             let d = vm.new_dict(Dict::new());
@@ -1575,16 +1569,3 @@ fn dict_clear(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     Ok(Value::NONE)
 }
 
-fn set_add(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "set.add", kwnames)?;
-    method_arity(vm, "add", args, 1, 1)?;
-    ops::set_add(vm, args[0], args[1])?;
-    Ok(Value::NONE)
-}
-
-fn set_discard(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "set.discard", kwnames)?;
-    method_arity(vm, "discard", args, 1, 1)?;
-    ops::dict_del(vm, args[0], args[1])?;
-    Ok(Value::NONE)
-}

@@ -138,12 +138,14 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
         ObjKind::Native(_) | ObjKind::RangeIter { .. } => {}
         ObjKind::List(l) => l.borrow().iter().for_each(|v| f(*v)),
         ObjKind::Tuple(t) => t.iter().for_each(|v| f(*v)),
-        ObjKind::Dict(d) | ObjKind::Set(d) => {
+        ObjKind::Dict(d) => {
             for e in d.borrow().iter() {
                 f(e.key);
                 f(e.value);
             }
         }
+        ObjKind::Set(s) => s.table.borrow().keys().for_each(&mut *f),
+        ObjKind::SetIter { set, .. } => f(*set),
         ObjKind::Slice { start, stop, step } => {
             f(*start);
             f(*stop);

@@ -18,6 +18,9 @@ pub mod gc;
 pub mod interp;
 pub mod object;
 pub mod ops;
+// --- langdata ---
+pub mod set;
+pub mod set_ops;
 pub mod text;
 pub mod traceback;
 pub mod value;

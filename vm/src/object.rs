@@ -108,7 +108,8 @@ pub enum ObjKind {
     List(RefCell<Vec<Value>>),
     Tuple(Box<[Value]>),
     Dict(RefCell<Dict>),
-    Set(RefCell<Dict>),
+    /// set and frozenset (langdata: CPython's set table).
+    Set(crate::set_ops::SetObj),
     Range {
         start: i64,
         stop: i64,
@@ -171,6 +172,13 @@ pub enum ObjKind {
     Map {
         func: Value,
         iter: Value,
+    },
+    // --- langdata ---
+    /// Iterator over a set: next slot to look at, and the size the set must keep.
+    SetIter {
+        set: Value,
+        index: Cell<usize>,
+        used: usize,
     },
 }
 
@@ -238,6 +246,9 @@ types! {
     Zip = "zip";
     Reversed = "list_reverseiterator";
     Map = "map";
+    // --- langdata ---
+    FrozenSet = "frozenset";
+    SetIterator = "set_iterator";
     Object = "object";
     BaseException = "BaseException";
     SystemExit = "SystemExit": BaseException;
@@ -294,7 +305,13 @@ impl Obj {
             ObjKind::List(_) => Ty::List,
             ObjKind::Tuple(_) => Ty::Tuple,
             ObjKind::Dict(_) => Ty::Dict,
-            ObjKind::Set(_) => Ty::Set,
+            ObjKind::Set(s) => {
+                if s.frozen {
+                    Ty::FrozenSet
+                } else {
+                    Ty::Set
+                }
+            }
             ObjKind::Range { .. } => Ty::Range,
             ObjKind::Slice { .. } => Ty::Slice,
             ObjKind::Code(_) => Ty::Code,
@@ -324,6 +341,7 @@ impl Obj {
             ObjKind::Zip { .. } => Ty::Zip,
             ObjKind::Reversed { .. } => Ty::Reversed,
             ObjKind::Map { .. } => Ty::Map,
+            ObjKind::SetIter { .. } => Ty::SetIterator,
         }
     }
 }

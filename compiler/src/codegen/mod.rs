@@ -1146,7 +1146,21 @@ impl<'s> Compiler<'s> {
                 self.u().bind(end);
             }
             E::Dict { keys, values } => self.dict(e, keys, values)?,
-            E::Set { elts } => self.sequence(elts, BUILD_SET, SET_ADD, SET_UPDATE, false)?,
+            E::Set { elts } => {
+                // --- langdata --- BUILD_SET hashes, so it can raise: give it the display's
+                // position as CPython does.
+                let starred = elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. }));
+                let constant = elts.len() >= 3 && elts.iter().all(|x| fold::fold(x).is_some());
+                if !starred && !constant {
+                    for x in elts.iter() {
+                        self.expr(x)?;
+                    }
+                    self.set_pos(e.span);
+                    self.emit(BUILD_SET, elts.len() as u32);
+                } else {
+                    self.sequence(elts, BUILD_SET, SET_ADD, SET_UPDATE, false)?
+                }
+            }
             E::List { elts, .. } => {
                 self.sequence(elts, BUILD_LIST, LIST_APPEND, LIST_EXTEND, false)?
             }

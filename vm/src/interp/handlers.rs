@@ -1221,7 +1221,7 @@ pub(super) mod body {
     #[inline(always)]
     pub fn BUILD_SET(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let items = top_slice(r, arg as usize).to_vec();
-        let s = vm.heap.alloc(ObjKind::Set(Default::default()));
+        let s = crate::set_ops::new_set(vm, false); // langdata
         for v in items {
             tri!(vm, ops::set_add(vm, s, v));
         }
@@ -1286,10 +1286,7 @@ pub(super) mod body {
         let it = pop(r);
         let s = peek(r, arg as usize);
         vm.sync(r);
-        let items = tri!(vm, ops::collect(vm, it));
-        for v in items {
-            tri!(vm, ops::set_add(vm, s, v));
-        }
+        tri!(vm, crate::set_ops::update(vm, s, it)); // langdata
         Ok(())
     }
 

@@ -399,13 +399,12 @@ impl Vm {
                 self.new_tuple(vs)
             }
             Constant::FrozenSet(items) => {
-                let mut d = Dict::new();
+                let s = crate::set_ops::new_set(self, true);
                 for i in items.iter() {
                     let v = self.load_const(i)?;
-                    let h = crate::ops::hash(self, v)?;
-                    d.insert(h, v, Value::NONE, |k| crate::ops::eq_fast(k, v));
+                    crate::set_ops::add(self, s, v)?;
                 }
-                self.heap.alloc(ObjKind::Set(std::cell::RefCell::new(d)))
+                s
             }
             Constant::Code(co) => self.load_code(co)?,
         })
