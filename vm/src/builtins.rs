@@ -43,6 +43,8 @@ pub fn install(vm: &mut Vm) {
         ("id", id),
         ("format", format_builtin),
     ];
+    // --- langdata ---
+    let functions = functions.iter().chain(crate::numbers::functions());
     for (name, f) in functions {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,
@@ -128,6 +130,7 @@ pub fn install(vm: &mut Vm) {
         .iter()
         .chain(crate::interp::generator::methods())
         .chain(set_methods.iter())
+        .chain(crate::numbers::methods())
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
@@ -776,12 +779,21 @@ fn pow(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         if m == BigInt::from(0) {
             return Err(vm.new_exc(Ty::ValueError, "pow() 3rd argument cannot be 0"));
         }
-        if e.is_negative() {
-            return Err(vm.new_exc(
-                Ty::ValueError,
-                "base is not invertible for the given modulus",
-            ));
-        }
+        // --- langdata --- a negative exponent inverts the base modulo |m| first.
+        let (b, e) = if e.is_negative() {
+            use num_integer::Integer;
+            let am = m.abs();
+            let g = b.mod_floor(&am).extended_gcd(&am);
+            if g.gcd != BigInt::from(1) {
+                return Err(vm.new_exc(
+                    Ty::ValueError,
+                    "base is not invertible for the given modulus",
+                ));
+            }
+            (g.x.mod_floor(&am), -e)
+        } else {
+            (b, e)
+        };
         let r = b.modpow(&e, &m);
         let r = if !r.is_negative() && m.is_negative() && r != BigInt::from(0) {
             r + m
