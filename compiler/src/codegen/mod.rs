@@ -1158,14 +1158,14 @@ impl<'s> Compiler<'s> {
                     self.set_pos(e.span);
                     self.emit(BUILD_SET, elts.len() as u32);
                 } else {
-                    self.sequence(elts, BUILD_SET, SET_ADD, SET_UPDATE, false)?
+                    self.sequence(e.span, elts, BUILD_SET, SET_ADD, SET_UPDATE, false)?
                 }
             }
             E::List { elts, .. } => {
-                self.sequence(elts, BUILD_LIST, LIST_APPEND, LIST_EXTEND, false)?
+                self.sequence(e.span, elts, BUILD_LIST, LIST_APPEND, LIST_EXTEND, false)?
             }
             E::Tuple { elts, .. } => {
-                self.sequence(elts, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?
+                self.sequence(e.span, elts, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?
             }
             E::ListComp { elt, generators } => {
                 self.comprehension(e, "listcomp", generators, elt, None)?
@@ -1327,6 +1327,7 @@ impl<'s> Compiler<'s> {
     /// List, set and tuple displays (with `*x` items).
     fn sequence(
         &mut self,
+        span: Span,
         elts: &[Expr<'_>],
         build: Opcode,
         add: Opcode,
@@ -1368,6 +1369,8 @@ impl<'s> Compiler<'s> {
             match &x.kind {
                 ExprKind::Starred { value, .. } => {
                     self.expr(value)?;
+                    // langdata: the extend raises for a non-iterable, at the display's position.
+                    self.set_pos(span);
                     self.emit(extend, 1);
                 }
                 _ => {
@@ -1465,7 +1468,7 @@ impl<'s> Compiler<'s> {
                     kind: ExprKind::Starred { value, .. },
                     ..
                 }] => self.expr(value)?,
-                _ => self.sequence(args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?,
+                _ => self.sequence(e.span, args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?,
             }
             let has_kw = !keywords.is_empty();
             if has_kw && keywords.iter().all(|k| k.arg.is_some()) {
@@ -1492,6 +1495,7 @@ impl<'s> Compiler<'s> {
                                 pending.clear();
                             }
                             self.expr(k.value)?;
+                            self.set_pos(e.span); // langdata: DICT_MERGE raises at the call
                             self.emit(DICT_MERGE, 1);
                         }
                     }

@@ -682,6 +682,7 @@ pub(super) mod body {
     use super::*;
 
     // --- langdata ---
+    pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
     pub use super::super::generator::{GET_YIELD_FROM_ITER, SEND};
 
     #[inline(always)]
@@ -1270,18 +1271,6 @@ pub(super) mod body {
     }
 
     #[inline(always)]
-    pub fn LIST_EXTEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let it = pop(r);
-        let l = peek(r, arg as usize);
-        vm.sync(r);
-        let items = tri!(vm, ops::collect(vm, it));
-        if let Some(l) = l.as_list() {
-            l.borrow_mut().extend(items);
-        }
-        Ok(())
-    }
-
-    #[inline(always)]
     pub fn SET_UPDATE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let it = pop(r);
         let s = peek(r, arg as usize);
@@ -1303,11 +1292,6 @@ pub(super) mod body {
             tri!(vm, ops::dict_set(vm, d, k, v));
         }
         Ok(())
-    }
-
-    #[inline(always)]
-    pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        DICT_UPDATE(vm, r, arg)
     }
 
     #[inline(always)]
@@ -1624,13 +1608,12 @@ pub(super) mod body {
         let _null = pop(r);
         let callable = peek(r, 1);
         vm.sync(r);
-        let mut argv = tri!(vm, ops::collect(vm, args));
+        // langdata: CPython's conversions and messages (interp/call_ex.rs).
+        let mut argv = tri!(vm, super::super::call_ex::star_args(vm, callable, args));
         let mut kwnames = Value::NULL;
-        if let Some(d) = kwargs.as_dict() {
-            let entries: Vec<(Value, Value)> =
-                d.borrow().iter().map(|e| (e.key, e.value)).collect();
-            let names: Vec<Value> = entries.iter().map(|e| e.0).collect();
-            argv.extend(entries.iter().map(|e| e.1));
+        if !kwargs.is_null() {
+            let (names, values) = tri!(vm, super::super::call_ex::star_kwargs(vm, kwargs));
+            argv.extend(values);
             kwnames = vm.new_tuple(names);
         }
         vm.native_roots.push(kwnames);

@@ -15,6 +15,7 @@
 //! its entry frame, appending (code, instruction) traceback entries, and returns the exception.
 //! Exception tables (issue #6) will be consulted in that unwind loop before popping a frame.
 
+mod call_ex;
 pub mod generator;
 pub mod handlers;
 pub mod switch;
