@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod dis;
+pub mod loader;
 pub mod run;
 pub mod stats;
 pub mod tokens;

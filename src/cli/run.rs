@@ -94,18 +94,29 @@ pub fn execute(
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
-    let mut vm = Vm::new(Options {
+    let options = Options {
         dispatch: match dispatch {
             DispatchArg::Tail => Dispatch::Tail,
             DispatchArg::Switch => Dispatch::Switch,
         },
         argv,
         trace,
+        loader: Some(super::loader::beside(&script_path(file))),
         ..Options::default()
+    };
+    // Natives calling back into Python (key functions, generators, imports) nest on the host
+    // stack: run on a big one, whose size the VM's stack guard knows.
+    let status = parser::run_on_big_stack(move || {
+        let mut vm = Vm::new(Options {
+            stack_size: parser::STACK_SIZE,
+            ..options
+        });
+        vm.run_module(code).map_err(|e| e.0)
     });
-    match vm.run_module(code) {
+    match status {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ExitCode::from(e.0.clamp(0, 255) as u8),
+        // The low byte, as the OS reports `exit(status)` (CPython: sys.exit(256) exits 0).
+        Err(s) => ExitCode::from((s & 0xff) as u8),
     }
 }
 

@@ -153,6 +153,7 @@ pub fn install(vm: &mut Vm) {
     let name = vm.intern("sys");
     let m = vm.heap.alloc(ObjKind::Module { name, dict: d });
     ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
+    crate::modules::install(vm); // langdata: math, time, the rest of sys
 }
 
 // ----- argument helpers -----

@@ -255,6 +255,7 @@ types! {
     KeyboardInterrupt = "KeyboardInterrupt": BaseException;
     // --- langdata ---
     GeneratorExit = "GeneratorExit": BaseException;
+    SyntaxError = "SyntaxError": Exception;
     Exception = "Exception": BaseException;
     StopIteration = "StopIteration": Exception;
     ArithmeticError = "ArithmeticError": Exception;

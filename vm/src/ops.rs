@@ -1379,6 +1379,13 @@ pub fn repr(vm: &mut Vm, v: Value) -> PyResult<String> {
 }
 
 fn repr_into(vm: &mut Vm, v: Value, out: &mut String) -> PyResult<()> {
+    // langdata: nested containers recurse on the host stack.
+    if v.is_obj() && vm.check_stack().is_err() {
+        return Err(vm.new_exc(
+            Ty::RecursionError,
+            "maximum recursion depth exceeded while getting the repr of an object",
+        ));
+    }
     if v.is_float() {
         out.push_str(&format::float_repr(v.as_float()));
         return Ok(());

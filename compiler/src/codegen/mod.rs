@@ -293,7 +293,8 @@ impl<'s> Compiler<'s> {
             }
             S::Import { names } => {
                 for a in *names {
-                    self.set_pos(a.span);
+                    // langdata: CPython 3.11 gives the import the statement's position.
+                    self.set_pos(s.span);
                     self.load_const(Constant::Int(0));
                     self.load_const(Constant::None);
                     let i = self.u().add_name(a.name);

@@ -636,7 +636,7 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         if c.simple
             && vm.kwnames.is_null()
             && nargs == c.src.argcount as usize
-            && vm.frames.len() < crate::interp::RECURSION_LIMIT
+            && vm.frames.len() < vm.recursion_limit
             && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
             && !vm.heap.should_collect()
         {
@@ -1521,7 +1521,7 @@ pub(super) mod body {
             if c.simple
                 && vm.kwnames.is_null()
                 && nargs == c.src.argcount as usize
-                && vm.frames.len() < crate::interp::RECURSION_LIMIT
+                && vm.frames.len() < vm.recursion_limit
             {
                 let need = c.nslots + c.stack_size;
                 let end = vm.stack.chunk_end(vm.chunk);
@@ -1765,16 +1765,11 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let _fromlist = pop(r);
         let _level = pop(r);
-        match ops::dict_get_str(vm.modules, name) {
-            Some(m) => {
-                push(r, m);
-                Ok(())
-            }
-            None => {
-                let n = ops::str_of(name).to_string();
-                Err(vm.throw_new(Ty::ModuleNotFoundError, &format!("No module named '{n}'")))
-            }
-        }
+        // langdata: built-in modules, else the embedder's loader (modules/import.rs).
+        vm.sync(r);
+        let m = tri!(vm, crate::modules::import::import(vm, name));
+        push(r, m);
+        Ok(())
     }
 
     #[inline(always)]

@@ -90,6 +90,14 @@ pub struct Options {
     pub count_instructions: bool,
     /// Collect stdout/stderr in memory instead of writing them (tests).
     pub capture: bool,
+    // --- langdata ---
+    /// Finds and compiles `import name` for modules that are not built in (the CLI's looks
+    /// beside the script). None: only built-in modules import.
+    pub loader: Option<crate::modules::import::Loader>,
+    /// Bytes of host stack the VM may use (the thread's stack size). Natives that call back
+    /// into Python nest on the host stack; past this (less a margin) they raise
+    /// RecursionError instead of overflowing it.
+    pub stack_size: usize,
 }
 
 impl Default for Options {
@@ -100,6 +108,9 @@ impl Default for Options {
             trace: None,
             count_instructions: false,
             capture: false,
+            loader: None,
+            // Rust's default for spawned threads (the main thread usually has more).
+            stack_size: 2 << 20,
         }
     }
 }
@@ -169,6 +180,11 @@ pub struct Vm {
     pub(crate) yielded: bool,
     /// Scratch list for `collect_now`, kept to reuse its allocation.
     gc_roots: Vec<Value>,
+    // --- langdata ---
+    /// `sys.getrecursionlimit()`: Python frames allowed on the frame stack.
+    pub(crate) recursion_limit: usize,
+    /// Host stack address at the outermost `execute` (0 before the first run).
+    stack_base: usize,
 }
 
 impl Vm {
@@ -204,6 +220,8 @@ impl Vm {
             trace_printed: 0,
             yielded: false,
             gc_roots: Vec::new(),
+            recursion_limit: RECURSION_LIMIT,
+            stack_base: 0,
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -468,7 +486,7 @@ impl Vm {
             // SAFETY: within the room reserved above.
             unsafe { *base.add(i) = Value::NULL };
         }
-        if self.frames.len() >= RECURSION_LIMIT {
+        if self.frames.len() >= self.recursion_limit {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
         self.frames.push(Frame {
@@ -503,6 +521,13 @@ impl Vm {
 
     /// Run the top frame until its entry frame returns or an exception escapes it.
     pub(crate) fn execute(&mut self) -> PyResult<Value> {
+        // langdata: natives re-entering Python nest here; stop before the host stack runs out.
+        if let Err(e) = self.check_stack() {
+            let f = self.frames.pop().expect("the entry frame to run");
+            self.chunk = f.chunk as usize;
+            self.kwnames = Value::NULL;
+            return Err(e);
+        }
         self.exec_depth += 1;
         let f = self.frames.last().expect("a frame to run");
         let regs = Regs {
@@ -615,7 +640,7 @@ impl Vm {
         let nargs = argc + has_self as usize;
         // SAFETY: the args follow the self slot.
         let args_ptr = unsafe { slot.add(if has_self { 1 } else { 2 }) };
-        if self.frames.len() >= RECURSION_LIMIT {
+        if self.frames.len() >= self.recursion_limit {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
         if c.simple && kwnames.is_null() && nargs == c.src.argcount as usize {
@@ -729,6 +754,40 @@ impl Vm {
 
     pub(crate) fn write_err(&mut self, s: &str) {
         self.err.extend_from_slice(s.as_bytes());
+    }
+
+    // --- langdata ---
+    /// RecursionError when the host stack in use (since the outermost `execute`) comes within
+    /// a margin of `Options::stack_size`.
+    #[inline]
+    pub(crate) fn check_stack(&mut self) -> PyResult<()> {
+        const MARGIN: usize = 256 << 10;
+        let marker = 0u8;
+        let here = std::ptr::addr_of!(marker) as usize;
+        if self.stack_base == 0 || self.exec_depth == 0 {
+            self.stack_base = here;
+            return Ok(());
+        }
+        let used = self.stack_base.saturating_sub(here);
+        if used + MARGIN > self.options.stack_size {
+            return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
+        }
+        Ok(())
+    }
+
+    /// The Python call depth `sys.setrecursionlimit` compares against.
+    pub(crate) fn python_depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Write buffered stdout now (unless capturing), e.g. before writing to stderr.
+    pub(crate) fn flush_stdout(&mut self) {
+        if self.options.capture {
+            return;
+        }
+        let _ = std::io::stdout().write_all(&self.out);
+        let _ = std::io::stdout().flush();
+        self.out.clear();
     }
 
     /// Write buffered output to the process's stdout/stderr (unless capturing).
