@@ -1652,7 +1652,7 @@ impl format::FormatArg for PercentArg {
         };
         let s = r.clone().map_err(|_| PyExc::value("error in __str__"))?;
         Ok(if conv == format::TextConv::Ascii {
-            crate::text::ascii_str(&s)
+            crate::text::ascii_escape(&s) // langdata: `s` is already the repr
         } else {
             s
         })
@@ -1709,7 +1709,7 @@ fn percent(vm: &mut Vm, fmt: &str, args: Value) -> PyResult<String> {
                     float: a.float,
                     is_str: a.is_str,
                 }),
-                None => Err(PyExc::new(ExcKind::KeyError, format!("'{k}'"))),
+                None => Err(PyExc::new(ExcKind::KeyError, k.to_string())), // langdata
             }
         };
         format::percent_format(

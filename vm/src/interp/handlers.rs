@@ -1740,7 +1740,7 @@ pub(super) mod body {
             }
             3 => {
                 let s = tri!(vm, ops::repr(vm, v));
-                let s = crate::text::ascii_str(&s);
+                let s = crate::text::ascii_escape(&s); // langdata: `s` is already the repr
                 vm.new_string(s)
             }
             _ => v,
