@@ -160,14 +160,15 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             for v in [
                 func.code,
                 func.globals,
-                func.name,
-                func.qualname,
+                func.name.get(),
+                func.qualname.get(),
                 func.defaults,
             ] {
                 f(v);
             }
             f(func.kwdefaults);
             f(func.closure);
+            f(func.dict.get()); // langdata
         }
         ObjKind::Method { this, func } => {
             f(*this);

@@ -19,6 +19,7 @@ pub mod interp;
 pub mod object;
 pub mod ops;
 // --- langdata ---
+pub mod func_attrs;
 pub mod modules;
 pub mod numbers;
 pub mod set;

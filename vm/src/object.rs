@@ -74,14 +74,19 @@ pub struct GlobalCache {
 pub struct Function {
     pub code: Value,
     pub globals: Value,
-    pub name: Value,
-    pub qualname: Value,
+    /// `__name__`, `__qualname__` (settable: langdata).
+    pub name: Cell<Value>,
+    pub qualname: Cell<Value>,
     /// Tuple or NULL.
     pub defaults: Value,
     /// Dict or NULL.
     pub kwdefaults: Value,
     /// Tuple of cells or NULL.
     pub closure: Value,
+    // --- langdata ---
+    /// `__dict__`: attributes set on the function (`wrapper.__name__ = ...`), NULL until the
+    /// first one.
+    pub dict: Cell<Value>,
 }
 
 pub struct Native {

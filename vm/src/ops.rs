@@ -1349,8 +1349,17 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
             ));
         }
         Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args),
-        Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name),
-        Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname),
+        // langdata: attributes set on the function first, then its built-in ones.
+        Some(ObjKind::Function(f)) => {
+            if let Some(v) = crate::func_attrs::load(vm, f, name) {
+                return Ok(v);
+            }
+        }
+        _ => {}
+    }
+    match obj.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name.get()),
+        Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname.get()),
         Some(ObjKind::Type(t)) if n == "__name__" => {
             let s = t.name();
             return Ok(vm.intern(s));
@@ -1501,7 +1510,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         }
         ObjKind::Function(f) => out.push_str(&format!(
             "<function {} at {:#x}>",
-            str_of(f.qualname),
+            str_of(f.qualname.get()),
             v.obj_ptr() as usize
         )),
         ObjKind::Native(n) => match n.owner {
@@ -1511,7 +1520,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         ObjKind::Method { this, func } => {
             let name = match func.as_obj().map(|o| &o.kind) {
                 Some(ObjKind::Native(n)) => n.name.to_string(),
-                Some(ObjKind::Function(f)) => str_of(f.qualname).to_string(),
+                Some(ObjKind::Function(f)) => str_of(f.qualname.get()).to_string(),
                 _ => "?".into(),
             };
             out.push_str(&format!(

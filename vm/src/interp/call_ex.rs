@@ -18,7 +18,7 @@ pub fn function_str(vm: &mut Vm, f: Value) -> String {
             let module = ops::dict_get_str(func.globals, key)
                 .filter(|m| m.as_str().is_some())
                 .map(|m| ops::str_of(m).to_string());
-            let q = ops::str_of(func.qualname);
+            let q = ops::str_of(func.qualname.get());
             match module {
                 Some(m) if m != "builtins" => format!("{m}.{q}()"),
                 _ => format!("{q}()"),

@@ -913,6 +913,12 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let obj = pop(r);
         let _v = pop(r);
+        // langdata: function attributes (decorators copying __name__, __doc__, ...).
+        if let Some(f) = obj.as_function() {
+            vm.sync(r);
+            tri!(vm, crate::func_attrs::store(vm, f, name, _v));
+            return Ok(());
+        }
         let (t, n) = (ops::type_name(obj), ops::str_of(name).to_string());
         Err(vm.throw_new(
             Ty::AttributeError,
@@ -1641,11 +1647,12 @@ pub(super) mod body {
         let f = vm.heap.alloc(ObjKind::Function(crate::object::Function {
             code,
             globals,
-            name,
-            qualname,
+            name: std::cell::Cell::new(name),
+            qualname: std::cell::Cell::new(qualname),
             defaults,
             kwdefaults,
             closure,
+            dict: std::cell::Cell::new(Value::NULL), // langdata
         }));
         push(r, f);
         Ok(())
