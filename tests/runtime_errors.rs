@@ -13,7 +13,6 @@ use common::{fixtures, nanopy, python, repo};
 
 /// Fixture → what the VM is missing for it.
 const PENDING_VM: &[(&str, &str)] = &[
-    ("sys_exit.py", "sys.exit"),
     (
         "closure_free_unbound.py",
         "NameError suggestions (\"Did you mean: 'False'?\")",

@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod compile;
 pub mod dis;
+pub mod loader;
 pub mod run;
 pub mod stats;
 pub mod tokens;

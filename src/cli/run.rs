@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use nanopy_compiler::bytecode::CodeObject;
+use nanopy_compiler::parser;
 use nanopy_vm::{Dispatch, Options, TraceOptions, Vm};
 
 use crate::cache;
@@ -79,21 +80,33 @@ pub fn execute(
     file: &Path,
     args: &[String],
     trace: Option<TraceOptions>,
+    cache_opts: cache::CacheOptions,
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
-    let mut vm = Vm::new(Options {
+    let options = Options {
         dispatch: match dispatch {
             DispatchArg::Tail => Dispatch::Tail,
             DispatchArg::Switch => Dispatch::Switch,
         },
         argv,
         trace,
+        loader: Some(super::loader::beside(&cache::script_path(file), cache_opts)),
         ..Options::default()
+    };
+    // Natives calling back into Python (key functions, generators, imports) nest on the host
+    // stack: run on a big one, whose size the VM's stack guard knows.
+    let status = parser::run_on_big_stack(move || {
+        let mut vm = Vm::new(Options {
+            stack_size: parser::STACK_SIZE,
+            ..options
+        });
+        vm.run_module(code).map_err(|e| e.0)
     });
-    match vm.run_module(code) {
+    match status {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ExitCode::from(e.0.clamp(0, 255) as u8),
+        // The low byte, as the OS reports `exit(status)` (CPython: sys.exit(256) exits 0).
+        Err(s) => ExitCode::from((s & 0xff) as u8),
     }
 }
 
@@ -105,9 +118,9 @@ pub fn run(args: Args) -> ExitCode {
     };
     match load_file(&args.file, &opts) {
         Ok(code) if args.stats => {
-            super::stats::execute(&code, args.dispatch, &args.file, &args.args)
+            super::stats::execute(&code, args.dispatch, &args.file, &args.args, opts)
         }
-        Ok(code) => execute(&code, args.dispatch, &args.file, &args.args, None),
+        Ok(code) => execute(&code, args.dispatch, &args.file, &args.args, None, opts),
         Err(status) => status,
     }
 }

@@ -23,6 +23,7 @@ pub fn execute(
     dispatch: DispatchArg,
     file: &Path,
     args: &[String],
+    cache_opts: crate::cache::CacheOptions,
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
@@ -33,6 +34,10 @@ pub fn execute(
         },
         argv,
         count_instructions: true,
+        loader: Some(super::loader::beside(
+            &crate::cache::script_path(file),
+            cache_opts,
+        )),
         ..Options::default()
     });
     let status = vm.run_module(code);

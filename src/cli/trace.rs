@@ -37,5 +37,11 @@ pub fn run(args: Args) -> ExitCode {
         &args.file,
         &args.args,
         Some(trace),
+        // `trace` shows what the compiler makes now: imports bypass the cache too.
+        crate::cache::CacheOptions {
+            read: false,
+            write: false,
+            verbose: false,
+        },
     )
 }

@@ -46,6 +46,8 @@ pub fn install(vm: &mut Vm) {
         ("id", id),
         ("format", format_builtin),
     ];
+    // --- langdata ---
+    let functions = functions.iter().chain(crate::numbers::functions());
     for (name, f) in functions {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,
@@ -67,6 +69,7 @@ pub fn install(vm: &mut Vm) {
                     | Ty::Tuple
                     | Ty::Dict
                     | Ty::Set
+                    | Ty::FrozenSet
                     | Ty::Range
                     | Ty::Type
                     | Ty::Object
@@ -128,9 +131,15 @@ pub fn install(vm: &mut Vm) {
         (Ty::Dict, "update", dict_update),
         (Ty::Dict, "copy", dict_copy),
         (Ty::Dict, "clear", dict_clear),
-        (Ty::Set, "add", set_add),
-        (Ty::Set, "discard", set_discard),
     ];
+    // --- langdata ---
+    let set_methods = crate::set_ops::methods();
+    let methods = methods
+        .iter()
+        .chain(crate::interp::generator::methods())
+        .chain(set_methods.iter())
+        .chain(crate::numbers::methods())
+        .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,
@@ -170,6 +179,7 @@ pub fn install(vm: &mut Vm) {
     let name = vm.intern("sys");
     let m = vm.heap.alloc(ObjKind::Module { name, dict: d });
     ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
+    crate::modules::install(vm); // langdata: math, time, the rest of sys
 }
 
 // ----- argument helpers -----
@@ -336,7 +346,8 @@ pub fn len_of(vm: &mut Vm, v: Value) -> PyResult<usize> {
         Some(ObjKind::Str(s)) => s.chars,
         Some(ObjKind::List(l)) => l.borrow().len(),
         Some(ObjKind::Tuple(t)) => t.len(),
-        Some(ObjKind::Dict(d)) | Some(ObjKind::Set(d)) => d.borrow().len(),
+        Some(ObjKind::Dict(d)) => d.borrow().len(),
+        Some(ObjKind::Set(s)) => s.table.borrow().len(),
         Some(ObjKind::DictView { dict, .. }) => dict.as_dict().map_or(0, |d| d.borrow().len()),
         Some(ObjKind::Range { start, stop, step }) => ops::range_len(*start, *stop, *step) as usize,
         // --- classes ---
@@ -773,12 +784,21 @@ fn pow(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         if m == BigInt::from(0) {
             return Err(vm.new_exc(Ty::ValueError, "pow() 3rd argument cannot be 0"));
         }
-        if e.is_negative() {
-            return Err(vm.new_exc(
-                Ty::ValueError,
-                "base is not invertible for the given modulus",
-            ));
-        }
+        // --- langdata --- a negative exponent inverts the base modulo |m| first.
+        let (b, e) = if e.is_negative() {
+            use num_integer::Integer;
+            let am = m.abs();
+            let g = b.mod_floor(&am).extended_gcd(&am);
+            if g.gcd != BigInt::from(1) {
+                return Err(vm.new_exc(
+                    Ty::ValueError,
+                    "base is not invertible for the given modulus",
+                ));
+            }
+            (g.x.mod_floor(&am), -e)
+        } else {
+            (b, e)
+        };
         let r = b.modpow(&e, &m);
         let r = if !r.is_negative() && m.is_negative() && r != BigInt::from(0) {
             r + m
@@ -856,6 +876,13 @@ fn iter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 fn next(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "next", kwnames)?;
     arity(vm, "next", args, 1, 2)?;
+    // --- langdata --- a generator's return value travels in its StopIteration.
+    if args.len() == 1 && matches!(args[0].as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+        return match vm.gen_send(args[0], Value::NONE)? {
+            crate::interp::generator::GenStep::Yielded(v) => Ok(v),
+            crate::interp::generator::GenStep::Returned(v) => Err(vm.stop_iteration(v)),
+        };
+    }
     match ops::next(vm, args[0])? {
         Some(v) => Ok(v),
         None => match args.get(1) {
@@ -1006,16 +1033,8 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
                 }
             }
         }
-        Ty::Set => {
-            arity(vm, "set", pos, 0, 1)?;
-            let s = vm.heap.alloc(ObjKind::Set(Default::default()));
-            if let Some(&x) = pos.first() {
-                for v in ops::collect(vm, x)? {
-                    ops::set_add(vm, s, v)?;
-                }
-            }
-            Ok(s)
-        }
+        // --- langdata ---
+        Ty::Set | Ty::FrozenSet => crate::set_ops::construct(vm, t == Ty::FrozenSet, args, kwnames),
         Ty::Dict => {
             arity(vm, "dict", pos, 0, 1)?;
             let d = vm.new_dict(Dict::new());
@@ -1572,16 +1591,3 @@ fn dict_clear(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     Ok(Value::NONE)
 }
 
-fn set_add(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "set.add", kwnames)?;
-    method_arity(vm, "add", args, 1, 1)?;
-    ops::set_add(vm, args[0], args[1])?;
-    Ok(Value::NONE)
-}
-
-fn set_discard(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "set.discard", kwnames)?;
-    method_arity(vm, "discard", args, 1, 1)?;
-    ops::dict_del(vm, args[0], args[1])?;
-    Ok(Value::NONE)
-}

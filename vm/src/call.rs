@@ -39,27 +39,6 @@ pub fn bind_args(
         };
         locals[slot] = vm.new_tuple(extra);
         slot += 1;
-    } else if npos > argcount {
-        let given = npos;
-        let defaults = func.defaults.as_tuple().map_or(0, |t| t.len());
-        let takes = if defaults > 0 {
-            format!(
-                "from {} to {} positional arguments",
-                argcount - defaults,
-                argcount
-            )
-        } else {
-            format!(
-                "{} positional argument{}",
-                argcount,
-                if argcount == 1 { "" } else { "s" }
-            )
-        };
-        let was = if given == 1 { "was" } else { "were" };
-        return Err(vm.new_exc(
-            Ty::TypeError,
-            &format!("{fname}() takes {takes} but {given} {was} given"),
-        ));
     }
     let kwdict = if has_varkw {
         let d = vm.new_dict(Dict::new());
@@ -87,12 +66,33 @@ pub fn bind_args(
                 None => match kwdict {
                     Some(d) => ops::dict_set(vm, d, *name, v)?,
                     None => {
-                        let msg = format!("{fname}() got an unexpected keyword argument '{n}'");
+                        // CPython names positional-only parameters passed by keyword first.
+                        let posonly: Vec<String> = names
+                            .iter()
+                            .map(|k| ops::str_of(*k))
+                            .filter(|k| {
+                                co.varnames[..co.posonlyargcount as usize]
+                                    .iter()
+                                    .any(|p| &**p == *k)
+                            })
+                            .map(|k| format!("'{k}'"))
+                            .collect();
+                        let msg = if posonly.is_empty() {
+                            format!("{fname}() got an unexpected keyword argument '{n}'")
+                        } else {
+                            format!(
+                                "{fname}() got some positional-only arguments passed as keyword arguments: {}",
+                                posonly.join(", ")
+                            )
+                        };
                         return Err(vm.new_exc(Ty::TypeError, &msg));
                     }
                 },
             }
         }
+    }
+    if npos > argcount && !has_varargs {
+        return Err(too_many_positional(vm, func, c, &fname, npos, &locals));
     }
     // Defaults for missing positionals.
     let defaults = func.defaults.as_tuple().unwrap_or(&[]);
@@ -128,6 +128,50 @@ pub fn bind_args(
         return Err(missing_error(vm, &fname, "keyword-only", &missing));
     }
     Ok(locals)
+}
+
+/// CPython's `too_many_positional` message (checked after the keywords, as CPython does).
+fn too_many_positional(
+    vm: &mut Vm,
+    func: &Function,
+    c: &Code,
+    fname: &str,
+    given: usize,
+    locals: &[Value],
+) -> crate::PyErr {
+    let co = &c.src;
+    let argcount = co.argcount as usize;
+    let kwonly = co.kwonlyargcount as usize;
+    let kwonly_given = locals[argcount..argcount + kwonly]
+        .iter()
+        .filter(|v| !v.is_null())
+        .count();
+    let defaults = func.defaults.as_tuple().map_or(0, |t| t.len());
+    let (sig, plural) = if defaults > 0 {
+        (format!("from {} to {}", argcount - defaults, argcount), true)
+    } else {
+        (argcount.to_string(), argcount != 1)
+    };
+    let kwonly_sig = if kwonly_given > 0 {
+        format!(
+            " positional argument{} (and {} keyword-only argument{})",
+            if given != 1 { "s" } else { "" },
+            kwonly_given,
+            if kwonly_given != 1 { "s" } else { "" }
+        )
+    } else {
+        String::new()
+    };
+    let was = if given == 1 && kwonly_given == 0 {
+        "was"
+    } else {
+        "were"
+    };
+    let s = if plural { "s" } else { "" };
+    vm.new_exc(
+        Ty::TypeError,
+        &format!("{fname}() takes {sig} positional argument{s} but {given}{kwonly_sig} {was} given"),
+    )
 }
 
 fn missing_error(vm: &mut Vm, fname: &str, kind: &str, missing: &[String]) -> crate::PyErr {

@@ -138,12 +138,14 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
         ObjKind::Native(_) | ObjKind::RangeIter { .. } => {}
         ObjKind::List(l) => l.borrow().iter().for_each(|v| f(*v)),
         ObjKind::Tuple(t) => t.iter().for_each(|v| f(*v)),
-        ObjKind::Dict(d) | ObjKind::Set(d) => {
+        ObjKind::Dict(d) => {
             for e in d.borrow().iter() {
                 f(e.key);
                 f(e.value);
             }
         }
+        ObjKind::Set(s) => s.table.borrow().keys().for_each(&mut *f),
+        ObjKind::SetIter { set, .. } => f(*set),
         ObjKind::Slice { start, stop, step } => {
             f(*start);
             f(*stop);
@@ -158,14 +160,15 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             for v in [
                 func.code,
                 func.globals,
-                func.name,
-                func.qualname,
+                func.name.get(),
+                func.qualname.get(),
                 func.defaults,
             ] {
                 f(v);
             }
             f(func.kwdefaults);
             f(func.closure);
+            f(func.dict.get()); // langdata
         }
         ObjKind::Method { this, func } => {
             f(*this);

@@ -20,6 +20,12 @@ pub mod gc;
 pub mod interp;
 pub mod object;
 pub mod ops;
+// --- langdata ---
+pub mod func_attrs;
+pub mod modules;
+pub mod numbers;
+pub mod set;
+pub mod set_ops;
 pub mod text;
 pub mod traceback;
 pub mod value;

@@ -74,14 +74,19 @@ pub struct GlobalCache {
 pub struct Function {
     pub code: Value,
     pub globals: Value,
-    pub name: Value,
-    pub qualname: Value,
+    /// `__name__`, `__qualname__` (settable: langdata).
+    pub name: Cell<Value>,
+    pub qualname: Cell<Value>,
     /// Tuple or NULL.
     pub defaults: Value,
     /// Dict or NULL.
     pub kwdefaults: Value,
     /// Tuple of cells or NULL.
     pub closure: Value,
+    // --- langdata ---
+    /// `__dict__`: attributes set on the function (`wrapper.__name__ = ...`), NULL until the
+    /// first one.
+    pub dict: Cell<Value>,
 }
 
 pub struct Native {
@@ -108,7 +113,8 @@ pub enum ObjKind {
     List(RefCell<Vec<Value>>),
     Tuple(Box<[Value]>),
     Dict(RefCell<Dict>),
-    Set(RefCell<Dict>),
+    /// set and frozenset (langdata: CPython's set table).
+    Set(crate::set_ops::SetObj),
     Range {
         start: i64,
         stop: i64,
@@ -192,6 +198,13 @@ pub enum ObjKind {
     },
     /// The `NotImplemented` singleton.
     NotImplemented,
+    // --- langdata ---
+    /// Iterator over a set: next slot to look at, and the size the set must keep.
+    SetIter {
+        set: Value,
+        index: Cell<usize>,
+        used: usize,
+    },
 }
 
 pub struct ExcObj {
@@ -265,10 +278,16 @@ types! {
     Zip = "zip";
     Reversed = "list_reverseiterator";
     Map = "map";
+    // --- langdata ---
+    FrozenSet = "frozenset";
+    SetIterator = "set_iterator";
     Object = "object";
     BaseException = "BaseException";
     SystemExit = "SystemExit": BaseException;
     KeyboardInterrupt = "KeyboardInterrupt": BaseException;
+    // --- langdata ---
+    GeneratorExit = "GeneratorExit": BaseException;
+    SyntaxError = "SyntaxError": Exception;
     Exception = "Exception": BaseException;
     StopIteration = "StopIteration": Exception;
     ArithmeticError = "ArithmeticError": Exception;
@@ -325,7 +344,13 @@ impl Obj {
             ObjKind::List(_) => Ty::List,
             ObjKind::Tuple(_) => Ty::Tuple,
             ObjKind::Dict(_) => Ty::Dict,
-            ObjKind::Set(_) => Ty::Set,
+            ObjKind::Set(s) => {
+                if s.frozen {
+                    Ty::FrozenSet
+                } else {
+                    Ty::Set
+                }
+            }
             ObjKind::Range { .. } => Ty::Range,
             ObjKind::Slice { .. } => Ty::Slice,
             ObjKind::Code(_) => Ty::Code,
@@ -363,6 +388,7 @@ impl Obj {
             ObjKind::Property { .. } => Ty::Property,
             ObjKind::Super { .. } => Ty::Super,
             ObjKind::NotImplemented => Ty::NotImplementedType,
+            ObjKind::SetIter { .. } => Ty::SetIterator,
         }
     }
 }

@@ -125,7 +125,7 @@ pub fn dict_get_str(d: Value, key: Value) -> Option<Value> {
 
 fn container_dict(d: Value) -> Option<&'static std::cell::RefCell<crate::dict::Dict>> {
     match &d.as_obj()?.kind {
-        ObjKind::Dict(d) | ObjKind::Set(d) => Some(d),
+        ObjKind::Dict(d) => Some(d),
         _ => None,
     }
 }
@@ -198,7 +198,7 @@ fn user_key(
 }
 
 pub fn set_add(vm: &mut Vm, s: Value, v: Value) -> PyResult<()> {
-    dict_set(vm, s, v, Value::NONE)
+    crate::set_ops::add(vm, s, v) // langdata
 }
 
 pub fn key_error(vm: &mut Vm, key: Value) -> PyErr {
@@ -226,6 +226,61 @@ fn hash_big(b: &BigInt) -> u64 {
     (if h == -1 { -2 } else { h }) as u64
 }
 
+// --- langdata ---
+/// CPython's `_Py_HashDouble` for finite non-integral floats and infinities (NaN hashes by
+/// identity in CPython; any value is as good here).
+fn float_hash(v: f64) -> u64 {
+    const BITS: u32 = 61;
+    if v.is_infinite() {
+        return if v > 0.0 { 314159 } else { (-314159i64) as u64 };
+    }
+    if v.is_nan() {
+        return 0;
+    }
+    let (mut m, mut e) = frexp(v);
+    let mut sign: i64 = 1;
+    if m < 0.0 {
+        sign = -1;
+        m = -m;
+    }
+    let mut x: u64 = 0;
+    while m != 0.0 {
+        x = ((x << 28) & HASH_MODULUS) | x >> (BITS - 28);
+        m *= 268435456.0;
+        e -= 28;
+        let y = m as u64;
+        m -= y as f64;
+        x += y;
+        if x >= HASH_MODULUS {
+            x -= HASH_MODULUS;
+        }
+    }
+    let e = if e >= 0 {
+        e as u32 % BITS
+    } else {
+        BITS - 1 - ((-1 - e) as u32 % BITS)
+    };
+    x = ((x << e) & HASH_MODULUS) | x >> (BITS - e);
+    let x = (x as i64).wrapping_mul(sign);
+    (if x == -1 { -2 } else { x }) as u64
+}
+
+/// C's `frexp`: `v = m * 2^e` with 0.5 <= |m| < 1 (v finite, non-zero).
+fn frexp(v: f64) -> (f64, i32) {
+    if v == 0.0 {
+        return (v, 0);
+    }
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        // Subnormal: scale into the normal range first.
+        let (m, e) = frexp(v * f64::powi(2.0, 64));
+        return (m, e - 64);
+    }
+    let m = f64::from_bits((bits & !(0x7ffu64 << 52)) | (1022u64 << 52));
+    (m, exp - 1022)
+}
+
 pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
     if let Some(i) = small_of(v) {
         return Ok(hash_i64(i));
@@ -239,7 +294,7 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
                 hash_big(&format::float_to_bigint(f).unwrap_or_default())
             });
         }
-        return Ok(f.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 3);
+        return Ok(float_hash(f)); // langdata: CPython's value, so sets order as CPython's
     }
     if v.is_none() {
         return Ok(0xFCA8_6420);
@@ -258,8 +313,12 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
                 acc = acc.wrapping_add(h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F));
                 acc = acc.rotate_left(31).wrapping_mul(0x9E37_79B1_85EB_CA87);
             }
-            Ok(acc ^ (items.len() as u64 ^ 0x27D4_EB2F_1656_67C5 ^ 3_527_539))
+            // langdata: CPython adds the length term (and avoids -1).
+            let acc = acc.wrapping_add(items.len() as u64 ^ (0x27D4_EB2F_1656_67C5 ^ 3_527_539));
+            Ok(if acc == u64::MAX { 1_546_275_796 } else { acc })
         }
+        // --- langdata ---
+        ObjKind::Set(s) if s.frozen => Ok(s.frozen_hash()),
         ObjKind::List(_) | ObjKind::Dict(_) | ObjKind::Set(_) | ObjKind::Slice { .. } => {
             let t = type_name(v);
             Err(vm.new_exc(Ty::TypeError, &format!("unhashable type: '{t}'")))
@@ -299,7 +358,8 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq_fast(*p, *q))
         }
-        (ObjKind::Dict(x), ObjKind::Dict(y)) | (ObjKind::Set(x), ObjKind::Set(y)) => {
+        (ObjKind::Set(x), ObjKind::Set(y)) => crate::set_ops::equal(x, y), // langdata
+        (ObjKind::Dict(x), ObjKind::Dict(y)) => {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len()
                 && x.iter().all(|e| {
@@ -379,6 +439,10 @@ pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool>
         CompareOp::Eq => return Ok(eq_fast(a, b) && !(a.is_float() && a.as_float().is_nan())),
         CompareOp::Ne => return Ok(!eq_fast(a, b) || (a.is_float() && a.as_float().is_nan())),
         _ => {}
+    }
+    // --- langdata --- subset/superset tests.
+    if let Some(r) = crate::set_ops::compare(op, a, b) {
+        return Ok(r);
     }
     let ord = match order(vm, a, b)? {
         Some(o) => o,
@@ -473,7 +537,8 @@ pub fn truthy(vm: &mut Vm, v: Value) -> PyResult<bool> {
         ObjKind::Str(s) => !s.s.is_empty(),
         ObjKind::List(l) => !l.borrow().is_empty(),
         ObjKind::Tuple(t) => !t.is_empty(),
-        ObjKind::Dict(d) | ObjKind::Set(d) => !d.borrow().is_empty(),
+        ObjKind::Dict(d) => !d.borrow().is_empty(),
+        ObjKind::Set(s) => !s.table.borrow().is_empty(),
         ObjKind::BigInt(b) => !b.is_zero(),
         ObjKind::Range { start, stop, step } => range_len(*start, *stop, *step) > 0,
         // --- classes ---
@@ -531,6 +596,9 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
     }
     if let Some(v) = seq_op(vm, base, a, b)? {
         return Ok(v);
+    }
+    if let Some(v) = crate::set_ops::binary(vm, op, a, b)? {
+        return Ok(v); // langdata
     }
     // --- classes ---
     if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
@@ -1121,7 +1189,8 @@ pub fn contains(vm: &mut Vm, c: Value, item: Value) -> PyResult<bool> {
         Some(ObjKind::Tuple(t)) if !crate::class::is_user_instance(item) => {
             Ok(t.iter().any(|v| eq_fast(*v, item)))
         }
-        Some(ObjKind::Dict(_)) | Some(ObjKind::Set(_)) => Ok(dict_get(vm, c, item)?.is_some()),
+        Some(ObjKind::Dict(_)) => Ok(dict_get(vm, c, item)?.is_some()),
+        Some(ObjKind::Set(_)) => crate::set_ops::contains(vm, c, item), // langdata
         Some(ObjKind::DictView { dict, kind: 0 }) => Ok(dict_get(vm, *dict, item)?.is_some()),
         Some(ObjKind::Str(s)) => match item.as_str() {
             Some(sub) => Ok(s.s.contains(&*sub.s)),
@@ -1181,6 +1250,7 @@ pub fn is_iterable(v: Value) -> bool {
                 | ObjKind::Map { .. }
                 | ObjKind::Generator(_)
                 | ObjKind::Instance(_) // --- classes ---
+                | ObjKind::SetIter { .. }
         )
     )
 }
@@ -1200,7 +1270,13 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
             stop: *stop,
             step: *step,
         },
-        ObjKind::Dict(_) | ObjKind::Set(_) => ObjKind::DictIter {
+        // --- langdata ---
+        ObjKind::Set(s) => ObjKind::SetIter {
+            set: v,
+            index: Cell::new(0),
+            used: s.table.borrow().len(),
+        },
+        ObjKind::Dict(_) => ObjKind::DictIter {
             dict: v,
             index: Cell::new(0),
             kind: 0,
@@ -1217,7 +1293,8 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
         | ObjKind::Zip { .. }
         | ObjKind::Reversed { .. }
         | ObjKind::Map { .. }
-        | ObjKind::Generator(_) => return Ok(v),
+        | ObjKind::Generator(_)
+        | ObjKind::SetIter { .. } => return Ok(v),
         // --- classes ---
         ObjKind::Instance(_) => {
             return match crate::class::iter(vm, v)? {
@@ -1345,6 +1422,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
             }
         }
         ObjKind::Generator(_) => vm.resume_generator(it),
+        ObjKind::SetIter { set, index, used } => crate::set_ops::iter_next(vm, *set, index, *used),
         ObjKind::Map { func, iter } => match next(vm, *iter)? {
             Some(v) => vm.call(*func, &[v]).map(Some),
             None => Ok(None),
@@ -1398,8 +1476,17 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
                 return Ok(v);
             }
         }
-        Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name),
-        Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname),
+        // langdata: attributes set on the function first, then its built-in ones.
+        Some(ObjKind::Function(f)) => {
+            if let Some(v) = crate::func_attrs::load(vm, f, name) {
+                return Ok(v);
+            }
+        }
+        _ => {}
+    }
+    match obj.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name.get()),
+        Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname.get()),
         Some(ObjKind::Type(t)) if n == "__name__" => {
             let s = t.name();
             return Ok(vm.intern(s));
@@ -1428,6 +1515,13 @@ pub fn repr(vm: &mut Vm, v: Value) -> PyResult<String> {
 }
 
 fn repr_into(vm: &mut Vm, v: Value, out: &mut String) -> PyResult<()> {
+    // langdata: nested containers recurse on the host stack.
+    if v.is_obj() && vm.check_stack().is_err() {
+        return Err(vm.new_exc(
+            Ty::RecursionError,
+            "maximum recursion depth exceeded while getting the repr of an object",
+        ));
+    }
     if v.is_float() {
         out.push_str(&format::float_repr(v.as_float()));
         return Ok(());
@@ -1519,16 +1613,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
             }
             out.push('}');
         }
-        ObjKind::Set(d) => {
-            let keys: Vec<Value> = d.borrow().iter().map(|e| e.key).collect();
-            if keys.is_empty() {
-                out.push_str("set()");
-            } else {
-                out.push('{');
-                repr_items(vm, &keys, out)?;
-                out.push('}');
-            }
-        }
+        ObjKind::Set(s) => crate::set_ops::repr_into(vm, s, out, repr_into)?, // langdata
         ObjKind::DictView { dict, kind } => {
             let name = ["dict_keys", "dict_values", "dict_items"][*kind as usize];
             let items = collect(vm, v)?;
@@ -1552,7 +1637,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         }
         ObjKind::Function(f) => out.push_str(&format!(
             "<function {} at {:#x}>",
-            str_of(f.qualname),
+            str_of(f.qualname.get()),
             v.obj_ptr() as usize
         )),
         ObjKind::Native(n) => match n.owner {
@@ -1562,7 +1647,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         ObjKind::Method { this, func } => {
             let name = match func.as_obj().map(|o| &o.kind) {
                 Some(ObjKind::Native(n)) => n.name.to_string(),
-                Some(ObjKind::Function(f)) => str_of(f.qualname).to_string(),
+                Some(ObjKind::Function(f)) => str_of(f.qualname.get()).to_string(),
                 _ => "?".into(),
             };
             out.push_str(&format!(
@@ -1722,7 +1807,7 @@ impl format::FormatArg for PercentArg {
         };
         let s = r.clone().map_err(|_| PyExc::value("error in __str__"))?;
         Ok(if conv == format::TextConv::Ascii {
-            crate::text::ascii_str(&s)
+            crate::text::ascii_escape(&s) // langdata: `s` is already the repr
         } else {
             s
         })
@@ -1779,7 +1864,7 @@ fn percent(vm: &mut Vm, fmt: &str, args: Value) -> PyResult<String> {
                     float: a.float,
                     is_str: a.is_str,
                 }),
-                None => Err(PyExc::new(ExcKind::KeyError, format!("'{k}'"))),
+                None => Err(PyExc::new(ExcKind::KeyError, k.to_string())), // langdata
             }
         };
         format::percent_format(

@@ -258,6 +258,13 @@ macro_rules! for_each_opcode {
             /// `exit, lasti, prev_exc, exc -> exit, lasti, prev_exc, exc, res` where
             /// `res = exit(type(exc), exc, tb)`.
             WITH_EXCEPT_START = None, |_, _| 1;
+            // --- langdata ---
+            /// `x -> iter(x)` for `yield from` (a generator stays itself).
+            GET_YIELD_FROM_ITER = None, |_, _| 0;
+            /// `receiver, v -> receiver, yielded` : send `v` into the receiver (`next` when `v`
+            /// is None and the receiver is not a generator). When the receiver returns (or is
+            /// exhausted) pop both, push its return value and jump to the target.
+            SEND = Jump, |_, jump| if jump { -1 } else { 0 };
         }
     };
 }

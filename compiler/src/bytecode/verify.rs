@@ -85,7 +85,8 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         CALL_FUNCTION_EX => 3 + (n & 1),
         MAKE_FUNCTION => 1 + (n & 0xf).count_ones() as u64,
         FORMAT_VALUE => 1 + (n >> 2 & 1),
-        PUSH_EXC_INFO | POP_EXCEPT | BEFORE_WITH => 1,
+        PUSH_EXC_INFO | POP_EXCEPT | BEFORE_WITH | GET_YIELD_FROM_ITER => 1,
+        SEND => 2,
         CHECK_EXC_MATCH => 2,
         // The exception, and the `lasti` n items below it.
         RERAISE => n + 1,

@@ -24,6 +24,7 @@ mod class; // --- classes ---
 mod exceptions;
 mod fold;
 mod unit;
+mod yield_from;
 
 use std::sync::Arc;
 
@@ -273,7 +274,8 @@ impl<'s> Compiler<'s> {
             }
             S::Import { names } => {
                 for a in *names {
-                    self.set_pos(a.span);
+                    // langdata: CPython 3.11 gives the import the statement's position.
+                    self.set_pos(s.span);
                     self.load_const(Constant::Int(0));
                     self.load_const(Constant::None);
                     let i = self.u().add_name(a.name);
@@ -1117,12 +1119,26 @@ impl<'s> Compiler<'s> {
                 self.u().bind(end);
             }
             E::Dict { keys, values } => self.dict(e, keys, values)?,
-            E::Set { elts } => self.sequence(elts, BUILD_SET, SET_ADD, SET_UPDATE, false)?,
+            E::Set { elts } => {
+                // --- langdata --- BUILD_SET hashes, so it can raise: give it the display's
+                // position as CPython does.
+                let starred = elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. }));
+                let constant = elts.len() >= 3 && elts.iter().all(|x| fold::fold(x).is_some());
+                if !starred && !constant {
+                    for x in elts.iter() {
+                        self.expr(x)?;
+                    }
+                    self.set_pos(e.span);
+                    self.emit(BUILD_SET, elts.len() as u32);
+                } else {
+                    self.sequence(e.span, elts, BUILD_SET, SET_ADD, SET_UPDATE, false)?
+                }
+            }
             E::List { elts, .. } => {
-                self.sequence(elts, BUILD_LIST, LIST_APPEND, LIST_EXTEND, false)?
+                self.sequence(e.span, elts, BUILD_LIST, LIST_APPEND, LIST_EXTEND, false)?
             }
             E::Tuple { elts, .. } => {
-                self.sequence(elts, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?
+                self.sequence(e.span, elts, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?
             }
             E::ListComp { elt, generators } => {
                 self.comprehension(e, "listcomp", generators, elt, None)?
@@ -1157,7 +1173,15 @@ impl<'s> Compiler<'s> {
                 self.set_pos(e.span);
                 self.emit(YIELD_VALUE, 0);
             }
-            E::YieldFrom { .. } => return Err(self.unsupported("'yield from'", e.span)),
+            // --- langdata ---
+            E::YieldFrom { value } => {
+                if !self.scope().kind.is_function() {
+                    return Err(self.err("'yield' outside function", e.span));
+                }
+                self.expr(value)?;
+                self.set_pos(e.span);
+                self.yield_from();
+            }
             E::Compare {
                 left,
                 ops,
@@ -1276,6 +1300,7 @@ impl<'s> Compiler<'s> {
     /// List, set and tuple displays (with `*x` items).
     fn sequence(
         &mut self,
+        span: Span,
         elts: &[Expr<'_>],
         build: Opcode,
         add: Opcode,
@@ -1317,6 +1342,8 @@ impl<'s> Compiler<'s> {
             match &x.kind {
                 ExprKind::Starred { value, .. } => {
                     self.expr(value)?;
+                    // langdata: the extend raises for a non-iterable, at the display's position.
+                    self.set_pos(span);
                     self.emit(extend, 1);
                 }
                 _ => {
@@ -1414,7 +1441,7 @@ impl<'s> Compiler<'s> {
                     kind: ExprKind::Starred { value, .. },
                     ..
                 }] => self.expr(value)?,
-                _ => self.sequence(args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?,
+                _ => self.sequence(e.span, args, BUILD_TUPLE, LIST_APPEND, LIST_EXTEND, true)?,
             }
             let has_kw = !keywords.is_empty();
             if has_kw && keywords.iter().all(|k| k.arg.is_some()) {
@@ -1441,6 +1468,7 @@ impl<'s> Compiler<'s> {
                                 pending.clear();
                             }
                             self.expr(k.value)?;
+                            self.set_pos(e.span); // langdata: DICT_MERGE raises at the call
                             self.emit(DICT_MERGE, 1);
                         }
                     }

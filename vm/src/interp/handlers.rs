@@ -253,6 +253,9 @@ outlined!(
     RERAISE,
     BEFORE_WITH,
     WITH_EXCEPT_START,
+    // --- langdata ---
+    GET_YIELD_FROM_ITER,
+    SEND,
 );
 
 // ----- hot handlers: fast paths inline, everything else out of line -----
@@ -645,7 +648,7 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         if c.simple
             && vm.kwnames.is_null()
             && nargs == c.src.argcount as usize
-            && vm.frames.len() < crate::interp::RECURSION_LIMIT
+            && vm.frames.len() < vm.recursion_limit
             && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
             && !vm.heap.should_collect()
         {
@@ -689,6 +692,10 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 #[allow(dead_code)]
 pub(super) mod body {
     use super::*;
+
+    // --- langdata ---
+    pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
+    pub use super::super::generator::{GET_YIELD_FROM_ITER, SEND};
 
     #[inline(always)]
     pub fn NOP(_vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
@@ -955,6 +962,11 @@ pub(super) mod body {
         vm.sync(r);
         // --- exceptions --- `__cause__`/`__context__`/... on exception objects.
         if obj.as_exc().is_some() && tri!(vm, crate::exceptions::setattr(vm, obj, ops::str_of(name), v)) {
+            return Ok(());
+        }
+        // --- langdata --- function attributes (decorators copying __name__, __doc__, ...).
+        if let Some(f) = obj.as_function() {
+            tri!(vm, crate::func_attrs::store(vm, f, name, v));
             return Ok(());
         }
         tri!(vm, crate::class::setattr(vm, obj, name, v)); // --- classes ---
@@ -1269,7 +1281,7 @@ pub(super) mod body {
     #[inline(always)]
     pub fn BUILD_SET(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let items = top_slice(r, arg as usize).to_vec();
-        let s = vm.heap.alloc(ObjKind::Set(Default::default()));
+        let s = crate::set_ops::new_set(vm, false); // langdata
         for v in items {
             tri!(vm, ops::set_add(vm, s, v));
         }
@@ -1318,26 +1330,11 @@ pub(super) mod body {
     }
 
     #[inline(always)]
-    pub fn LIST_EXTEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let it = pop(r);
-        let l = peek(r, arg as usize);
-        vm.sync(r);
-        let items = tri!(vm, ops::collect(vm, it));
-        if let Some(l) = l.as_list() {
-            l.borrow_mut().extend(items);
-        }
-        Ok(())
-    }
-
-    #[inline(always)]
     pub fn SET_UPDATE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let it = pop(r);
         let s = peek(r, arg as usize);
         vm.sync(r);
-        let items = tri!(vm, ops::collect(vm, it));
-        for v in items {
-            tri!(vm, ops::set_add(vm, s, v));
-        }
+        tri!(vm, crate::set_ops::update(vm, s, it)); // langdata
         Ok(())
     }
 
@@ -1354,11 +1351,6 @@ pub(super) mod body {
             tri!(vm, ops::dict_set(vm, d, k, v));
         }
         Ok(())
-    }
-
-    #[inline(always)]
-    pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        DICT_UPDATE(vm, r, arg)
     }
 
     #[inline(always)]
@@ -1588,7 +1580,7 @@ pub(super) mod body {
             if c.simple
                 && vm.kwnames.is_null()
                 && nargs == c.src.argcount as usize
-                && vm.frames.len() < crate::interp::RECURSION_LIMIT
+                && vm.frames.len() < vm.recursion_limit
             {
                 let need = c.nslots + c.stack_size;
                 let end = vm.stack.chunk_end(vm.chunk);
@@ -1675,13 +1667,12 @@ pub(super) mod body {
         let _null = pop(r);
         let callable = peek(r, 1);
         vm.sync(r);
-        let mut argv = tri!(vm, ops::collect(vm, args));
+        // langdata: CPython's conversions and messages (interp/call_ex.rs).
+        let mut argv = tri!(vm, super::super::call_ex::star_args(vm, callable, args));
         let mut kwnames = Value::NULL;
-        if let Some(d) = kwargs.as_dict() {
-            let entries: Vec<(Value, Value)> =
-                d.borrow().iter().map(|e| (e.key, e.value)).collect();
-            let names: Vec<Value> = entries.iter().map(|e| e.0).collect();
-            argv.extend(entries.iter().map(|e| e.1));
+        if !kwargs.is_null() {
+            let (names, values) = tri!(vm, super::super::call_ex::star_kwargs(vm, kwargs));
+            argv.extend(values);
             kwnames = vm.new_tuple(names);
         }
         vm.native_roots.push(kwnames);
@@ -1709,11 +1700,12 @@ pub(super) mod body {
         let f = vm.heap.alloc(ObjKind::Function(crate::object::Function {
             code,
             globals,
-            name,
-            qualname,
+            name: std::cell::Cell::new(name),
+            qualname: std::cell::Cell::new(qualname),
             defaults,
             kwdefaults,
             closure,
+            dict: std::cell::Cell::new(Value::NULL), // langdata
         }));
         push(r, f);
         Ok(())
@@ -1781,12 +1773,14 @@ pub(super) mod body {
         };
         // SAFETY: [base, sp) are the frame's initialised slots.
         let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
-        let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
+        let saved = unsafe { std::slice::from_raw_parts(f.base, n) };
         // SAFETY: `ip` points into this frame's code.
         let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
         {
+            // Copy into the generator's buffer, reusing its allocation (langdata).
             let mut st = cell.borrow_mut();
-            st.saved = saved;
+            st.saved.clear();
+            st.saved.extend_from_slice(saved);
             st.pc = pc;
         }
         vm.yielded = true;
@@ -1806,7 +1800,7 @@ pub(super) mod body {
             }
             3 => {
                 let s = tri!(vm, ops::repr(vm, v));
-                let s = crate::text::ascii_str(&s);
+                let s = crate::text::ascii_escape(&s); // langdata: `s` is already the repr
                 vm.new_string(s)
             }
             _ => v,
@@ -1831,16 +1825,11 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let _fromlist = pop(r);
         let _level = pop(r);
-        match ops::dict_get_str(vm.modules, name) {
-            Some(m) => {
-                push(r, m);
-                Ok(())
-            }
-            None => {
-                let n = ops::str_of(name).to_string();
-                Err(vm.throw_new(Ty::ModuleNotFoundError, &format!("No module named '{n}'")))
-            }
-        }
+        // langdata: built-in modules, else the embedder's loader (modules/import.rs).
+        vm.sync(r);
+        let m = tri!(vm, crate::modules::import::import(vm, name));
+        push(r, m);
+        Ok(())
     }
 
     #[inline(always)]

@@ -15,6 +15,8 @@
 //! its entry frame, appending (code, instruction) traceback entries, and returns the exception.
 //! Exception tables (issue #6) will be consulted in that unwind loop before popping a frame.
 
+mod call_ex;
+pub mod generator;
 pub mod handlers;
 pub mod switch;
 pub mod tail;
@@ -88,6 +90,14 @@ pub struct Options {
     pub count_instructions: bool,
     /// Collect stdout/stderr in memory instead of writing them (tests).
     pub capture: bool,
+    // --- langdata ---
+    /// Finds and compiles `import name` for modules that are not built in (the CLI's looks
+    /// beside the script). None: only built-in modules import.
+    pub loader: Option<crate::modules::import::Loader>,
+    /// Bytes of host stack the VM may use (the thread's stack size). Natives that call back
+    /// into Python nest on the host stack; past this (less a margin) they raise
+    /// RecursionError instead of overflowing it.
+    pub stack_size: usize,
 }
 
 impl Default for Options {
@@ -98,6 +108,9 @@ impl Default for Options {
             trace: None,
             count_instructions: false,
             capture: false,
+            loader: None,
+            // Rust's default for spawned threads (the main thread usually has more).
+            stack_size: 2 << 20,
         }
     }
 }
@@ -176,6 +189,11 @@ pub struct Vm {
     pub(crate) exc_info: Value,
     /// Set by RERAISE and bare `raise`: the propagating exception gets no new traceback entry.
     pub(crate) reraise: bool,
+    // --- langdata ---
+    /// `sys.getrecursionlimit()`: Python frames allowed on the frame stack.
+    pub(crate) recursion_limit: usize,
+    /// Host stack address at the outermost `execute` (0 before the first run).
+    stack_base: usize,
 }
 
 impl Vm {
@@ -214,6 +232,8 @@ impl Vm {
             classes: Default::default(),
             exc_info: Value::NONE,
             reraise: false,
+            recursion_limit: RECURSION_LIMIT,
+            stack_base: 0,
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -412,13 +432,12 @@ impl Vm {
                 self.new_tuple(vs)
             }
             Constant::FrozenSet(items) => {
-                let mut d = Dict::new();
+                let s = crate::set_ops::new_set(self, true);
                 for i in items.iter() {
                     let v = self.load_const(i)?;
-                    let h = crate::ops::hash(self, v)?;
-                    d.insert(h, v, Value::NONE, |k| crate::ops::eq_fast(k, v));
+                    crate::set_ops::add(self, s, v)?;
                 }
-                self.heap.alloc(ObjKind::Set(std::cell::RefCell::new(d)))
+                s
             }
             Constant::Code(co) => self.load_code(co)?,
         })
@@ -481,7 +500,7 @@ impl Vm {
             // SAFETY: within the room reserved above.
             unsafe { *base.add(i) = Value::NULL };
         }
-        if self.frames.len() >= RECURSION_LIMIT {
+        if self.frames.len() >= self.recursion_limit {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
         self.frames.push(Frame {
@@ -516,6 +535,13 @@ impl Vm {
 
     /// Run the top frame until its entry frame returns or an exception escapes it.
     pub(crate) fn execute(&mut self) -> PyResult<Value> {
+        // langdata: natives re-entering Python nest here; stop before the host stack runs out.
+        if let Err(e) = self.check_stack() {
+            let f = self.frames.pop().expect("the entry frame to run");
+            self.chunk = f.chunk as usize;
+            self.kwnames = Value::NULL;
+            return Err(e);
+        }
         self.exec_depth += 1;
         let f = self.frames.last().expect("a frame to run");
         let mut regs = Regs {
@@ -544,6 +570,18 @@ impl Vm {
         };
         self.exec_depth -= 1;
         result
+    }
+
+    // --- langdata ---
+    /// Run the top frame (a resumed generator) starting by raising `exc` at its `ip`
+    /// (`generator.throw`/`close`): a `try` around the `yield` catches it.
+    pub(crate) fn execute_throw(&mut self, exc: Value) -> PyResult<Value> {
+        self.exc = exc;
+        match self.handle_exception() {
+            // The handler's registers are already saved in the frame `execute` starts from.
+            Ok(_) => self.execute(),
+            Err(e) => Err(e),
+        }
     }
 
     // --- exceptions ---
@@ -678,7 +716,7 @@ impl Vm {
         let nargs = argc + has_self as usize;
         // SAFETY: the args follow the self slot.
         let args_ptr = unsafe { slot.add(if has_self { 1 } else { 2 }) };
-        if self.frames.len() >= RECURSION_LIMIT {
+        if self.frames.len() >= self.recursion_limit {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
         if c.simple && kwnames.is_null() && nargs == c.src.argcount as usize {
@@ -739,80 +777,6 @@ impl Vm {
         });
     }
 
-    /// Resume a generator: `Some(value)` for a yield, `None` when it returned.
-    pub(crate) fn resume_generator(&mut self, g: Value) -> PyResult<Option<Value>> {
-        let Some(ObjKind::Generator(cell)) = g.as_obj().map(|o| &o.kind) else {
-            unreachable!()
-        };
-        let (func, saved, pc, started) = {
-            let st = cell.borrow();
-            if st.finished {
-                return Ok(None);
-            }
-            if st.running {
-                return Err(self.new_exc(Ty::ValueError, "generator already executing"));
-            }
-            (st.func, st.saved.clone(), st.pc, st.started)
-        };
-        let f = func.as_function().expect("generator function");
-        let code = f.code.as_code().expect("code") as *const Code;
-        // SAFETY: the function (rooted by the generator, itself rooted by the caller) keeps
-        // its code alive.
-        let c = unsafe { &*code };
-        let at = self.frame_room(self.top(), 2 + c.nslots + c.stack_size);
-        // SAFETY: `frame_room` reserved the slots written below.
-        unsafe {
-            *at = Value::NONE;
-            let base = at.add(1);
-            std::ptr::copy_nonoverlapping(saved.as_ptr(), base, saved.len());
-            for i in saved.len()..c.nslots {
-                *base.add(i) = Value::NULL;
-            }
-            let mut sp = base.add(saved.len().max(c.nslots));
-            if started {
-                *sp = Value::NONE; // the value sent in: next() sends None
-                sp = sp.add(1);
-            }
-            self.frames.push(Frame {
-                code,
-                code_val: f.code,
-                func,
-                globals: f.globals,
-                base,
-                ip: c.instrs.as_ptr().add(pc),
-                sp,
-                ret: at,
-                entry: true,
-                chunk: self.chunk as u32,
-                gen: g,
-            });
-        }
-        {
-            let mut st = cell.borrow_mut();
-            st.running = true;
-            st.started = true;
-        }
-        let saved_chunk = self.chunk;
-        let r = self.execute();
-        self.chunk = saved_chunk;
-        let yielded = std::mem::replace(&mut self.yielded, false);
-        let mut st = cell.borrow_mut();
-        st.running = false;
-        match r {
-            Ok(v) if yielded => Ok(Some(v)),
-            Ok(_) => {
-                st.finished = true;
-                st.saved = Vec::new();
-                Ok(None)
-            }
-            Err(e) => {
-                st.finished = true;
-                st.saved = Vec::new();
-                Err(e)
-            }
-        }
-    }
-
     /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
     pub(crate) fn maybe_collect(&mut self, sp: *mut Value) {
         if !self.heap.should_collect() || self.exec_depth > 1 {
@@ -868,6 +832,40 @@ impl Vm {
 
     pub(crate) fn write_err(&mut self, s: &str) {
         self.err.extend_from_slice(s.as_bytes());
+    }
+
+    // --- langdata ---
+    /// RecursionError when the host stack in use (since the outermost `execute`) comes within
+    /// a margin of `Options::stack_size`.
+    #[inline]
+    pub(crate) fn check_stack(&mut self) -> PyResult<()> {
+        const MARGIN: usize = 256 << 10;
+        let marker = 0u8;
+        let here = std::ptr::addr_of!(marker) as usize;
+        if self.stack_base == 0 || self.exec_depth == 0 {
+            self.stack_base = here;
+            return Ok(());
+        }
+        let used = self.stack_base.saturating_sub(here);
+        if used + MARGIN > self.options.stack_size {
+            return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
+        }
+        Ok(())
+    }
+
+    /// The Python call depth `sys.setrecursionlimit` compares against.
+    pub(crate) fn python_depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Write buffered stdout now (unless capturing), e.g. before writing to stderr.
+    pub(crate) fn flush_stdout(&mut self) {
+        if self.options.capture {
+            return;
+        }
+        let _ = std::io::stdout().write_all(&self.out);
+        let _ = std::io::stdout().flush();
+        self.out.clear();
     }
 
     /// Write buffered output to the process's stdout/stderr (unless capturing).

@@ -1,0 +1,152 @@
+//! Star-calls (`f(*a, **k)`): the argument-building opcodes' CPython 3.11 semantics and
+//! messages — `LIST_EXTEND` ("Value after * must be an iterable"), `DICT_MERGE` ("argument
+//! after ** must be a mapping", "got multiple values for keyword argument"), and
+//! `CALL_FUNCTION_EX`'s conversion of its operands ("argument after * must be an iterable",
+//! "keywords must be strings").
+
+use super::{Regs, Step, Vm};
+use crate::object::{ObjKind, Ty};
+use crate::value::Value;
+use crate::{ops, PyErr, PyResult};
+
+/// CPython's `_PyObject_FunctionStr`: `module.qualname()` for Python functions outside
+/// builtins, else `name()`.
+pub fn function_str(vm: &mut Vm, f: Value) -> String {
+    match f.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(func)) => {
+            let key = vm.intern("__name__");
+            let module = ops::dict_get_str(func.globals, key)
+                .filter(|m| m.as_str().is_some())
+                .map(|m| ops::str_of(m).to_string());
+            let q = ops::str_of(func.qualname.get());
+            match module {
+                Some(m) if m != "builtins" => format!("{m}.{q}()"),
+                _ => format!("{q}()"),
+            }
+        }
+        Some(ObjKind::Method { func, .. }) => function_str(vm, *func),
+        Some(ObjKind::Native(n)) => match n.owner {
+            Some(t) => format!("{}.{}()", t.name(), n.name),
+            None => format!("{}()", n.name),
+        },
+        Some(ObjKind::Type(t)) => format!("{}()", t.name()),
+        _ => {
+            let t = ops::type_name(f);
+            format!("{t} object")
+        }
+    }
+}
+
+/// Is `e` a TypeError (the only error CPython rewrites into the star-argument messages)?
+fn is_type_error(e: &PyErr) -> bool {
+    e.0.as_exc().is_some_and(|x| x.ty == Ty::TypeError)
+}
+
+/// `f(*a)`'s positional arguments: a tuple as is, any other iterable collected.
+pub fn star_args(vm: &mut Vm, callable: Value, args: Value) -> PyResult<Vec<Value>> {
+    if let Some(t) = args.as_tuple() {
+        return Ok(t.to_vec());
+    }
+    match ops::iter(vm, args) {
+        Ok(_) => ops::collect(vm, args),
+        Err(e) if is_type_error(&e) => {
+            let (f, t) = (function_str(vm, callable), ops::type_name(args));
+            Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("{f} argument after * must be an iterable, not {t}"),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `f(**k)`'s keyword names and values from the merged dict; names must be str.
+pub fn star_kwargs(vm: &mut Vm, kwargs: Value) -> PyResult<(Vec<Value>, Vec<Value>)> {
+    let Some(d) = kwargs.as_dict() else {
+        return Ok((vec![], vec![]));
+    };
+    let (names, values): (Vec<Value>, Vec<Value>) =
+        d.borrow().iter().map(|e| (e.key, e.value)).unzip();
+    if names.iter().any(|k| k.as_str().is_none()) {
+        return Err(vm.new_exc(Ty::TypeError, "keywords must be strings"));
+    }
+    Ok((names, values))
+}
+
+fn pop(r: &mut Regs) -> Value {
+    // SAFETY: codegen's stack effects guarantee the stack holds a value here.
+    unsafe {
+        r.sp = r.sp.sub(1);
+        *r.sp
+    }
+}
+
+fn peek(r: &Regs, n: usize) -> Value {
+    // SAFETY: the stack holds at least n values (codegen's stack effects).
+    unsafe { *r.sp.sub(n) }
+}
+
+/// `list, .., it -> list, ..` : extend, with CPython's message for a non-iterable.
+#[allow(non_snake_case)]
+pub fn LIST_EXTEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let it = pop(r);
+    let l = peek(r, arg as usize);
+    vm.sync(r);
+    let items = match ops::iter(vm, it) {
+        Ok(_) => ops::collect(vm, it),
+        Err(e) if is_type_error(&e) => {
+            let t = ops::type_name(it);
+            Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("Value after * must be an iterable, not {t}"),
+            ))
+        }
+        Err(e) => Err(e),
+    };
+    match items {
+        Ok(items) => {
+            if let Some(l) = l.as_list() {
+                l.borrow_mut().extend(items);
+            }
+            Ok(())
+        }
+        Err(e) => Err(vm.throw(e)),
+    }
+}
+
+/// `dict, .., m -> dict, ..` for a call's `**m`: the callable is 3 below the dict
+/// (`callable, self_or_null, args, dict`); duplicate keys and non-mappings raise CPython's
+/// messages naming it.
+#[allow(non_snake_case)]
+pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let m = pop(r);
+    let d = peek(r, arg as usize);
+    let callable = peek(r, arg as usize + 3);
+    vm.sync(r);
+    let Some(src) = m.as_dict() else {
+        let (f, t) = (function_str(vm, callable), ops::type_name(m));
+        return Err(vm.throw_new(
+            Ty::TypeError,
+            &format!("{f} argument after ** must be a mapping, not {t}"),
+        ));
+    };
+    let entries: Vec<(Value, Value)> = src.borrow().iter().map(|e| (e.key, e.value)).collect();
+    for (k, v) in entries {
+        match ops::dict_get(vm, d, k) {
+            Ok(Some(_)) => {
+                let f = function_str(vm, callable);
+                let msg = match k.as_str() {
+                    Some(s) => format!("{f} got multiple values for keyword argument '{}'", s.s),
+                    None => "keywords must be strings".to_string(),
+                };
+                return Err(vm.throw_new(Ty::TypeError, &msg));
+            }
+            Ok(None) => {}
+            Err(e) => return Err(vm.throw(e)),
+        }
+        if let Err(e) = ops::dict_set(vm, d, k, v) {
+            return Err(vm.throw(e));
+        }
+    }
+    Ok(())
+}

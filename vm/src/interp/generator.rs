@@ -1,0 +1,458 @@
+//! Generators: resuming a suspended frame, `send`, `throw`, `close`, and the `yield from`
+//! opcodes (`GET_YIELD_FROM_ITER`, `SEND`).
+//!
+//! A suspended generator keeps its frame's slots and value stack in `GenState::saved`. Resuming
+//! copies them onto the data stack and runs the frame as an entry frame; `YIELD_VALUE` copies
+//! them back. Both copies reuse the buffers they write into (no allocation per resume or
+//! yield): a typical frame is a handful of values, cheaper to copy than to give every
+//! generator a frame of its own outside the data stack (which the call path, which puts a
+//! callee's frame on its arguments in the caller's stack, could not use).
+//!
+//! Delegation: a generator suspended inside a `yield from` loop (see
+//! `compiler/src/codegen/yield_from.rs`) has the receiver on top of its saved stack; `throw`
+//! and `close` go to the receiver first, as CPython's `gen_throw` does.
+
+use nanopy_compiler::bytecode::Opcode;
+
+use super::{Regs, Step, Vm};
+use crate::frame::Frame;
+use crate::object::{Code, GenState, ObjKind, Ty};
+use crate::value::Value;
+use crate::{ops, PyErr, PyResult};
+
+/// How a resumed generator stopped.
+pub enum GenStep {
+    /// It yielded this value (and is suspended).
+    Yielded(Value),
+    /// It returned this value (it is finished).
+    Returned(Value),
+}
+
+/// What to do when resuming.
+#[derive(Clone, Copy)]
+enum Resume {
+    /// Push this value as the result of the suspended `yield` (None for `next()`).
+    Send(Value),
+    /// Raise this exception at the suspended `yield`.
+    Throw(Value),
+}
+
+fn state(g: Value) -> &'static std::cell::RefCell<GenState> {
+    match g.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Generator(cell)) => cell,
+        _ => unreachable!("a generator"),
+    }
+}
+
+impl Vm {
+    /// `next(g)`: `Some(value)` for a yield, `None` when it returned (the value is dropped,
+    /// as a for loop drops it).
+    pub(crate) fn resume_generator(&mut self, g: Value) -> PyResult<Option<Value>> {
+        match self.gen_resume(g, Resume::Send(Value::NONE))? {
+            GenStep::Yielded(v) => Ok(Some(v)),
+            GenStep::Returned(_) => Ok(None),
+        }
+    }
+
+    /// `g.send(v)`; `next(g)` is `send(None)`.
+    pub fn gen_send(&mut self, g: Value, v: Value) -> PyResult<GenStep> {
+        let st = state(g).borrow();
+        if !st.started && !st.finished && !v.is_none() {
+            drop(st);
+            return Err(self.new_exc(
+                Ty::TypeError,
+                "can't send non-None value to a just-started generator",
+            ));
+        }
+        drop(st);
+        self.gen_resume(g, Resume::Send(v))
+    }
+
+    /// `g.throw(exc)`: raise `exc` at the suspension point (in the innermost delegate first).
+    pub fn gen_throw(&mut self, g: Value, exc: Value) -> PyResult<GenStep> {
+        if let Some(recv) = self.delegate(g) {
+            let res = if matches!(recv.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+                self.native_roots.push(recv);
+                let r = self.gen_throw(recv, exc);
+                self.native_roots.pop();
+                r
+            } else {
+                Err(PyErr(exc))
+            };
+            return match res {
+                Ok(GenStep::Yielded(v)) => Ok(GenStep::Yielded(v)),
+                Ok(GenStep::Returned(v)) => {
+                    // The delegate finished: continue after the `yield from` with its value.
+                    self.leave_delegation(g);
+                    self.gen_resume(g, Resume::Send(v))
+                }
+                Err(e) => {
+                    self.leave_delegation(g);
+                    self.gen_resume(g, Resume::Throw(e.0))
+                }
+            };
+        }
+        self.gen_resume(g, Resume::Throw(exc))
+    }
+
+    /// `g.close()`: raise GeneratorExit inside a suspended generator; it must not yield again.
+    pub fn gen_close(&mut self, g: Value) -> PyResult<()> {
+        {
+            let mut st = state(g).borrow_mut();
+            if st.finished {
+                return Ok(());
+            }
+            if !st.started {
+                st.finished = true;
+                st.saved = Vec::new();
+                return Ok(());
+            }
+        }
+        if let Some(recv) = self.delegate(g) {
+            if matches!(recv.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+                self.native_roots.push(recv);
+                let r = self.gen_close(recv);
+                self.native_roots.pop();
+                if let Err(e) = r {
+                    self.leave_delegation(g);
+                    return match self.gen_resume(g, Resume::Throw(e.0)) {
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e),
+                    };
+                }
+            }
+            self.leave_delegation(g);
+        }
+        let args = self.new_tuple(vec![]);
+        let exit = self.exc_from_args(Ty::GeneratorExit, args);
+        match self.gen_resume(g, Resume::Throw(exit)) {
+            Ok(GenStep::Yielded(_)) => {
+                Err(self.new_exc(Ty::RuntimeError, "generator ignored GeneratorExit"))
+            }
+            Ok(GenStep::Returned(_)) => Ok(()),
+            Err(e) if e.0 == exit => Ok(()),
+            Err(e) => match e.0.as_exc() {
+                Some(x) if x.ty == Ty::GeneratorExit || x.ty == Ty::StopIteration => Ok(()),
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// The receiver of the `yield from` a suspended generator is paused in, if any.
+    fn delegate(&self, g: Value) -> Option<Value> {
+        let st = state(g).borrow();
+        if !st.started || st.finished {
+            return None;
+        }
+        let code = st.func.as_function()?.code.as_code()?;
+        let next = code.instrs.get(st.pc)?;
+        if next.op() != Opcode::JUMP_BACKWARD {
+            return None;
+        }
+        let target = code.instrs.get(next.arg() as usize)?;
+        if target.op() != Opcode::SEND {
+            return None;
+        }
+        st.saved.last().copied()
+    }
+
+    /// Leave the `yield from` loop of suspended `g`: drop the receiver from its stack and
+    /// continue at the loop's exit, where the next resume pushes the loop's result.
+    fn leave_delegation(&self, g: Value) {
+        let mut st = state(g).borrow_mut();
+        let code = st
+            .func
+            .as_function()
+            .and_then(|f| f.code.as_code())
+            .expect("generator code");
+        let send = code.instrs[st.pc].arg() as usize;
+        let exit = code.instrs[send].arg() as usize;
+        st.saved.pop();
+        st.pc = exit;
+    }
+
+    /// Run the generator's frame from its suspension point until it yields, returns or raises.
+    fn gen_resume(&mut self, g: Value, how: Resume) -> PyResult<GenStep> {
+        let cell = state(g);
+        let (func, pc, started) = {
+            let st = cell.borrow();
+            if st.running {
+                drop(st);
+                return Err(self.new_exc(Ty::ValueError, "generator already executing"));
+            }
+            if st.finished {
+                return match how {
+                    Resume::Send(_) => Ok(GenStep::Returned(Value::NONE)),
+                    Resume::Throw(e) => Err(PyErr(e)),
+                };
+            }
+            (st.func, st.pc, st.started)
+        };
+        if let (Resume::Throw(e), false) = (how, started) {
+            // Thrown into before it started: it finishes without running.
+            let mut st = cell.borrow_mut();
+            st.finished = true;
+            st.saved = Vec::new();
+            return Err(PyErr(e));
+        }
+        let f = func.as_function().expect("generator function");
+        let code = f.code.as_code().expect("code") as *const Code;
+        // SAFETY: the function (rooted by the generator, itself rooted by the caller) keeps
+        // its code alive.
+        let c = unsafe { &*code };
+        let at = self.frame_room(self.top(), 2 + c.nslots + c.stack_size);
+        {
+            let st = cell.borrow();
+            let saved = &st.saved;
+            // SAFETY: `frame_room` reserved 2 + nslots + stack_size slots at `at`, and the saved
+            // slots are at most nslots + stack_size (they were the frame's [base, sp)).
+            unsafe {
+                *at = Value::NONE;
+                let base = at.add(1);
+                std::ptr::copy_nonoverlapping(saved.as_ptr(), base, saved.len());
+                for i in saved.len()..c.nslots {
+                    *base.add(i) = Value::NULL;
+                }
+                let mut sp = base.add(saved.len().max(c.nslots));
+                if let (Resume::Send(v), true) = (how, started) {
+                    *sp = v;
+                    sp = sp.add(1);
+                }
+                self.frames.push(Frame {
+                    code,
+                    code_val: f.code,
+                    func,
+                    globals: f.globals,
+                    base,
+                    ip: c.instrs.as_ptr().add(pc),
+                    sp,
+                    ret: at,
+                    entry: true,
+                    chunk: self.chunk as u32,
+                    gen: g,
+                });
+            }
+        }
+        {
+            let mut st = cell.borrow_mut();
+            st.running = true;
+            st.started = true;
+        }
+        let saved_chunk = self.chunk;
+        let r = match how {
+            Resume::Throw(e) => self.execute_throw(e),
+            Resume::Send(_) => self.execute(),
+        };
+        self.chunk = saved_chunk;
+        let yielded = std::mem::replace(&mut self.yielded, false);
+        let mut st = cell.borrow_mut();
+        st.running = false;
+        match r {
+            Ok(v) if yielded => Ok(GenStep::Yielded(v)),
+            Ok(v) => {
+                st.finished = true;
+                st.saved = Vec::new();
+                Ok(GenStep::Returned(v))
+            }
+            Err(e) => {
+                st.finished = true;
+                st.saved = Vec::new();
+                drop(st);
+                // PEP 479: a StopIteration escaping a generator becomes a RuntimeError.
+                if e.0.as_exc().is_some_and(|x| x.ty == Ty::StopIteration) {
+                    return Err(self.new_exc(Ty::RuntimeError, "generator raised StopIteration"));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The StopIteration a finished generator raises: no args when it returned None, else
+    /// `StopIteration(value)` (CPython's `_PyGen_SetStopIterationValue`).
+    pub fn stop_iteration(&mut self, value: Value) -> PyErr {
+        let args = if value.is_none() {
+            vec![]
+        } else {
+            vec![value]
+        };
+        let args = self.new_tuple(args);
+        PyErr(self.exc_from_args(Ty::StopIteration, args))
+    }
+}
+
+// ----- the yield-from opcodes (bodies; handlers.rs runs them out of line) -----
+
+fn pop(r: &mut Regs) -> Value {
+    // SAFETY: codegen's stack effects guarantee the stack holds a value here.
+    unsafe {
+        r.sp = r.sp.sub(1);
+        *r.sp
+    }
+}
+
+fn push(r: &mut Regs, v: Value) {
+    // SAFETY: the frame reserved room for its max stack depth.
+    unsafe {
+        *r.sp = v;
+        r.sp = r.sp.add(1);
+    }
+}
+
+#[allow(non_snake_case)]
+pub fn GET_YIELD_FROM_ITER(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let x = pop(r);
+    vm.sync(r);
+    match ops::iter(vm, x) {
+        Ok(it) => {
+            push(r, it);
+            Ok(())
+        }
+        Err(e) => Err(vm.throw(e)),
+    }
+}
+
+#[allow(non_snake_case)]
+pub fn SEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = pop(r);
+    // SAFETY: the receiver is below the sent value.
+    let recv = unsafe { *r.sp.sub(1) };
+    vm.sync(r);
+    let step = if matches!(recv.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+        vm.gen_send(recv, v)
+    } else if v.is_none() {
+        ops::next(vm, recv).map(|o| match o {
+            Some(x) => GenStep::Yielded(x),
+            None => GenStep::Returned(Value::NONE),
+        })
+    } else {
+        let t = ops::type_name(recv);
+        Err(vm.new_exc(
+            Ty::AttributeError,
+            &format!("'{t}' object has no attribute 'send'"),
+        ))
+    };
+    match step {
+        Ok(GenStep::Yielded(x)) => {
+            push(r, x);
+            Ok(())
+        }
+        Ok(GenStep::Returned(x)) => {
+            // SAFETY: replaces the receiver slot.
+            unsafe { *r.sp.sub(1) = x };
+            // SAFETY: `arg` is a jump target inside this code object.
+            r.ip = unsafe { vm.frame().code().instrs.as_ptr().add(arg as usize) };
+            Ok(())
+        }
+        Err(e) => Err(vm.throw(e)),
+    }
+}
+
+// ----- generator methods -----
+
+fn gen_arg(vm: &mut Vm, name: &str, args: &[Value]) -> PyResult<Value> {
+    match args.first() {
+        Some(g) if matches!(g.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) => Ok(*g),
+        _ => Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("descriptor '{name}' requires a 'generator' object"),
+        )),
+    }
+}
+
+fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
+    if kwnames.as_tuple().is_some_and(|t| !t.is_empty()) {
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("generator.{name}() takes no keyword arguments"),
+        ));
+    }
+    Ok(())
+}
+
+fn finish(vm: &mut Vm, step: GenStep) -> PyResult<Value> {
+    match step {
+        GenStep::Yielded(v) => Ok(v),
+        GenStep::Returned(v) => Err(vm.stop_iteration(v)),
+    }
+}
+
+fn gen_send_method(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "send", kwnames)?;
+    let g = gen_arg(vm, "send", args)?;
+    if args.len() != 2 {
+        let n = args.len() - 1;
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("generator.send() takes exactly one argument ({n} given)"),
+        ));
+    }
+    let step = vm.gen_send(g, args[1])?;
+    finish(vm, step)
+}
+
+fn gen_throw_method(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "throw", kwnames)?;
+    let g = gen_arg(vm, "throw", args)?;
+    if !(2..=4).contains(&args.len()) {
+        let n = args.len() - 1;
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("throw expected at least 1 argument, got {n}"),
+        ));
+    }
+    let (typ, val) = (args[1], args.get(2).copied().unwrap_or(Value::NONE));
+    let exc = if let Some(t) = typ.as_type().filter(|t| t.is_exception()) {
+        if val.as_exc().is_some() {
+            val
+        } else {
+            let a = if val.is_none() {
+                vec![]
+            } else if let Some(t) = val.as_tuple() {
+                t.to_vec()
+            } else {
+                vec![val]
+            };
+            let a = vm.new_tuple(a);
+            vm.exc_from_args(t, a)
+        }
+    } else if typ.as_exc().is_some() {
+        if !val.is_none() {
+            return Err(vm.new_exc(
+                Ty::TypeError,
+                "instance exception may not have a separate value",
+            ));
+        }
+        typ
+    } else {
+        let t = ops::type_name(typ);
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("exceptions must be classes or instances deriving from BaseException, not {t}"),
+        ));
+    };
+    let step = vm.gen_throw(g, exc)?;
+    finish(vm, step)
+}
+
+fn gen_close_method(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "close", kwnames)?;
+    let g = gen_arg(vm, "close", args)?;
+    if args.len() != 1 {
+        let n = args.len() - 1;
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("generator.close() takes no arguments ({n} given)"),
+        ));
+    }
+    vm.gen_close(g)?;
+    Ok(Value::NONE)
+}
+
+/// The generator type's methods (`send`, `throw`, `close`), registered by `builtins::install`.
+pub fn methods() -> &'static [(Ty, &'static str, crate::object::NativeFn)] {
+    &[
+        (Ty::Generator, "send", gen_send_method),
+        (Ty::Generator, "throw", gen_throw_method),
+        (Ty::Generator, "close", gen_close_method),
+    ]
+}
