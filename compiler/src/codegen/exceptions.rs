@@ -303,7 +303,7 @@ impl Compiler<'_> {
         if preserve {
             self.expr(value.expect("non-constant value"))?;
         }
-        self.unwind_fblocks(preserve, false)?;
+        let (_, eh) = self.unwind_fblocks(preserve, false)?;
         self.set_pos(s.span);
         if preserve {
             self.emit(RETURN_VALUE, 0);
@@ -312,12 +312,14 @@ impl Compiler<'_> {
             let i = self.u().add_const(c);
             self.emit(RETURN_CONST, i);
         }
+        self.u().eh = eh;
         Ok(())
     }
 
     /// `break` (`is_break`) or `continue`.
     pub(super) fn loop_exit(&mut self, s: &Stmt<'_>, is_break: bool) -> R {
-        let Some(lp) = self.unwind_fblocks(false, true)? else {
+        let (lp, eh) = self.unwind_fblocks(false, true)?;
+        let Some(lp) = lp else {
             let msg = if is_break {
                 "'break' outside loop"
             } else {
@@ -335,12 +337,19 @@ impl Compiler<'_> {
         } else {
             self.jump(lp.cont);
         }
+        self.u().eh = eh;
         Ok(())
     }
 
     /// Emit the exit code of every block from the innermost out (to the innermost loop when
-    /// `to_loop`, whose `Loop` is returned). The blocks stay pushed for the code that follows.
-    fn unwind_fblocks(&mut self, preserve: bool, to_loop: bool) -> Result<Option<Loop>, crate::error::SyntaxError> {
+    /// `to_loop`, whose `Loop` is returned). The blocks stay pushed for the code that follows;
+    /// the active handlers are left as outside the last block unwound, for the caller's final
+    /// jump or return, and returned for the caller to restore.
+    fn unwind_fblocks(
+        &mut self,
+        preserve: bool,
+        to_loop: bool,
+    ) -> Result<(Option<Loop>, Vec<u32>), crate::error::SyntaxError> {
         let saved_blocks = self.u().fblocks.clone();
         let saved_eh = self.u().eh.clone();
         let saved_depth = self.u().depth;
@@ -353,22 +362,25 @@ impl Compiler<'_> {
                 break;
             }
             self.u().eh.truncate(fb.eh_len);
-            result = self.unwind_fblock(&fb, preserve);
+            result = self.unwind_fblock(&fb, preserve, &saved_eh);
             if result.is_err() {
                 break;
             }
         }
         let u = self.u();
         u.fblocks = saved_blocks;
-        u.eh = saved_eh;
         u.depth = saved_depth;
         u.pos = saved_pos;
-        result.map(|()| found)
+        if result.is_err() {
+            u.eh = saved_eh;
+            return result.map(|()| (None, Vec::new()));
+        }
+        Ok((found, saved_eh))
     }
 
     /// The exit code of one block (CPython's `compiler_unwind_fblock`). The block is already
     /// off the stack and its handlers are not protecting what is emitted.
-    fn unwind_fblock(&mut self, fb: &FBlock, preserve: bool) -> R {
+    fn unwind_fblock(&mut self, fb: &FBlock, preserve: bool, all_eh: &[u32]) -> R {
         match &fb.kind {
             FBlockKind::Loop(lp) => {
                 if lp.is_for && preserve {
@@ -412,7 +424,13 @@ impl Compiler<'_> {
             }
             FBlockKind::HandlerCleanup(name) => {
                 if preserve {
+                    // A named clause's SWAP still runs under the clause-matching cleanup
+                    // handler (as CPython's first POP_BLOCK leaves it), the rest outside.
+                    if name.is_some() {
+                        self.u().eh.push(all_eh[fb.eh_len]);
+                    }
                     self.emit(SWAP, 2);
+                    self.u().eh.truncate(fb.eh_len);
                 }
                 self.emit(POP_EXCEPT, 0);
                 if let Some(n) = name {
