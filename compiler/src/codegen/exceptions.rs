@@ -406,7 +406,8 @@ impl Compiler<'_> {
                 self.u().depth = fb.depth;
             }
             FBlockKind::FinallyEnd => {
-                // [prev_exc, exc (, value)]
+                // [prev_exc, exc (, value)]; all but POP_EXCEPT under the block's cleanup.
+                self.u().eh.push(all_eh[fb.eh_len]);
                 if preserve {
                     self.emit(SWAP, 2);
                 }
@@ -414,6 +415,7 @@ impl Compiler<'_> {
                 if preserve {
                     self.emit(SWAP, 2);
                 }
+                self.u().eh.truncate(fb.eh_len);
                 self.emit(POP_EXCEPT, 0);
             }
             FBlockKind::With => {
@@ -424,11 +426,9 @@ impl Compiler<'_> {
             }
             FBlockKind::HandlerCleanup(name) => {
                 if preserve {
-                    // A named clause's SWAP still runs under the clause-matching cleanup
-                    // handler (as CPython's first POP_BLOCK leaves it), the rest outside.
-                    if name.is_some() {
-                        self.u().eh.push(all_eh[fb.eh_len]);
-                    }
+                    // The SWAP still runs under the clause-matching cleanup handler (as in
+                    // CPython, whose last POP_BLOCK comes after it), the rest outside.
+                    self.u().eh.push(all_eh[fb.eh_len]);
                     self.emit(SWAP, 2);
                     self.u().eh.truncate(fb.eh_len);
                 }
