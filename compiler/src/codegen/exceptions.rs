@@ -11,6 +11,7 @@
 //! try body        -> except / finally handler   [d] exc
 //! except clauses  -> cleanup (POP_EXCEPT, RERAISE) [d+1] lasti exc   (prev_exc at d)
 //! with body       -> with handler                [d+1] lasti exc     (__exit__ at d)
+//! __exit__ call   -> cleanup                     [d+3] lasti exc     (exit, lasti, prev_exc)
 //! ```
 //!
 //! Leaving a block early runs, innermost first, what each enclosing block needs undone
@@ -249,19 +250,22 @@ impl Compiler<'_> {
         self.jump(exit);
         // [d] exit, lasti, exc
         self.u().bind(handler);
-        self.u().push_handler(cleanup, d + 2, true);
+        self.u().push_handler(cleanup, d + 3, true);
         self.emit(PUSH_EXC_INFO, 0);
         self.emit(WITH_EXCEPT_START, 0);
         self.u().jump_to(POP_JUMP_IF_TRUE, suppress);
         self.emit(RERAISE, 2);
+        self.u().pop_handler();
+        self.cleanup_block(cleanup);
+        // __exit__ returned true: drop the exception, restore the previous one, drop lasti and
+        // exit, and carry on after the statement.
+        self.u().push_handler(cleanup, d + 3, true);
         self.u().bind(suppress);
         self.emit(POP_TOP, 0);
         self.u().pop_handler();
         self.emit(POP_EXCEPT, 0);
         self.emit(POP_TOP, 0);
         self.emit(POP_TOP, 0);
-        self.jump(exit);
-        self.cleanup_block(cleanup);
         self.u().bind(exit);
         Ok(())
     }
