@@ -135,7 +135,11 @@ fn exception_tables_have_cpython_rows() {
             .args(["-c", CPYTHON_TABLES, &f])
             .output()
             .expect("python3");
-        assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+        assert!(
+            py.status.success(),
+            "{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
         let want = String::from_utf8_lossy(&py.stdout).trim_end().to_string();
         let np = nanopy(&dir, &["dis", &f]);
         assert_eq!(np.status, 0, "{}", np.stderr);
@@ -152,7 +156,8 @@ fn try_star_is_refused_clearly() {
     let _ = std::fs::remove_file(&tmp);
     assert_eq!(out.status, 1);
     assert!(
-        out.stderr.contains("SyntaxError: nanopy does not support 'try'/'except*' statements yet"),
+        out.stderr
+            .contains("SyntaxError: nanopy does not support 'try'/'except*' statements yet"),
         "{}",
         out.stderr
     );

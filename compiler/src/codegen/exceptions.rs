@@ -80,7 +80,9 @@ impl Compiler<'_> {
         // SAFETY (of the erased lifetime): the block is popped below, before `finalbody`'s
         // borrow ends; see `FBlockKind::FinallyTry`.
         let fb: *const [Stmt<'_>] = finalbody;
-        self.push_fblock(FBlockKind::FinallyTry(fb as *const [Stmt<'static>]), d, eh0);
+        #[allow(clippy::unnecessary_cast)] // the cast erases the AST lifetime
+        let fb = fb as *const [Stmt<'static>];
+        self.push_fblock(FBlockKind::FinallyTry(fb), d, eh0);
         if handlers.is_empty() {
             self.stmts(body)?;
         } else {
@@ -216,7 +218,12 @@ impl Compiler<'_> {
         self.name_op(name, Ctx::Del);
     }
 
-    pub(super) fn with_stmt(&mut self, s: &Stmt<'_>, items: &[WithItem<'_>], body: &[Stmt<'_>]) -> R {
+    pub(super) fn with_stmt(
+        &mut self,
+        s: &Stmt<'_>,
+        items: &[WithItem<'_>],
+        body: &[Stmt<'_>],
+    ) -> R {
         let Some((item, rest)) = items.split_first() else {
             return self.stmts(body);
         };
