@@ -11,9 +11,11 @@
 //!   operand) pairs and its wrappers jump through the stream instead of the table; `call` is
 //!   a loop calling the `tail` wrappers' bodies through the table. Both reuse `handlers` as is.
 //!
-//! Errors: handlers set `Vm::exc` and return `Stop::Error`; `execute` then unwinds frames up to
-//! its entry frame, appending (code, instruction) traceback entries, and returns the exception.
-//! Exception tables (issue #6) will be consulted in that unwind loop before popping a frame.
+//! Errors: handlers set `Vm::exc` and return `Stop::Error`; `execute` then unwinds
+//! (`handle_exception`): frame by frame down to its entry frame it appends a (code,
+//! instruction) traceback entry and consults the code's exception table; a handler found there
+//! re-enters the dispatch loop in that frame, otherwise the exception is returned. Nothing runs
+//! on the non-raising path (zero-cost `try`).
 
 pub mod handlers;
 pub mod switch;
@@ -773,10 +775,15 @@ impl Vm {
                 gen: g,
             });
         }
+        // --- exceptions --- the generator's handled exception, if any, hides the caller's.
+        let outer_exc_info = self.exc_info;
         {
             let mut st = cell.borrow_mut();
             st.running = true;
             st.started = true;
+            if !st.exc_info.is_none() {
+                self.exc_info = std::mem::replace(&mut st.exc_info, Value::NONE);
+            }
         }
         let saved_chunk = self.chunk;
         let r = self.execute();
@@ -784,6 +791,10 @@ impl Vm {
         let yielded = std::mem::replace(&mut self.yielded, false);
         let mut st = cell.borrow_mut();
         st.running = false;
+        if yielded && self.exc_info != outer_exc_info {
+            st.exc_info = self.exc_info;
+        }
+        self.exc_info = outer_exc_info;
         match r {
             Ok(v) if yielded => Ok(Some(v)),
             Ok(_) => {
