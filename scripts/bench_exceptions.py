@@ -12,6 +12,7 @@ import argparse, datetime, os, platform, statistics, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NANOPY = os.path.join(ROOT, "target/release/nanopy")
 PROGS = ["plain.py", "guarded.py"]
+RAISING = "raising.py"  # the raising path, at n / 10
 
 def run(cmd):
     t0 = time.perf_counter()
@@ -34,11 +35,15 @@ def main():
     }
     want = {p: run(["python3", os.path.join(d, p), str(a.n)])[1] for p in PROGS}
     assert want["plain.py"] == want["guarded.py"], "the twins must compute the same checksum"
-    times = {(r, p): [] for r in runners for p in PROGS}
+    want[RAISING] = run(["python3", os.path.join(d, RAISING), str(a.n // 10)])[1]
+    times = {(r, p): [] for r in runners for p in PROGS + [RAISING]}
     for _ in range(a.rounds):
         for r, mk in runners.items():
-            for p in PROGS:
-                dt, out, _ = run(mk(os.path.join(d, p)))
+            for p in PROGS + [RAISING]:
+                cmd = mk(os.path.join(d, p))
+                if p == RAISING:
+                    cmd[-1] = str(a.n // 10)
+                dt, out, _ = run(cmd)
                 if out != want[p]:
                     sys.exit(f"{r} {p}: output {out!r} != python3 {want[p]!r}")
                 times[(r, p)].append(dt)
@@ -63,6 +68,13 @@ def main():
     for r in runners:
         p, g = (statistics.median(times[(r, x)]) for x in PROGS)
         lines.append(f"| {r} | {p:.3f} | {g:.3f} | {g / p:.3f} |")
+    lines += ["", f"The raising path: {RAISING} at n = {a.n // 10} (3 raises and catches per"
+              " iteration, one re-raised through a frame):", "",
+              "| runner | raising.py (s) | vs python3 |", "| --- | --- | --- |"]
+    py = statistics.median(times[("python3", RAISING)])
+    for r in runners:
+        t = statistics.median(times[(r, RAISING)])
+        lines.append(f"| {r} | {t:.3f} | {t / py:.3f} |")
     lines += ["", f"Executed VM instructions at n = {a.n // 100} (`nanopy run --stats`):", ""]
     lines += [f"- {p}: {counts[p]}" for p in PROGS]
     text = "\n".join(lines) + "\n"
