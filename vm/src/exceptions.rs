@@ -185,3 +185,105 @@ pub fn call_exit(vm: &mut Vm, exit: Value, exc: Value) -> PyResult<Value> {
     let t = vm.class_of(exc);
     vm.call(exit, &[t, exc, Value::NONE])
 }
+
+#[cfg(test)]
+mod tests {
+    //! The `with` protocol before user classes exist: `range` gets native `__enter__` (returns
+    //! the range) and `__exit__` (prints the exception, suppresses KeyError) through the same
+    //! `vm.methods` table `lookup_special` reads; python3 runs the same body with a class that
+    //! behaves alike, and the outputs must be identical under both dispatchers.
+    use super::*;
+    use crate::{Dispatch, Options};
+
+    fn enter(_vm: &mut Vm, args: &[Value], _kw: Value) -> PyResult<Value> {
+        Ok(args[0])
+    }
+
+    fn exit(vm: &mut Vm, args: &[Value], _kw: Value) -> PyResult<Value> {
+        let v = ops::repr(vm, args[2])?;
+        vm.write_out(&format!("exit {v}\n"));
+        Ok(Value::bool(type_of(args[2]) == Ty::KeyError))
+    }
+
+    const PYTHON_CM: &str = "class CM:\n    def __init__(self, *a): self.r = range(*a)\n    \
+        def __enter__(self): return self.r\n    def __exit__(self, t, v, tb):\n        \
+        print('exit', repr(v)); return isinstance(v, KeyError)\n";
+
+    const BODY: &str = r#"
+with CM(3) as r:
+    print("body", r)
+with CM(1) as a, CM(2) as b:
+    print("two", a, b)
+    raise KeyError("suppressed")
+print("after suppression")
+try:
+    with CM(2):
+        raise ValueError("propagates")
+except ValueError as e:
+    print("caught", e, repr(e.__context__))
+def f():
+    for i in range(4):
+        with CM(i):
+            if i == 1:
+                continue
+            if i == 2:
+                return "returned"
+    return "no"
+print(f())
+for i in range(3):
+    with CM(i) as r:
+        try:
+            if i == 1:
+                break
+        finally:
+            print("finally", r)
+try:
+    with CM(0):
+        with CM(1):
+            raise IndexError("inner")
+except IndexError as e:
+    print("outer saw", e)
+"#;
+
+    fn nanopy(src: &str, dispatch: Dispatch) -> String {
+        let arena = bumpalo::Bump::new();
+        let tree = nanopy_compiler::parser::parse(&arena, src, Default::default()).expect("parse");
+        let code = nanopy_compiler::codegen::compile_module(&tree, src, "<with>").expect("compile");
+        let mut vm = Vm::new(Options {
+            dispatch,
+            capture: true,
+            ..Options::default()
+        });
+        for (name, f) in [
+            ("__enter__", enter as crate::object::NativeFn),
+            ("__exit__", exit),
+        ] {
+            let v = vm.heap.alloc(ObjKind::Native(crate::object::Native {
+                name,
+                f,
+                owner: Some(Ty::Range),
+            }));
+            vm.methods.insert((Ty::Range, name), v);
+        }
+        let r = vm.run_module_result(&code);
+        assert!(r.is_ok(), "uncaught: {}", vm.take_stderr());
+        vm.take_stdout()
+    }
+
+    #[test]
+    fn with_protocol_matches_cpython() {
+        let py = std::process::Command::new("python3")
+            .args(["-c", &format!("{PYTHON_CM}{BODY}")])
+            .output()
+            .expect("python3");
+        assert!(
+            py.status.success(),
+            "{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let want = String::from_utf8_lossy(&py.stdout);
+        for d in [Dispatch::Tail, Dispatch::Switch] {
+            assert_eq!(nanopy(&format!("CM = range\n{BODY}"), d), want, "{d:?}");
+        }
+    }
+}

@@ -189,6 +189,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
         ObjKind::Generator(g) => {
             let g = g.borrow();
             f(g.func);
+            f(g.exc_info); // --- exceptions ---
             g.saved.iter().for_each(|v| f(*v));
         }
         ObjKind::SeqIter { seq, .. } | ObjKind::Reversed { seq, .. } => f(*seq),

@@ -105,6 +105,11 @@ pub struct GenState {
     pub running: bool,
     pub started: bool,
     pub finished: bool,
+    // --- exceptions ---
+    /// The exception the suspended frame is handling (None if none): swapped in on resume,
+    /// out on yield, so a generator's handler does not leak into its consumer (CPython's
+    /// `gi_exc_state`).
+    pub exc_info: Value,
 }
 
 pub enum ObjKind {

@@ -643,7 +643,13 @@ fn small_int_op(vm: &mut Vm, op: BinaryOp, x: i64, y: i64) -> PyResult<Option<Va
         BinaryOp::Multiply => xw * yw,
         BinaryOp::FloorDivide | BinaryOp::Remainder => {
             if y == 0 {
-                return Err(vm.new_exc(Ty::ZeroDivisionError, "integer division or modulo by zero"));
+                // --- exceptions --- (CPython words `%` and `//` differently)
+                let msg = if op == BinaryOp::Remainder {
+                    "integer modulo by zero"
+                } else {
+                    "integer division or modulo by zero"
+                };
+                return Err(vm.new_exc(Ty::ZeroDivisionError, msg));
             }
             if op == BinaryOp::FloorDivide {
                 Integer::div_floor(&xw, &yw)
@@ -703,7 +709,13 @@ fn big_int_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
         BinaryOp::Multiply => x * y,
         BinaryOp::FloorDivide | BinaryOp::Remainder => {
             if y.is_zero() {
-                return Err(vm.new_exc(Ty::ZeroDivisionError, "integer division or modulo by zero"));
+                // --- exceptions --- (CPython words `%` and `//` differently)
+                let msg = if op == BinaryOp::Remainder {
+                    "integer modulo by zero"
+                } else {
+                    "integer division or modulo by zero"
+                };
+                return Err(vm.new_exc(Ty::ZeroDivisionError, msg));
             }
             if op == BinaryOp::FloorDivide {
                 x.div_floor(&y)

@@ -11,6 +11,7 @@
 //! try body        -> except / finally handler   [d] exc
 //! except clauses  -> cleanup (POP_EXCEPT, RERAISE) [d+1] lasti exc   (prev_exc at d)
 //! with body       -> with handler                [d+1] lasti exc     (__exit__ at d)
+//! __exit__ call   -> cleanup                     [d+3] lasti exc     (exit, lasti, prev_exc)
 //! ```
 //!
 //! Leaving a block early runs, innermost first, what each enclosing block needs undone
@@ -79,7 +80,9 @@ impl Compiler<'_> {
         // SAFETY (of the erased lifetime): the block is popped below, before `finalbody`'s
         // borrow ends; see `FBlockKind::FinallyTry`.
         let fb: *const [Stmt<'_>] = finalbody;
-        self.push_fblock(FBlockKind::FinallyTry(fb as *const [Stmt<'static>]), d, eh0);
+        #[allow(clippy::unnecessary_cast)] // the cast erases the AST lifetime
+        let fb = fb as *const [Stmt<'static>];
+        self.push_fblock(FBlockKind::FinallyTry(fb), d, eh0);
         if handlers.is_empty() {
             self.stmts(body)?;
         } else {
@@ -215,7 +218,12 @@ impl Compiler<'_> {
         self.name_op(name, Ctx::Del);
     }
 
-    pub(super) fn with_stmt(&mut self, s: &Stmt<'_>, items: &[WithItem<'_>], body: &[Stmt<'_>]) -> R {
+    pub(super) fn with_stmt(
+        &mut self,
+        s: &Stmt<'_>,
+        items: &[WithItem<'_>],
+        body: &[Stmt<'_>],
+    ) -> R {
         let Some((item, rest)) = items.split_first() else {
             return self.stmts(body);
         };
@@ -249,19 +257,22 @@ impl Compiler<'_> {
         self.jump(exit);
         // [d] exit, lasti, exc
         self.u().bind(handler);
-        self.u().push_handler(cleanup, d + 2, true);
+        self.u().push_handler(cleanup, d + 3, true);
         self.emit(PUSH_EXC_INFO, 0);
         self.emit(WITH_EXCEPT_START, 0);
         self.u().jump_to(POP_JUMP_IF_TRUE, suppress);
         self.emit(RERAISE, 2);
+        self.u().pop_handler();
+        self.cleanup_block(cleanup);
+        // __exit__ returned true: drop the exception, restore the previous one, drop lasti and
+        // exit, and carry on after the statement.
+        self.u().push_handler(cleanup, d + 3, true);
         self.u().bind(suppress);
         self.emit(POP_TOP, 0);
         self.u().pop_handler();
         self.emit(POP_EXCEPT, 0);
         self.emit(POP_TOP, 0);
         self.emit(POP_TOP, 0);
-        self.jump(exit);
-        self.cleanup_block(cleanup);
         self.u().bind(exit);
         Ok(())
     }
@@ -303,54 +314,53 @@ impl Compiler<'_> {
         if preserve {
             self.expr(value.expect("non-constant value"))?;
         }
-        self.unwind_fblocks(preserve, false, |c, _| {
-            c.set_pos(s.span);
-            if preserve {
-                c.emit(RETURN_VALUE, 0);
-            } else {
-                let k = folded.flatten().unwrap_or(Constant::None);
-                let i = c.u().add_const(k);
-                c.emit(RETURN_CONST, i);
-            }
-            Ok(())
-        })
+        let (_, eh) = self.unwind_fblocks(preserve, false)?;
+        self.set_pos(s.span);
+        if preserve {
+            self.emit(RETURN_VALUE, 0);
+        } else {
+            let c = folded.flatten().unwrap_or(Constant::None);
+            let i = self.u().add_const(c);
+            self.emit(RETURN_CONST, i);
+        }
+        self.u().eh = eh;
+        Ok(())
     }
 
     /// `break` (`is_break`) or `continue`.
     pub(super) fn loop_exit(&mut self, s: &Stmt<'_>, is_break: bool) -> R {
-        self.unwind_fblocks(false, true, |c, lp| {
-            let Some(lp) = lp else {
-                let msg = if is_break {
-                    "'break' outside loop"
-                } else {
-                    "'continue' not properly in loop"
-                };
-                return Err(c.err(msg, s.span));
-            };
-            c.set_pos(s.span);
-            if is_break {
-                if lp.is_for {
-                    // Leaving a for loop drops its iterator.
-                    c.emit(POP_TOP, 0);
-                }
-                c.jump(lp.brk);
+        let (lp, eh) = self.unwind_fblocks(false, true)?;
+        let Some(lp) = lp else {
+            let msg = if is_break {
+                "'break' outside loop"
             } else {
-                c.jump(lp.cont);
+                "'continue' not properly in loop"
+            };
+            return Err(self.err(msg, s.span));
+        };
+        self.set_pos(s.span);
+        if is_break {
+            if lp.is_for {
+                // Leaving a for loop drops its iterator.
+                self.emit(POP_TOP, 0);
             }
-            Ok(())
-        })
+            self.jump(lp.brk);
+        } else {
+            self.jump(lp.cont);
+        }
+        self.u().eh = eh;
+        Ok(())
     }
 
     /// Emit the exit code of every block from the innermost out (to the innermost loop when
-    /// `to_loop`), then `exit` (given that loop) — the jump or return — still under the handlers
-    /// outside the blocks left, since the stack no longer holds what their handlers expect.
-    /// The blocks stay pushed for the code that follows.
+    /// `to_loop`, whose `Loop` is returned). The blocks stay pushed for the code that follows;
+    /// the active handlers are left as outside the last block unwound, for the caller's final
+    /// jump or return, and returned for the caller to restore.
     fn unwind_fblocks(
         &mut self,
         preserve: bool,
         to_loop: bool,
-        exit: impl FnOnce(&mut Self, Option<Loop>) -> R,
-    ) -> R {
+    ) -> Result<(Option<Loop>, Vec<u32>), crate::error::SyntaxError> {
         let saved_blocks = self.u().fblocks.clone();
         let saved_eh = self.u().eh.clone();
         let saved_depth = self.u().depth;
@@ -363,25 +373,25 @@ impl Compiler<'_> {
                 break;
             }
             self.u().eh.truncate(fb.eh_len);
-            result = self.unwind_fblock(&fb, preserve);
+            result = self.unwind_fblock(&fb, preserve, &saved_eh);
             if result.is_err() {
                 break;
             }
         }
-        if result.is_ok() {
-            result = exit(self, found);
-        }
         let u = self.u();
         u.fblocks = saved_blocks;
-        u.eh = saved_eh;
         u.depth = saved_depth;
         u.pos = saved_pos;
-        result
+        if result.is_err() {
+            u.eh = saved_eh;
+            return result.map(|()| (None, Vec::new()));
+        }
+        Ok((found, saved_eh))
     }
 
     /// The exit code of one block (CPython's `compiler_unwind_fblock`). The block is already
     /// off the stack and its handlers are not protecting what is emitted.
-    fn unwind_fblock(&mut self, fb: &FBlock, preserve: bool) -> R {
+    fn unwind_fblock(&mut self, fb: &FBlock, preserve: bool, all_eh: &[u32]) -> R {
         match &fb.kind {
             FBlockKind::Loop(lp) => {
                 if lp.is_for && preserve {
@@ -407,7 +417,8 @@ impl Compiler<'_> {
                 self.u().depth = fb.depth;
             }
             FBlockKind::FinallyEnd => {
-                // [prev_exc, exc (, value)]
+                // [prev_exc, exc (, value)]; all but POP_EXCEPT under the block's cleanup.
+                self.u().eh.push(all_eh[fb.eh_len]);
                 if preserve {
                     self.emit(SWAP, 2);
                 }
@@ -415,6 +426,7 @@ impl Compiler<'_> {
                 if preserve {
                     self.emit(SWAP, 2);
                 }
+                self.u().eh.truncate(fb.eh_len);
                 self.emit(POP_EXCEPT, 0);
             }
             FBlockKind::With => {
@@ -425,7 +437,11 @@ impl Compiler<'_> {
             }
             FBlockKind::HandlerCleanup(name) => {
                 if preserve {
+                    // The SWAP still runs under the clause-matching cleanup handler (as in
+                    // CPython, whose last POP_BLOCK comes after it), the rest outside.
+                    self.u().eh.push(all_eh[fb.eh_len]);
                     self.emit(SWAP, 2);
+                    self.u().eh.truncate(fb.eh_len);
                 }
                 self.emit(POP_EXCEPT, 0);
                 if let Some(n) = name {

@@ -399,29 +399,30 @@ impl Unit {
                 !(op == NOP || (op == JUMP_FORWARD && self.target(i) == i + 1))
             })
             .collect();
-        // Instructions after a terminator that no jump reaches are dead.
-        let mut reached = vec![false; n + 1];
-        for i in 0..n {
-            if self.code[i].op.is_jump() {
-                reached[self.target(i)] = true;
+        // Instructions no path from the entry reaches are dead: flow falls through
+        // non-terminators, follows jumps, and (--- exceptions ---) enters the handler of any
+        // live protected instruction.
+        let mut live = vec![false; n + 1];
+        let mut work = vec![0usize];
+        while let Some(i) = work.pop() {
+            if i >= n || live[i] {
+                continue;
             }
-            // --- exceptions --- handlers are reached by unwinding.
-            if self.code[i].eh != NO_HANDLER {
-                let h = self.handlers[self.code[i].eh as usize];
-                reached[self.labels[h.label as usize] as usize] = true;
+            live[i] = true;
+            let ins = self.code[i];
+            if ins.op.is_jump() {
+                work.push(self.target(i));
+            }
+            if ins.eh != NO_HANDLER {
+                let h = self.handlers[ins.eh as usize];
+                work.push(self.labels[h.label as usize] as usize);
+            }
+            if !ins.op.is_terminator() {
+                work.push(i + 1);
             }
         }
-        let mut live = true;
         for i in 0..n {
-            if reached[i] {
-                live = true;
-            }
-            if !live {
-                keep[i] = false;
-            }
-            if keep[i] && self.code[i].op.is_terminator() {
-                live = false;
-            }
+            keep[i] &= live[i];
         }
         let mut new_index = vec![0u32; n + 1];
         let mut k = 0;

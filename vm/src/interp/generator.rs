@@ -233,10 +233,16 @@ impl Vm {
                 });
             }
         }
+        // --- exceptions --- the generator's handled exception, if any, hides the caller's
+        // (CPython's `gi_exc_state`).
+        let outer_exc_info = self.exc_info;
         {
             let mut st = cell.borrow_mut();
             st.running = true;
             st.started = true;
+            if !st.exc_info.is_none() {
+                self.exc_info = std::mem::replace(&mut st.exc_info, Value::NONE);
+            }
         }
         let saved_chunk = self.chunk;
         let r = match how {
@@ -247,6 +253,10 @@ impl Vm {
         let yielded = std::mem::replace(&mut self.yielded, false);
         let mut st = cell.borrow_mut();
         st.running = false;
+        if yielded && self.exc_info != outer_exc_info {
+            st.exc_info = self.exc_info;
+        }
+        self.exc_info = outer_exc_info;
         match r {
             Ok(v) if yielded => Ok(GenStep::Yielded(v)),
             Ok(v) => {

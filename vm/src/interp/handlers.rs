@@ -1759,6 +1759,7 @@ pub(super) mod body {
                 running: false,
                 started: false,
                 finished: false,
+                exc_info: Value::NONE,
             },
         )));
         do_return(vm, r, g)

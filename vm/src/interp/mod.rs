@@ -11,9 +11,11 @@
 //!   operand) pairs and its wrappers jump through the stream instead of the table; `call` is
 //!   a loop calling the `tail` wrappers' bodies through the table. Both reuse `handlers` as is.
 //!
-//! Errors: handlers set `Vm::exc` and return `Stop::Error`; `execute` then unwinds frames up to
-//! its entry frame, appending (code, instruction) traceback entries, and returns the exception.
-//! Exception tables (issue #6) will be consulted in that unwind loop before popping a frame.
+//! Errors: handlers set `Vm::exc` and return `Stop::Error`; `execute` then unwinds
+//! (`handle_exception`): frame by frame down to its entry frame it appends a (code,
+//! instruction) traceback entry and consults the code's exception table; a handler found there
+//! re-enters the dispatch loop in that frame, otherwise the exception is returned. Nothing runs
+//! on the non-raising path (zero-cost `try`).
 
 mod call_ex;
 pub mod generator;
