@@ -30,8 +30,9 @@ use crate::ops::{self, str_of};
 use crate::value::Value;
 use crate::{PyErr, PyResult};
 
-/// Attribute values stored in the object itself; the rest go to `Instance::extra`.
-pub const INLINE_SLOTS: usize = 4;
+/// Attribute values stored in the object itself; the rest go to `Instance::extra`. Six keeps
+/// `Instance` within the size of the largest other object kind (a dict), so it costs nothing.
+pub const INLINE_SLOTS: usize = 6;
 
 pub struct ClassObj {
     pub name: Value,
@@ -49,6 +50,12 @@ pub struct ClassObj {
     /// `__slots__` given: shape 0 holds every slot and no attribute may be added.
     pub fixed: bool,
     pub shapes: RefCell<Vec<Shape>>,
+    /// `__init__` as last looked up, valid while `init_epoch` is the VM's class epoch.
+    init: Cell<Value>,
+    init_epoch: Cell<u32>,
+    /// Special methods as last looked up (NULL: absent), valid for `specials_epoch`.
+    specials: RefCell<Vec<(&'static str, Value)>>,
+    specials_epoch: Cell<u32>,
 }
 
 pub struct Shape {
@@ -143,6 +150,91 @@ impl ClassObj {
         for s in self.shapes.borrow().iter() {
             s.names.iter().for_each(|v| f(*v));
         }
+        f(self.init.get());
+        self.specials.borrow().iter().for_each(|(_, v)| f(*v));
+    }
+}
+
+/// Per-instruction-name caches for instances (see `Code::attr_cache`). Each entry is keyed by
+/// (class, shape) and the VM's class epoch, which moves whenever a class attribute that could
+/// change a lookup (a function, a descriptor, a new name) is set after class creation.
+#[derive(Default)]
+pub struct AttrCache {
+    pub load: Cell<SlotCache>,
+    pub store: Cell<StoreCache>,
+    pub method: Cell<MethodCache>,
+}
+
+/// LOAD_ATTR: the value is in slot `slot` of instances of `class` with shape `shape`.
+#[derive(Clone, Copy)]
+pub struct SlotCache {
+    pub class: Value,
+    pub shape: u32,
+    pub slot: u32,
+    pub epoch: u32,
+}
+
+/// STORE_ATTR: write slot `slot` and move the instance from shape `from` to `to`.
+#[derive(Clone, Copy)]
+pub struct StoreCache {
+    pub class: Value,
+    pub from: u32,
+    pub to: u32,
+    pub slot: u32,
+    pub epoch: u32,
+}
+
+/// LOAD_METHOD: instances of `class` with shape `shape` find the plain function `func`.
+#[derive(Clone, Copy)]
+pub struct MethodCache {
+    pub class: Value,
+    pub shape: u32,
+    pub epoch: u32,
+    pub func: Value,
+}
+
+impl Default for SlotCache {
+    fn default() -> Self {
+        SlotCache {
+            class: Value::NULL,
+            shape: 0,
+            slot: 0,
+            epoch: 0,
+        }
+    }
+}
+
+impl Default for StoreCache {
+    fn default() -> Self {
+        StoreCache {
+            class: Value::NULL,
+            from: 0,
+            to: 0,
+            slot: 0,
+            epoch: 0,
+        }
+    }
+}
+
+impl Default for MethodCache {
+    fn default() -> Self {
+        MethodCache {
+            class: Value::NULL,
+            shape: 0,
+            epoch: 0,
+            func: Value::NULL,
+        }
+    }
+}
+
+impl AttrCache {
+    /// The cached classes and functions stay alive while the code object does.
+    pub fn trace(&self, f: &mut dyn FnMut(Value)) {
+        f(self.load.get().class);
+        f(self.store.get().class);
+        let m = self.method.get();
+        f(m.class);
+        f(m.func);
     }
 }
 
@@ -152,6 +244,9 @@ pub struct ClassState {
     /// STORE_NAME in that frame use the namespace instead of the globals.
     pub(crate) namespaces: Vec<(usize, Value)>,
     pub not_implemented: Value,
+    /// Moves when a class attribute that could change a cached lookup is set (see
+    /// `AttrCache`); starts at 1 so zeroed caches never match.
+    pub epoch: u32,
 }
 
 impl Default for ClassState {
@@ -159,6 +254,7 @@ impl Default for ClassState {
         ClassState {
             namespaces: Vec::new(),
             not_implemented: Value::NULL,
+            epoch: 1,
         }
     }
 }
@@ -369,20 +465,40 @@ fn lookup_hashed(vm: &Vm, cls: Value, name: &str, hash: u64) -> Option<Value> {
     }
 }
 
-/// A user-defined (not inherited from a built-in type) special method of `v`'s class.
-pub fn special(vm: &Vm, v: Value, name: &str) -> Option<Value> {
+/// A user-defined (not inherited from a built-in type) special method of `v`'s class, cached
+/// per class until the class epoch moves.
+pub fn special(vm: &Vm, v: Value, name: &'static str) -> Option<Value> {
     let i = as_instance(v)?;
-    let found = lookup(vm, i.class, name)?;
-    // Natives come from built-in bases (object.__init__ and friends): not an override.
-    if matches!(found.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))) {
-        return None;
+    let c = as_class(i.class)?;
+    if c.specials_epoch.get() != vm.classes.epoch {
+        c.specials.borrow_mut().clear();
+        c.specials_epoch.set(vm.classes.epoch);
     }
-    Some(found)
+    if let Some(&(_, f)) = c
+        .specials
+        .borrow()
+        .iter()
+        .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
+    {
+        return (!f.is_null()).then_some(f);
+    }
+    let found = lookup(vm, i.class, name)
+        // Natives come from built-in bases (object.__init__ and friends): not an override.
+        .filter(|f| !matches!(f.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))));
+    c.specials
+        .borrow_mut()
+        .push((name, found.unwrap_or(Value::NULL)));
+    found
 }
 
 /// Call special method `name` of `v` (looked up on its class) with `args`; `None` when the
 /// class does not define it.
-pub fn call_special(vm: &mut Vm, v: Value, name: &str, args: &[Value]) -> PyResult<Option<Value>> {
+pub fn call_special(
+    vm: &mut Vm,
+    v: Value,
+    name: &'static str,
+    args: &[Value],
+) -> PyResult<Option<Value>> {
     let Some(m) = special(vm, v, name) else {
         return Ok(None);
     };
@@ -539,6 +655,10 @@ fn make_class(vm: &mut Vm, name: Value, bases: &[Value], ns: Value, cell: Value)
             names,
             next: Vec::new(),
         }]),
+        init: Cell::new(Value::NULL),
+        init_epoch: Cell::new(0),
+        specials: RefCell::new(Vec::new()),
+        specials_epoch: Cell::new(0),
     })));
     let mut mro = vec![class];
     mro.extend(mro_tail);
@@ -608,7 +728,14 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
         }
         None => inst,
     };
-    let init = lookup(vm, cls, "__init__");
+    let init = if c.init_epoch.get() == vm.classes.epoch {
+        Some(c.init.get()).filter(|v| !v.is_null())
+    } else {
+        let f = lookup(vm, cls, "__init__");
+        c.init.set(f.unwrap_or(Value::NULL));
+        c.init_epoch.set(vm.classes.epoch);
+        f
+    };
     match init.and_then(|f| f.as_obj()).map(|o| &o.kind) {
         Some(ObjKind::Function(_)) => {
             let mut v = Vec::with_capacity(args.len() + 1);
@@ -798,6 +925,24 @@ pub fn setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
                 let msg = format!("nanopy does not support setting {n} on a class yet");
                 return Err(vm.new_exc(Ty::TypeError, &msg));
             }
+            // Replacing plain data with plain data (`Counter.total += 1`) leaves every cached
+            // lookup valid; anything else (a new name, a function, a descriptor) moves the epoch.
+            let plain = |x: Value| {
+                !matches!(
+                    x.as_obj().map(|o| &o.kind),
+                    Some(
+                        ObjKind::Function(_)
+                            | ObjKind::Native(_)
+                            | ObjKind::StaticMethod(_)
+                            | ObjKind::ClassMethod(_)
+                            | ObjKind::Property { .. }
+                    )
+                )
+            };
+            let old = ops::dict_get_str(c.dict, name);
+            if !(old.is_some_and(plain) && plain(v)) {
+                vm.classes.epoch = vm.classes.epoch.wrapping_add(1).max(1);
+            }
             ops::dict_set(vm, c.dict, name, v)
         }
         _ => {
@@ -873,17 +1018,31 @@ fn transition(vm: &mut Vm, c: &ClassObj, shape: u32, name: Value) -> u32 {
 }
 
 /// `LOAD_METHOD` on an instance: `(function, self)` without allocating a bound method when the
-/// attribute is a plain function, else `(value, NULL)`.
-pub fn load_method(vm: &mut Vm, obj: Value, name: Value) -> PyResult<(Value, Value)> {
+/// attribute is a plain function (remembered in `cache` when the shape has no such slot), else
+/// `(value, NULL)`.
+pub fn load_method(
+    vm: &mut Vm,
+    obj: Value,
+    name: Value,
+    cache: Option<&AttrCache>,
+) -> PyResult<(Value, Value)> {
     if let Some(i) = as_instance(obj) {
         let c = as_class(i.class).expect("instance class");
-        if c.slot_of(i.shape.get(), name)
-            .is_none_or(|k| i.slot(k).is_null())
-        {
+        let shape = i.shape.get();
+        let slot = c.slot_of(shape, name);
+        if slot.is_none_or(|k| i.slot(k).is_null()) {
             let n = str_of(name);
             let h = name.as_str().map_or(0, |s| s.hash);
             if let Some(a) = lookup_hashed(vm, i.class, n, h) {
                 if a.as_function().is_some() {
+                    if let (Some(cache), None) = (cache, slot) {
+                        cache.method.set(MethodCache {
+                            class: i.class,
+                            shape,
+                            epoch: vm.classes.epoch,
+                            func: a,
+                        });
+                    }
                     return Ok((a, obj));
                 }
             }
@@ -891,6 +1050,93 @@ pub fn load_method(vm: &mut Vm, obj: Value, name: Value) -> PyResult<(Value, Val
     }
     let v = ops::getattr(vm, obj, name)?;
     Ok((v, Value::NULL))
+}
+
+/// Is `a` a data descriptor (it wins over instance slots)?
+fn is_data_descriptor(a: Option<Value>) -> bool {
+    matches!(
+        a.and_then(|a| a.as_obj()).map(|o| &o.kind),
+        Some(ObjKind::Property { .. })
+    )
+}
+
+/// LOAD_ATTR's slow path: full lookup, remembering slot reads of plain instances in `cache`.
+pub fn load_attr(vm: &mut Vm, obj: Value, name: Value, cache: &AttrCache) -> PyResult<Value> {
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        let c = as_class(i.class).expect("instance class");
+        let shape = i.shape.get();
+        if let Some(k) = c.slot_of(shape, name) {
+            let v = i.slot(k);
+            let h = name.as_str().map_or(0, |s| s.hash);
+            if !v.is_null() && !is_data_descriptor(lookup_hashed(vm, i.class, str_of(name), h)) {
+                cache.load.set(SlotCache {
+                    class: i.class,
+                    shape,
+                    slot: k as u32,
+                    epoch: vm.classes.epoch,
+                });
+                return Ok(v);
+            }
+        }
+    }
+    ops::getattr(vm, obj, name)
+}
+
+/// STORE_ATTR's slow path: full store, remembering plain slot writes (and shape transitions)
+/// in `cache`.
+pub fn store_attr(
+    vm: &mut Vm,
+    obj: Value,
+    name: Value,
+    v: Value,
+    cache: &AttrCache,
+) -> PyResult<()> {
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        let c = as_class(i.class).expect("instance class");
+        let h = name.as_str().map_or(0, |s| s.hash);
+        if !is_data_descriptor(lookup_hashed(vm, i.class, str_of(name), h)) {
+            let from = i.shape.get();
+            let (to, k) = match c.slot_of(from, name) {
+                Some(k) => (from, k),
+                None if c.fixed => return setattr(vm, obj, name, v),
+                None => {
+                    let to = transition(vm, c, from, name);
+                    (to, c.shapes.borrow()[to as usize].names.len() - 1)
+                }
+            };
+            i.set_slot(k, v);
+            i.shape.set(to);
+            cache.store.set(StoreCache {
+                class: i.class,
+                from,
+                to,
+                slot: k as u32,
+                epoch: vm.classes.epoch,
+            });
+            return Ok(());
+        }
+    }
+    setattr(vm, obj, name, v)
+}
+
+/// `del obj.name` for instances (and CPython's error for everything else).
+pub fn delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
+    if let Some(i) = as_instance(obj) {
+        let c = as_class(i.class).expect("instance class");
+        if let Some(k) = c.slot_of(i.shape.get(), name) {
+            if !i.slot(k).is_null() {
+                i.set_slot(k, Value::NULL);
+                return Ok(());
+            }
+        }
+    }
+    if let Some(c) = as_class(obj) {
+        if ops::dict_del(vm, c.dict, name)?.is_some() {
+            vm.classes.epoch = vm.classes.epoch.wrapping_add(1).max(1);
+            return Ok(());
+        }
+    }
+    Err(no_attr(vm, obj, name))
 }
 
 // ----- super, staticmethod, classmethod, property -----
@@ -1043,36 +1289,36 @@ fn is_not_implemented(vm: &Vm, v: Value) -> bool {
 /// `None` when neither side handles it (the caller raises CPython's TypeError).
 pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
     let base = op.base();
-    let stem = match base {
-        BinaryOp::Add => "add",
-        BinaryOp::Subtract => "sub",
-        BinaryOp::Multiply => "mul",
-        BinaryOp::TrueDivide => "truediv",
-        BinaryOp::FloorDivide => "floordiv",
-        BinaryOp::Remainder => "mod",
-        BinaryOp::Power => "pow",
-        BinaryOp::MatrixMultiply => "matmul",
-        BinaryOp::LShift => "lshift",
-        BinaryOp::RShift => "rshift",
-        BinaryOp::And => "and",
-        BinaryOp::Or => "or",
-        BinaryOp::Xor => "xor",
+    let (name, rname, iname) = match base {
+        BinaryOp::Add => ("__add__", "__radd__", "__iadd__"),
+        BinaryOp::Subtract => ("__sub__", "__rsub__", "__isub__"),
+        BinaryOp::Multiply => ("__mul__", "__rmul__", "__imul__"),
+        BinaryOp::TrueDivide => ("__truediv__", "__rtruediv__", "__itruediv__"),
+        BinaryOp::FloorDivide => ("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
+        BinaryOp::Remainder => ("__mod__", "__rmod__", "__imod__"),
+        BinaryOp::Power => ("__pow__", "__rpow__", "__ipow__"),
+        BinaryOp::MatrixMultiply => ("__matmul__", "__rmatmul__", "__imatmul__"),
+        BinaryOp::LShift => ("__lshift__", "__rlshift__", "__ilshift__"),
+        BinaryOp::RShift => ("__rshift__", "__rrshift__", "__irshift__"),
+        BinaryOp::And => ("__and__", "__rand__", "__iand__"),
+        BinaryOp::Or => ("__or__", "__ror__", "__ior__"),
+        BinaryOp::Xor => ("__xor__", "__rxor__", "__ixor__"),
         _ => return Ok(None),
     };
     if op != base {
-        if let Some(r) = call_special(vm, a, &format!("__i{stem}__"), &[b])? {
+        if let Some(r) = call_special(vm, a, iname, &[b])? {
             if !is_not_implemented(vm, r) {
                 return Ok(Some(r));
             }
         }
     }
-    if let Some(r) = call_special(vm, a, &format!("__{stem}__"), &[b])? {
+    if let Some(r) = call_special(vm, a, name, &[b])? {
         if !is_not_implemented(vm, r) {
             return Ok(Some(r));
         }
     }
     if vm.class_of(a) != vm.class_of(b) {
-        if let Some(r) = call_special(vm, b, &format!("__r{stem}__"), &[a])? {
+        if let Some(r) = call_special(vm, b, rname, &[a])? {
             if !is_not_implemented(vm, r) {
                 return Ok(Some(r));
             }
@@ -1303,7 +1549,7 @@ pub fn format(vm: &mut Vm, v: Value, spec: &str) -> PyResult<Option<String>> {
 }
 
 /// Unary operators: `__neg__`, `__pos__`, `__invert__`, `__abs__`.
-pub fn unary(vm: &mut Vm, name: &str, v: Value) -> PyResult<Option<Value>> {
+pub fn unary(vm: &mut Vm, name: &'static str, v: Value) -> PyResult<Option<Value>> {
     call_special(vm, v, name, &[])
 }
 

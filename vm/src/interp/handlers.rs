@@ -201,8 +201,6 @@ outlined!(
     STORE_DEREF,
     DELETE_DEREF,
     LOAD_CLOSURE,
-    LOAD_ATTR,
-    STORE_ATTR,
     DELETE_ATTR,
     UNARY_NEGATIVE,
     UNARY_POSITIVE,
@@ -386,13 +384,60 @@ fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
     let name = vm.frame().code().names[arg as usize];
     let ty = crate::object::type_of(obj);
     if ty == Ty::Object {
-        // User instances: their class decides (`object`'s own methods are reached by MRO).
+        // --- classes --- user instances: the method cache, else the slow path.
+        if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+            // SAFETY: `arg` indexes `names`, and there is one cache per name.
+            let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+            // SAFETY: caches are only written by the VM's single thread, never while borrowed.
+            let m = unsafe { &*c.method.as_ptr() };
+            if m.class == i.class && m.shape == i.shape.get() && m.epoch == vm.classes.epoch {
+                return m.func;
+            }
+        }
         return Value::NULL;
     }
     vm.methods
         .get(&(ty, ops::str_of(name)))
         .copied()
         .unwrap_or(Value::NULL)
+}
+
+// --- classes --- instance attributes through the per-name (class, shape) caches.
+#[inline(always)]
+pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let obj = peek(r, 1);
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        // SAFETY: `arg` indexes `names`, and there is one cache per name.
+        let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+        // SAFETY: caches are only written by the VM's single thread, never while borrowed.
+        let l = unsafe { &*c.load.as_ptr() };
+        if l.class == i.class && l.shape == i.shape.get() && l.epoch == vm.classes.epoch {
+            let v = i.slot(l.slot as usize);
+            if !v.is_null() {
+                set_peek(r, 1, v);
+                return Ok(());
+            }
+        }
+    }
+    outline(vm, r, arg, cold::LOAD_ATTR)
+}
+
+#[inline(always)]
+pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let obj = peek(r, 1);
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        // SAFETY: as in LOAD_ATTR.
+        let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+        // SAFETY: as in LOAD_ATTR.
+        let s = unsafe { &*c.store.as_ptr() };
+        if s.class == i.class && s.from == i.shape.get() && s.epoch == vm.classes.epoch {
+            i.set_slot(s.slot as usize, peek(r, 2));
+            i.shape.set(s.to);
+            r.sp = r.sp.wrapping_sub(2);
+            return Ok(());
+        }
+    }
+    outline(vm, r, arg, cold::STORE_ATTR)
 }
 
 #[inline(always)]
@@ -935,7 +980,9 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let obj = peek(r, 1);
         vm.sync(r);
-        let v = tri!(vm, ops::getattr(vm, obj, name));
+        // SAFETY: the code object outlives this call (the running frame holds it).
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        let v = tri!(vm, crate::class::load_attr(vm, obj, name, cache)); // --- classes ---
         set_peek(r, 1, v);
         Ok(())
     }
@@ -946,7 +993,9 @@ pub(super) mod body {
         let obj = pop(r);
         let v = pop(r);
         vm.sync(r);
-        tri!(vm, crate::class::setattr(vm, obj, name, v)); // --- classes ---
+        // SAFETY: as in LOAD_ATTR.
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        tri!(vm, crate::class::store_attr(vm, obj, name, v, cache)); // --- classes ---
         Ok(())
     }
 
@@ -954,11 +1003,8 @@ pub(super) mod body {
     pub fn DELETE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let name = vm.frame().code().names[arg as usize];
         let obj = pop(r);
-        let (t, n) = (ops::type_name(obj), ops::str_of(name).to_string());
-        Err(vm.throw_new(
-            Ty::AttributeError,
-            &format!("'{t}' object has no attribute '{n}'"),
-        ))
+        tri!(vm, crate::class::delattr(vm, obj, name)); // --- classes ---
+        Ok(())
     }
 
     #[inline(always)]
@@ -977,7 +1023,9 @@ pub(super) mod body {
         }
         vm.sync(r);
         // --- classes --- (instances: the function and self, no bound method)
-        let (m, this) = tri!(vm, crate::class::load_method(vm, obj, name));
+        // SAFETY: as in LOAD_ATTR.
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        let (m, this) = tri!(vm, crate::class::load_method(vm, obj, name, Some(cache)));
         set_peek(r, 1, m);
         push(r, this);
         Ok(())

@@ -368,6 +368,7 @@ impl Vm {
             cell2arg,
             simple,
             global_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
+            attr_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
         };
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
