@@ -133,7 +133,9 @@ impl ClassObj {
             return Some(i);
         }
         let s = name.as_str()?;
-        names.iter().position(|n| str_of(*n) == &*s.s)
+        names
+            .iter()
+            .position(|n| n.as_str().is_some_and(|ns| ns.hash == s.hash && ns.s == s.s))
     }
 
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {
@@ -158,11 +160,21 @@ impl ClassObj {
 /// Per-instruction-name caches for instances (see `Code::attr_cache`). Each entry is keyed by
 /// (class, shape) and the VM's class epoch, which moves whenever a class attribute that could
 /// change a lookup (a function, a descriptor, a new name) is set after class creation.
+/// Sites are often polymorphic (a base-class method sees every subclass), so each kind keeps a
+/// few entries, newest first.
 #[derive(Default)]
 pub struct AttrCache {
-    pub load: Cell<SlotCache>,
-    pub store: Cell<StoreCache>,
-    pub method: Cell<MethodCache>,
+    pub load: [Cell<SlotCache>; 2],
+    pub store: [Cell<StoreCache>; 2],
+    pub method: [Cell<MethodCache>; 4],
+}
+
+/// Insert `v` as the newest entry of a cache line.
+fn remember<T: Copy>(ways: &[Cell<T>], v: T) {
+    for k in (1..ways.len()).rev() {
+        ways[k].set(ways[k - 1].get());
+    }
+    ways[0].set(v);
 }
 
 /// LOAD_ATTR: the value is in slot `slot` of instances of `class` with shape `shape`.
@@ -230,11 +242,12 @@ impl Default for MethodCache {
 impl AttrCache {
     /// The cached classes and functions stay alive while the code object does.
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {
-        f(self.load.get().class);
-        f(self.store.get().class);
-        let m = self.method.get();
-        f(m.class);
-        f(m.func);
+        self.load.iter().for_each(|c| f(c.get().class));
+        self.store.iter().for_each(|c| f(c.get().class));
+        for m in &self.method {
+            f(m.get().class);
+            f(m.get().func);
+        }
     }
 }
 
@@ -247,25 +260,73 @@ pub struct ClassState {
     /// Moves when a class attribute that could change a cached lookup is set (see
     /// `AttrCache`); starts at 1 so zeroed caches never match.
     pub epoch: u32,
+    /// MRO lookups by (class, name), direct-mapped (CPython's type attribute cache): the
+    /// slow paths of attribute access hit here instead of walking dicts along the MRO.
+    type_cache: Box<[TypeCacheEntry]>,
 }
+
+#[derive(Clone, Copy)]
+struct TypeCacheEntry {
+    class: Value,
+    name: Value,
+    epoch: u32,
+    /// NULL: not found.
+    value: Value,
+}
+
+const TYPE_CACHE_BITS: u32 = 10;
 
 impl Default for ClassState {
     fn default() -> Self {
+        let empty = TypeCacheEntry {
+            class: Value::NULL,
+            name: Value::NULL,
+            epoch: 0,
+            value: Value::NULL,
+        };
         ClassState {
             namespaces: Vec::new(),
             not_implemented: Value::NULL,
             epoch: 1,
+            type_cache: vec![empty; 1 << TYPE_CACHE_BITS].into_boxed_slice(),
         }
     }
 }
 
 impl ClassState {
+    /// GC roots: namespaces being filled, NotImplemented, and the type cache's entries (so a
+    /// cached class, name or value is never freed and its address reused under the cache).
     pub fn roots(&self) -> impl Iterator<Item = Value> + '_ {
         self.namespaces
             .iter()
             .map(|(_, d)| *d)
             .chain(std::iter::once(self.not_implemented))
+            .chain(
+                self.type_cache
+                    .iter()
+                    .filter(|e| !e.class.is_null())
+                    .flat_map(|e| [e.class, e.name, e.value]),
+            )
     }
+}
+
+/// `name` (a str value) along the MRO of user class `cls`, through the type cache.
+pub fn lookup_name(vm: &mut Vm, cls: Value, name: Value) -> Option<Value> {
+    let h = (cls.bits() >> 4) ^ (name.bits() >> 3).rotate_left(17);
+    let i = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TYPE_CACHE_BITS)) as usize;
+    let e = vm.classes.type_cache[i];
+    if e.class == cls && e.name == name && e.epoch == vm.classes.epoch {
+        return (!e.value.is_null()).then_some(e.value);
+    }
+    let s = name.as_str()?;
+    let found = lookup_hashed(vm, cls, &s.s, s.hash);
+    vm.classes.type_cache[i] = TypeCacheEntry {
+        class: cls,
+        name,
+        epoch: vm.classes.epoch,
+        value: found.unwrap_or(Value::NULL),
+    };
+    found
 }
 
 // ----- small accessors -----
@@ -819,7 +880,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
 fn instance_getattr(vm: &mut Vm, obj: Value, i: &Instance, name: Value) -> PyResult<Value> {
     let c = as_class(i.class).expect("instance class");
     let n = str_of(name);
-    let attr = lookup_hashed(vm, i.class, n, name.as_str().map_or(0, |s| s.hash));
+    let attr = lookup_name(vm, i.class, name);
     if let Some(a) = attr {
         if let Some(ObjKind::Property { fget, .. }) = a.as_obj().map(|o| &o.kind) {
             let f = *fget;
@@ -865,7 +926,7 @@ fn class_getattr(vm: &mut Vm, cls: Value, c: &ClassObj, name: Value) -> PyResult
         "__class__" => return Ok(vm.type_value(Ty::Type)),
         _ => {}
     }
-    match lookup_hashed(vm, cls, n, name.as_str().map_or(0, |s| s.hash)) {
+    match lookup_name(vm, cls, name) {
         Some(a) => Ok(match a.as_obj().map(|o| &o.kind) {
             Some(ObjKind::StaticMethod(f)) => *f,
             Some(ObjKind::ClassMethod(f)) => {
@@ -962,7 +1023,7 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
     let i = as_instance(inst).expect("instance");
     let c = as_class(i.class).expect("instance class");
     let n = str_of(name);
-    if let Some(a) = lookup_hashed(vm, i.class, n, name.as_str().map_or(0, |s| s.hash)) {
+    if let Some(a) = lookup_name(vm, i.class, name) {
         if let Some(ObjKind::Property { fset, .. }) = a.as_obj().map(|o| &o.kind) {
             if fset.is_null() {
                 let msg = format!(
@@ -1031,17 +1092,18 @@ pub fn load_method(
         let shape = i.shape.get();
         let slot = c.slot_of(shape, name);
         if slot.is_none_or(|k| i.slot(k).is_null()) {
-            let n = str_of(name);
-            let h = name.as_str().map_or(0, |s| s.hash);
-            if let Some(a) = lookup_hashed(vm, i.class, n, h) {
+            if let Some(a) = lookup_name(vm, i.class, name) {
                 if a.as_function().is_some() {
                     if let (Some(cache), None) = (cache, slot) {
-                        cache.method.set(MethodCache {
-                            class: i.class,
-                            shape,
-                            epoch: vm.classes.epoch,
-                            func: a,
-                        });
+                        remember(
+                            &cache.method,
+                            MethodCache {
+                                class: i.class,
+                                shape,
+                                epoch: vm.classes.epoch,
+                                func: a,
+                            },
+                        );
                     }
                     return Ok((a, obj));
                 }
@@ -1067,14 +1129,16 @@ pub fn load_attr(vm: &mut Vm, obj: Value, name: Value, cache: &AttrCache) -> PyR
         let shape = i.shape.get();
         if let Some(k) = c.slot_of(shape, name) {
             let v = i.slot(k);
-            let h = name.as_str().map_or(0, |s| s.hash);
-            if !v.is_null() && !is_data_descriptor(lookup_hashed(vm, i.class, str_of(name), h)) {
-                cache.load.set(SlotCache {
-                    class: i.class,
-                    shape,
-                    slot: k as u32,
-                    epoch: vm.classes.epoch,
-                });
+            if !v.is_null() && !is_data_descriptor(lookup_name(vm, i.class, name)) {
+                remember(
+                    &cache.load,
+                    SlotCache {
+                        class: i.class,
+                        shape,
+                        slot: k as u32,
+                        epoch: vm.classes.epoch,
+                    },
+                );
                 return Ok(v);
             }
         }
@@ -1093,8 +1157,7 @@ pub fn store_attr(
 ) -> PyResult<()> {
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         let c = as_class(i.class).expect("instance class");
-        let h = name.as_str().map_or(0, |s| s.hash);
-        if !is_data_descriptor(lookup_hashed(vm, i.class, str_of(name), h)) {
+        if !is_data_descriptor(lookup_name(vm, i.class, name)) {
             let from = i.shape.get();
             let (to, k) = match c.slot_of(from, name) {
                 Some(k) => (from, k),
@@ -1106,13 +1169,16 @@ pub fn store_attr(
             };
             i.set_slot(k, v);
             i.shape.set(to);
-            cache.store.set(StoreCache {
-                class: i.class,
-                from,
-                to,
-                slot: k as u32,
-                epoch: vm.classes.epoch,
-            });
+            remember(
+                &cache.store,
+                StoreCache {
+                    class: i.class,
+                    from,
+                    to,
+                    slot: k as u32,
+                    epoch: vm.classes.epoch,
+                },
+            );
             return Ok(());
         }
     }

@@ -388,10 +388,13 @@ fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
         if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
             // SAFETY: `arg` indexes `names`, and there is one cache per name.
             let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
-            // SAFETY: caches are only written by the VM's single thread, never while borrowed.
-            let m = unsafe { &*c.method.as_ptr() };
-            if m.class == i.class && m.shape == i.shape.get() && m.epoch == vm.classes.epoch {
-                return m.func;
+            for way in &c.method {
+                // SAFETY: caches are only written by the VM's single thread, never while
+                // borrowed.
+                let m = unsafe { &*way.as_ptr() };
+                if m.class == i.class && m.shape == i.shape.get() && m.epoch == vm.classes.epoch {
+                    return m.func;
+                }
             }
         }
         return Value::NULL;
@@ -409,13 +412,15 @@ pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         // SAFETY: `arg` indexes `names`, and there is one cache per name.
         let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
-        // SAFETY: caches are only written by the VM's single thread, never while borrowed.
-        let l = unsafe { &*c.load.as_ptr() };
-        if l.class == i.class && l.shape == i.shape.get() && l.epoch == vm.classes.epoch {
-            let v = i.slot(l.slot as usize);
-            if !v.is_null() {
-                set_peek(r, 1, v);
-                return Ok(());
+        for way in &c.load {
+            // SAFETY: caches are only written by the VM's single thread, never while borrowed.
+            let l = unsafe { &*way.as_ptr() };
+            if l.class == i.class && l.shape == i.shape.get() && l.epoch == vm.classes.epoch {
+                let v = i.slot(l.slot as usize);
+                if !v.is_null() {
+                    set_peek(r, 1, v);
+                    return Ok(());
+                }
             }
         }
     }
@@ -428,13 +433,15 @@ pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         // SAFETY: as in LOAD_ATTR.
         let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
-        // SAFETY: as in LOAD_ATTR.
-        let s = unsafe { &*c.store.as_ptr() };
-        if s.class == i.class && s.from == i.shape.get() && s.epoch == vm.classes.epoch {
-            i.set_slot(s.slot as usize, peek(r, 2));
-            i.shape.set(s.to);
-            r.sp = r.sp.wrapping_sub(2);
-            return Ok(());
+        for way in &c.store {
+            // SAFETY: as in LOAD_ATTR.
+            let s = unsafe { &*way.as_ptr() };
+            if s.class == i.class && s.from == i.shape.get() && s.epoch == vm.classes.epoch {
+                i.set_slot(s.slot as usize, peek(r, 2));
+                i.shape.set(s.to);
+                r.sp = r.sp.wrapping_sub(2);
+                return Ok(());
+            }
         }
     }
     outline(vm, r, arg, cold::STORE_ATTR)
