@@ -895,7 +895,10 @@ fn format_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value
 /// Call a built-in type.
 pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult<Value> {
     // --- classes ---
-    if matches!(t, Ty::StaticMethod | Ty::ClassMethod | Ty::Property | Ty::Super) {
+    if matches!(
+        t,
+        Ty::StaticMethod | Ty::ClassMethod | Ty::Property | Ty::Super
+    ) {
         return crate::class::construct(vm, t, args, kwnames);
     }
     if t.is_exception() {

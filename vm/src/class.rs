@@ -69,7 +69,9 @@ pub struct Instance {
     pub class: Value,
     pub shape: Cell<u32>,
     inline: [Cell<Value>; INLINE_SLOTS],
-    /// Slots past the inline ones (None until an instance needs them).
+    /// Slots past the inline ones (None until an instance needs them). A boxed Vec is one
+    /// thin pointer, which keeps `Instance` (and so every heap object) from growing.
+    #[allow(clippy::box_collection)]
     extra: Cell<Option<Box<Vec<Value>>>>,
 }
 
@@ -133,9 +135,10 @@ impl ClassObj {
             return Some(i);
         }
         let s = name.as_str()?;
-        names
-            .iter()
-            .position(|n| n.as_str().is_some_and(|ns| ns.hash == s.hash && ns.s == s.s))
+        names.iter().position(|n| {
+            n.as_str()
+                .is_some_and(|ns| ns.hash == s.hash && ns.s == s.s)
+        })
     }
 
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {
@@ -408,7 +411,7 @@ impl Vm {
     /// clauses should call this too).
     pub fn is_instance(&mut self, v: Value, cls: Value) -> PyResult<bool> {
         if let Some(t) = cls.as_tuple() {
-            for c in t.to_vec() {
+            for c in t.iter().copied() {
                 if self.is_instance(v, c)? {
                     return Ok(true);
                 }
@@ -431,7 +434,7 @@ impl Vm {
             return Err(self.new_exc(Ty::TypeError, "issubclass() arg 1 must be a class"));
         }
         if let Some(t) = cls.as_tuple() {
-            for c in t.to_vec() {
+            for c in t.iter().copied() {
                 if self.is_subclass(a, c)? {
                     return Ok(true);
                 }
@@ -505,7 +508,9 @@ fn lookup_hashed(vm: &Vm, cls: Value, name: &str, hash: u64) -> Option<Value> {
             for k in c.mro.get().as_tuple().unwrap_or(&[]) {
                 let found = match as_class(*k) {
                     Some(kc) => dict_find(kc.dict, name, hash),
-                    None => k.as_type().and_then(|t| vm.methods.get(&(t, name)).copied()),
+                    None => k
+                        .as_type()
+                        .and_then(|t| vm.methods.get(&(t, name)).copied()),
                 };
                 if found.is_some() {
                     return found;
@@ -635,7 +640,13 @@ pub fn build_class(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Valu
     r
 }
 
-fn make_class(vm: &mut Vm, name: Value, bases: &[Value], ns: Value, cell: Value) -> PyResult<Value> {
+fn make_class(
+    vm: &mut Vm,
+    name: Value,
+    bases: &[Value],
+    ns: Value,
+    cell: Value,
+) -> PyResult<Value> {
     let bases: Vec<Value> = if bases.is_empty() {
         vec![vm.type_value(Ty::Object)]
     } else {
@@ -809,11 +820,9 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
                 return Err(vm.new_exc(Ty::TypeError, &msg));
             }
         }
-        Some(ObjKind::Native(n)) if n.owner == Some(Ty::Object) => {
-            if !args.is_empty() {
-                let msg = format!("{}() takes no arguments", str_of(c.name));
-                return Err(vm.new_exc(Ty::TypeError, &msg));
-            }
+        Some(ObjKind::Native(n)) if n.owner == Some(Ty::Object) && !args.is_empty() => {
+            let msg = format!("{}() takes no arguments", str_of(c.name));
+            return Err(vm.new_exc(Ty::TypeError, &msg));
         }
         // BaseException.__init__: args were stored above.
         _ => {}
@@ -942,10 +951,17 @@ fn class_getattr(vm: &mut Vm, cls: Value, c: &ClassObj, name: Value) -> PyResult
 
 fn super_getattr(vm: &mut Vm, class: Value, this: Value, name: Value) -> PyResult<Value> {
     let this_is_class = is_class_value(this);
-    let start = if this_is_class { this } else { vm.class_of(this) };
+    let start = if this_is_class {
+        this
+    } else {
+        vm.class_of(this)
+    };
     let mro = vm.mro_of(start);
     let n = str_of(name);
-    let pos = mro.iter().position(|c| *c == class).map_or(mro.len(), |p| p + 1);
+    let pos = mro
+        .iter()
+        .position(|c| *c == class)
+        .map_or(mro.len(), |p| p + 1);
     for k in &mro[pos..] {
         let found = match as_class(*k) {
             Some(kc) => ops::dict_get_str(kc.dict, name),
@@ -1285,11 +1301,7 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
     let pos = &args[..args.len() - nkw];
     let one = |vm: &mut Vm| -> PyResult<Value> {
         if pos.len() != 1 || nkw != 0 {
-            let msg = format!(
-                "{} expected 1 argument, got {}",
-                t.name(),
-                pos.len() + nkw
-            );
+            let msg = format!("{} expected 1 argument, got {}", t.name(), pos.len() + nkw);
             return Err(vm.new_exc(Ty::TypeError, &msg));
         }
         Ok(pos[0])
@@ -1305,10 +1317,9 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
         }
         _ => {
             if nkw != 0 || pos.len() > 2 {
-                return Err(vm.new_exc(
-                    Ty::TypeError,
-                    "nanopy supports property(fget[, fset]) only",
-                ));
+                return Err(
+                    vm.new_exc(Ty::TypeError, "nanopy supports property(fget[, fset]) only")
+                );
             }
             let fget = pos.first().copied().unwrap_or(Value::NONE);
             let fset = pos.get(1).copied().unwrap_or(Value::NULL);
@@ -1319,7 +1330,10 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
 
 /// `property.setter(f)`: a copy of the property with `fset` set.
 pub fn property_setter(vm: &mut Vm, args: &[Value], _kwnames: Value) -> PyResult<Value> {
-    match (args.first().and_then(|p| p.as_obj()).map(|o| &o.kind), args.get(1)) {
+    match (
+        args.first().and_then(|p| p.as_obj()).map(|o| &o.kind),
+        args.get(1),
+    ) {
         (Some(ObjKind::Property { fget, .. }), Some(f)) => Ok(vm.heap.alloc(ObjKind::Property {
             fget: *fget,
             fset: *f,
@@ -1444,10 +1458,7 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
         Some(h) if h.as_function().is_some() => {
             let r = call_bound(vm, h, v, &[])?;
             if !r.is_int() {
-                return Err(vm.new_exc(
-                    Ty::TypeError,
-                    "__hash__ method should return an integer",
-                ));
+                return Err(vm.new_exc(Ty::TypeError, "__hash__ method should return an integer"));
             }
             ops::hash(vm, r)
         }

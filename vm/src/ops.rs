@@ -1571,9 +1571,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         }
         // --- classes ---
         ObjKind::Instance(_) => out.push_str(&crate::class::repr(vm, v)?),
-        ObjKind::Exception(e) if !e.instance.is_null() => {
-            out.push_str(&crate::class::repr(vm, v)?)
-        }
+        ObjKind::Exception(e) if !e.instance.is_null() => out.push_str(&crate::class::repr(vm, v)?),
         ObjKind::Class(c) => out.push_str(&format!(
             "<class '{}.{}'>",
             str_of(c.module),
