@@ -313,6 +313,21 @@ impl ClassState {
     }
 }
 
+impl ClassState {
+    /// Forget cached lookups of `name` (a class attribute of that name was set or deleted;
+    /// subclasses' entries must go too, so match on the name alone).
+    fn forget(&mut self, name: Value) {
+        let s = name.as_str();
+        for e in self.type_cache.iter_mut() {
+            if e.name == name
+                || (s.is_some() && e.name.as_str().is_some_and(|x| x.s == s.unwrap().s))
+            {
+                e.class = Value::NULL;
+            }
+        }
+    }
+}
+
 /// `name` (a str value) along the MRO of user class `cls`, through the type cache.
 pub fn lookup_name(vm: &mut Vm, cls: Value, name: Value) -> Option<Value> {
     let h = (cls.bits() >> 4) ^ (name.bits() >> 3).rotate_left(17);
@@ -1020,6 +1035,7 @@ pub fn setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
             if !(old.is_some_and(plain) && plain(v)) {
                 vm.classes.epoch = vm.classes.epoch.wrapping_add(1).max(1);
             }
+            vm.classes.forget(name);
             ops::dict_set(vm, c.dict, name, v)
         }
         _ => {
@@ -1214,6 +1230,7 @@ pub fn delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
     }
     if let Some(c) = as_class(obj) {
         if ops::dict_del(vm, c.dict, name)?.is_some() {
+            vm.classes.forget(name);
             vm.classes.epoch = vm.classes.epoch.wrapping_add(1).max(1);
             return Ok(());
         }
