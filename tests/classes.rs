@@ -97,7 +97,11 @@ fn classes_survive_gc_stress() {
         assert_eq!(run_under_gc_stress(&dir.join(&f), &[]), py.stdout, "{f}");
     }
     let corpus = repo().join("benches/corpus");
-    for (name, n) in [("binary_trees", "6"), ("vec_ray", "20"), ("scheduler", "300")] {
+    for (name, n) in [
+        ("binary_trees", "6"),
+        ("vec_ray", "20"),
+        ("scheduler", "300"),
+    ] {
         let expected = std::fs::read_to_string(corpus.join(format!("expected/{name}.small.out")))
             .expect("expected output");
         let got = run_under_gc_stress(&corpus.join(format!("programs/{name}.py")), &[n]);

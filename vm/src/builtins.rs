@@ -32,6 +32,10 @@ pub fn install(vm: &mut Vm) {
         ("isinstance", crate::class::isinstance_builtin),
         ("issubclass", crate::class::issubclass_builtin),
         ("__build_class__", crate::class::build_class),
+        ("getattr", crate::class::getattr_builtin),
+        ("setattr", crate::class::setattr_builtin),
+        ("hasattr", crate::class::hasattr_builtin),
+        ("delattr", crate::class::delattr_builtin),
         ("repr", repr),
         ("round", round),
         ("divmod", divmod),
@@ -186,7 +190,7 @@ fn split_kw(args: &[Value], kwnames: Value) -> (&[Value], Vec<(&'static str, Val
     (&args[..npos], kws)
 }
 
-fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
+pub(crate) fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
     if kwnames.as_tuple().is_some_and(|t| !t.is_empty()) {
         return Err(vm.new_exc(
             Ty::TypeError,
@@ -208,7 +212,13 @@ fn exactly_one(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyRes
     Ok(args[0])
 }
 
-fn arity(vm: &mut Vm, name: &str, args: &[Value], min: usize, max: usize) -> PyResult<()> {
+pub(crate) fn arity(
+    vm: &mut Vm,
+    name: &str,
+    args: &[Value],
+    min: usize,
+    max: usize,
+) -> PyResult<()> {
     let n = args.len();
     if n < min {
         let msg = if min == max {
@@ -372,6 +382,9 @@ fn abs(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     if let Some(b) = v.as_bigint() {
         let a = b.abs();
         return Ok(vm.bigint(a));
+    }
+    if let Some(r) = crate::class::unary(vm, "__abs__", v)? {
+        return Ok(r); // --- classes ---
     }
     let t = type_name(v);
     Err(vm.new_exc(Ty::TypeError, &format!("bad operand type for abs(): '{t}'")))

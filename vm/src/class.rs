@@ -1359,6 +1359,67 @@ pub fn property_setter(vm: &mut Vm, args: &[Value], _kwnames: Value) -> PyResult
     }
 }
 
+/// The attribute-name argument of getattr/setattr/hasattr/delattr.
+fn attr_name(vm: &mut Vm, v: Value) -> PyResult<Value> {
+    match v.as_str() {
+        Some(s) => {
+            let s = s.s.to_string();
+            Ok(vm.intern(&s))
+        }
+        None => {
+            let t = ops::type_name(v);
+            let msg = format!("attribute name must be string, not '{t}'");
+            Err(vm.new_exc(Ty::TypeError, &msg))
+        }
+    }
+}
+
+fn is_attribute_error(e: PyErr) -> bool {
+    e.0.as_exc()
+        .is_some_and(|x| x.ty.is_subtype(Ty::AttributeError))
+}
+
+/// `getattr(obj, name[, default])`.
+pub fn getattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "getattr", kwnames)?;
+    crate::builtins::arity(vm, "getattr", args, 2, 3)?;
+    let name = attr_name(vm, args[1])?;
+    match ops::getattr(vm, args[0], name) {
+        Err(e) if args.len() == 3 && is_attribute_error(e) => Ok(args[2]),
+        r => r,
+    }
+}
+
+/// `setattr(obj, name, value)`.
+pub fn setattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "setattr", kwnames)?;
+    crate::builtins::arity(vm, "setattr", args, 3, 3)?;
+    let name = attr_name(vm, args[1])?;
+    setattr(vm, args[0], name, args[2])?;
+    Ok(Value::NONE)
+}
+
+/// `hasattr(obj, name)`.
+pub fn hasattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "hasattr", kwnames)?;
+    crate::builtins::arity(vm, "hasattr", args, 2, 2)?;
+    let name = attr_name(vm, args[1])?;
+    match ops::getattr(vm, args[0], name) {
+        Ok(_) => Ok(Value::TRUE),
+        Err(e) if is_attribute_error(e) => Ok(Value::FALSE),
+        Err(e) => Err(e),
+    }
+}
+
+/// `delattr(obj, name)`.
+pub fn delattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "delattr", kwnames)?;
+    crate::builtins::arity(vm, "delattr", args, 2, 2)?;
+    let name = attr_name(vm, args[1])?;
+    delattr(vm, args[0], name)?;
+    Ok(Value::NONE)
+}
+
 pub fn issubclass_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     if !kwnames.is_null() || args.len() != 2 {
         let msg = format!("issubclass expected 2 arguments, got {}", args.len());

@@ -1094,6 +1094,14 @@ pub(super) mod body {
     #[inline(always)]
     pub fn UNARY_POSITIVE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
         let v = peek(r, 1);
+        // --- classes ---
+        if crate::class::is_user_instance(v) {
+            vm.sync(r);
+            if let Some(res) = tri!(vm, crate::class::unary(vm, "__pos__", v)) {
+                set_peek(r, 1, res);
+                return Ok(());
+            }
+        }
         if !(v.is_float() || v.is_int() || v.is_bool()) {
             let t = ops::type_name(v);
             return Err(vm.throw_new(
