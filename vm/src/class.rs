@@ -52,6 +52,8 @@ pub struct ClassObj {
     pub shapes: RefCell<Vec<Shape>>,
     /// `__init__` as last looked up, valid while `init_epoch` is the VM's class epoch.
     init: Cell<Value>,
+    /// A user-defined `__new__` (NULL when none), cached with `init`.
+    new: Cell<Value>,
     init_epoch: Cell<u32>,
     /// Special methods as last looked up (NULL: absent), valid for `specials_epoch`.
     specials: RefCell<Vec<(&'static str, Value)>>,
@@ -156,6 +158,7 @@ impl ClassObj {
             s.names.iter().for_each(|v| f(*v));
         }
         f(self.init.get());
+        f(self.new.get());
         self.specials.borrow().iter().for_each(|(_, v)| f(*v));
     }
 }
@@ -743,6 +746,7 @@ fn make_class(
             next: Vec::new(),
         }]),
         init: Cell::new(Value::NULL),
+        new: Cell::new(Value::NULL),
         init_epoch: Cell::new(0),
         specials: RefCell::new(Vec::new()),
         specials_epoch: Cell::new(0),
@@ -801,8 +805,61 @@ fn c3_merge(vm: &mut Vm, bases: &[Value]) -> PyResult<Vec<Value>> {
 /// `cls(*args, **kw)`: make the instance and run `__init__`.
 pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let c = as_class(cls).expect("a class");
+    if c.init_epoch.get() != vm.classes.epoch {
+        let f = lookup(vm, cls, "__init__");
+        c.init.set(f.unwrap_or(Value::NULL));
+        // A user-defined __new__ (natives are object.__new__).
+        let n = lookup(vm, cls, "__new__").filter(|f| f.as_function().is_some());
+        c.new.set(n.unwrap_or(Value::NULL));
+        c.init_epoch.set(vm.classes.epoch);
+    }
+    let init = Some(c.init.get()).filter(|v| !v.is_null());
+    let new = c.new.get();
+    let obj = if new.is_null() {
+        allocate(vm, cls, args, kwnames)
+    } else {
+        let mut v = Vec::with_capacity(args.len() + 1);
+        v.push(cls);
+        v.extend_from_slice(args);
+        let r = vm.call_kw(new, &v, kwnames)?;
+        if !vm.is_instance(r, cls)? {
+            return Ok(r);
+        }
+        r
+    };
+    match init.and_then(|f| f.as_obj()).map(|o| &o.kind) {
+        Some(ObjKind::Function(_)) => {
+            let mut v = Vec::with_capacity(args.len() + 1);
+            v.push(obj);
+            v.extend_from_slice(args);
+            vm.native_roots.push(obj);
+            let r = vm.call_kw(init.expect("found"), &v, kwnames);
+            vm.native_roots.pop();
+            let r = r?;
+            if !r.is_none() {
+                let t = ops::type_name(r);
+                let msg = format!("__init__() should return None, not '{t}'");
+                return Err(vm.new_exc(Ty::TypeError, &msg));
+            }
+        }
+        Some(ObjKind::Native(n))
+            if n.owner == Some(Ty::Object) && !args.is_empty() && new.is_null() =>
+        {
+            let msg = format!("{}() takes no arguments", str_of(c.name));
+            return Err(vm.new_exc(Ty::TypeError, &msg));
+        }
+        // BaseException.__init__: args were stored by `allocate`.
+        _ => {}
+    }
+    Ok(obj)
+}
+
+/// A new, uninitialised instance of user class `cls` (an exception object for exception
+/// classes, with `args` from the call).
+fn allocate(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Value {
+    let c = as_class(cls).expect("a class");
     let inst = vm.heap.alloc(ObjKind::Instance(Instance::new(cls, 0)));
-    let obj = match c.exc_base {
+    match c.exc_base {
         Some(ty) => {
             let nkw = kwnames.as_tuple().map_or(0, |t| t.len());
             let a = vm.new_tuple(args[..args.len() - nkw].to_vec());
@@ -814,35 +871,22 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
             }))
         }
         None => inst,
-    };
-    let init = if c.init_epoch.get() == vm.classes.epoch {
-        Some(c.init.get()).filter(|v| !v.is_null())
-    } else {
-        let f = lookup(vm, cls, "__init__");
-        c.init.set(f.unwrap_or(Value::NULL));
-        c.init_epoch.set(vm.classes.epoch);
-        f
-    };
-    match init.and_then(|f| f.as_obj()).map(|o| &o.kind) {
-        Some(ObjKind::Function(_)) => {
-            let mut v = Vec::with_capacity(args.len() + 1);
-            v.push(obj);
-            v.extend_from_slice(args);
-            let r = vm.call_kw(init.expect("found"), &v, kwnames)?;
-            if !r.is_none() {
-                let t = ops::type_name(r);
-                let msg = format!("__init__() should return None, not '{t}'");
-                return Err(vm.new_exc(Ty::TypeError, &msg));
-            }
-        }
-        Some(ObjKind::Native(n)) if n.owner == Some(Ty::Object) && !args.is_empty() => {
-            let msg = format!("{}() takes no arguments", str_of(c.name));
-            return Err(vm.new_exc(Ty::TypeError, &msg));
-        }
-        // BaseException.__init__: args were stored above.
-        _ => {}
     }
-    Ok(obj)
+}
+
+/// `object.__new__(cls, *args)` (reached through `super().__new__(cls)`).
+pub fn object_new(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    match args.first().copied() {
+        Some(cls) if as_class(cls).is_some() => Ok(allocate(vm, cls, &args[1..], kwnames)),
+        Some(other) => {
+            let msg = format!(
+                "object.__new__(X): X is not a type object ({})",
+                ops::type_name(other)
+            );
+            Err(vm.new_exc(Ty::TypeError, &msg))
+        }
+        None => Err(vm.new_exc(Ty::TypeError, "object.__new__(): not enough arguments")),
+    }
 }
 
 /// `object.__init__(self)` (reached through `super().__init__()`).
@@ -895,6 +939,10 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
             }
         }
         ObjKind::Class(c) => class_getattr(vm, obj, c, name).map(Some),
+        // Built-in types: their methods, unbound (`object.__new__`, `str.join`).
+        ObjKind::Type(_) => Ok(name
+            .as_str()
+            .and_then(|s| lookup_hashed(vm, obj, &s.s, s.hash))),
         ObjKind::Super { class, this } => super_getattr(vm, *class, *this, name).map(Some),
         ObjKind::Property { fget, .. } if str_of(name) == "fget" => Ok(Some(*fget)),
         _ => Ok(None),
