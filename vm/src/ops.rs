@@ -1553,6 +1553,13 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
             None => out.push_str(&format!("<built-in function {}>", n.name)),
             Some(t) => out.push_str(&format!("<method '{}' of '{}' objects>", n.name, t.name())),
         },
+        // --- classes --- a Python function bound to an object (or a class, for classmethods)
+        ObjKind::Method { this, func } if func.as_function().is_some() => {
+            let q = str_of(func.as_function().expect("checked").qualname).to_string();
+            out.push_str(&format!("<bound method {q} of "));
+            repr_into(vm, *this, out)?;
+            out.push('>');
+        }
         ObjKind::Method { this, func } => {
             let name = match func.as_obj().map(|o| &o.kind) {
                 Some(ObjKind::Native(n)) => n.name.to_string(),
