@@ -832,10 +832,8 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
             let mut v = Vec::with_capacity(args.len() + 1);
             v.push(obj);
             v.extend_from_slice(args);
-            vm.native_roots.push(obj);
-            let r = vm.call_kw(init.expect("found"), &v, kwnames);
-            vm.native_roots.pop();
-            let r = r?;
+            // `obj` stays rooted: the call copies its arguments onto the data stack.
+            let r = vm.call_kw(init.expect("found"), &v, kwnames)?;
             if !r.is_none() {
                 let t = ops::type_name(r);
                 let msg = format!("__init__() should return None, not '{t}'");
