@@ -1,27 +1,20 @@
-//! The corpus contract: every tier-1 and tier-2 program of benches/corpus, and the tier-3
-//! programs in [`TIER_3_PASSING`], print, at their small size (benches/corpus/corpus.tsv),
-//! exactly CPython 3.11's output (benches/corpus/expected/NAME.small.out, produced by
+//! The corpus contract: every program of benches/corpus, all four tiers, prints, at its small
+//! size (benches/corpus/corpus.tsv), exactly CPython 3.11's output (benches/corpus/expected/NAME.small.out, produced by
 //! benches/corpus/regen.sh) under both dispatchers. Default sizes are for benchmarks, not tests.
 
 mod common;
 
 use common::{nanopy, repo};
 
-/// Tier-3 programs the VM runs completely (classes); add names as features land.
-const TIER_3_PASSING: &[&str] = &["binary_trees", "scheduler", "vec_ray"];
-
 #[test]
-fn tier_1_and_2_programs_match_cpython_at_small_size() {
+fn every_corpus_program_matches_cpython_at_small_size() {
     let corpus = repo().join("benches/corpus");
     let table = std::fs::read_to_string(corpus.join("corpus.tsv")).expect("corpus.tsv");
     let mut checked = 0;
     let mut failures = Vec::new();
     for row in table.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
-        let (name, tier, small) = (cols[0], cols[1], cols[2]);
-        if tier.parse::<u32>().expect("tier") > 2 && !TIER_3_PASSING.contains(&name) {
-            continue;
-        }
+        let (name, small) = (cols[0], cols[2]);
         let expected = std::fs::read_to_string(corpus.join(format!("expected/{name}.small.out")))
             .expect("expected output");
         for d in ["tail", "switch"] {
@@ -36,10 +29,6 @@ fn tier_1_and_2_programs_match_cpython_at_small_size() {
         }
         checked += 1;
     }
-    assert_eq!(
-        checked,
-        10 + TIER_3_PASSING.len(),
-        "tier-1/2 programs in corpus.tsv plus the passing tier-3 ones"
-    );
+    assert_eq!(checked, 17, "the 17 programs of corpus.tsv");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

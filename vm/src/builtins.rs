@@ -32,6 +32,10 @@ pub fn install(vm: &mut Vm) {
         ("isinstance", crate::class::isinstance_builtin),
         ("issubclass", crate::class::issubclass_builtin),
         ("__build_class__", crate::class::build_class),
+        ("getattr", crate::class::getattr_builtin),
+        ("setattr", crate::class::setattr_builtin),
+        ("hasattr", crate::class::hasattr_builtin),
+        ("delattr", crate::class::delattr_builtin),
         ("repr", repr),
         ("round", round),
         ("divmod", divmod),
@@ -151,6 +155,7 @@ pub fn install(vm: &mut Vm) {
     // --- classes ---
     let class_methods: &[(Ty, &'static str, NativeFn)] = &[
         (Ty::Object, "__init__", crate::class::object_init),
+        (Ty::Object, "__new__", crate::class::object_new),
         (Ty::BaseException, "__init__", crate::class::exception_init),
         (Ty::Property, "setter", crate::class::property_setter),
     ];
@@ -196,7 +201,7 @@ fn split_kw(args: &[Value], kwnames: Value) -> (&[Value], Vec<(&'static str, Val
     (&args[..npos], kws)
 }
 
-fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
+pub(crate) fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
     if kwnames.as_tuple().is_some_and(|t| !t.is_empty()) {
         return Err(vm.new_exc(
             Ty::TypeError,
@@ -218,7 +223,13 @@ fn exactly_one(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyRes
     Ok(args[0])
 }
 
-fn arity(vm: &mut Vm, name: &str, args: &[Value], min: usize, max: usize) -> PyResult<()> {
+pub(crate) fn arity(
+    vm: &mut Vm,
+    name: &str,
+    args: &[Value],
+    min: usize,
+    max: usize,
+) -> PyResult<()> {
     let n = args.len();
     if n < min {
         let msg = if min == max {
@@ -383,6 +394,9 @@ fn abs(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     if let Some(b) = v.as_bigint() {
         let a = b.abs();
         return Ok(vm.bigint(a));
+    }
+    if let Some(r) = crate::class::unary(vm, "__abs__", v)? {
+        return Ok(r); // --- classes ---
     }
     let t = type_name(v);
     Err(vm.new_exc(Ty::TypeError, &format!("bad operand type for abs(): '{t}'")))
@@ -922,7 +936,10 @@ fn format_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value
 /// Call a built-in type.
 pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult<Value> {
     // --- classes ---
-    if matches!(t, Ty::StaticMethod | Ty::ClassMethod | Ty::Property | Ty::Super) {
+    if matches!(
+        t,
+        Ty::StaticMethod | Ty::ClassMethod | Ty::Property | Ty::Super
+    ) {
         return crate::class::construct(vm, t, args, kwnames);
     }
     if t.is_exception() {

@@ -30,8 +30,9 @@ use crate::ops::{self, str_of};
 use crate::value::Value;
 use crate::{PyErr, PyResult};
 
-/// Attribute values stored in the object itself; the rest go to `Instance::extra`.
-pub const INLINE_SLOTS: usize = 4;
+/// Attribute values stored in the object itself; the rest go to `Instance::extra`. Six keeps
+/// `Instance` within the size of the largest other object kind (a dict), so it costs nothing.
+pub const INLINE_SLOTS: usize = 6;
 
 pub struct ClassObj {
     pub name: Value,
@@ -49,6 +50,14 @@ pub struct ClassObj {
     /// `__slots__` given: shape 0 holds every slot and no attribute may be added.
     pub fixed: bool,
     pub shapes: RefCell<Vec<Shape>>,
+    /// `__init__` as last looked up, valid while `init_epoch` is the VM's class epoch.
+    init: Cell<Value>,
+    /// A user-defined `__new__` (NULL when none), cached with `init`.
+    new: Cell<Value>,
+    init_epoch: Cell<u32>,
+    /// Special methods as last looked up (NULL: absent), valid for `specials_epoch`.
+    specials: RefCell<Vec<(&'static str, Value)>>,
+    specials_epoch: Cell<u32>,
 }
 
 pub struct Shape {
@@ -62,7 +71,9 @@ pub struct Instance {
     pub class: Value,
     pub shape: Cell<u32>,
     inline: [Cell<Value>; INLINE_SLOTS],
-    /// Slots past the inline ones (None until an instance needs them).
+    /// Slots past the inline ones (None until an instance needs them). A boxed Vec is one
+    /// thin pointer, which keeps `Instance` (and so every heap object) from growing.
+    #[allow(clippy::box_collection)]
     extra: Cell<Option<Box<Vec<Value>>>>,
 }
 
@@ -126,7 +137,10 @@ impl ClassObj {
             return Some(i);
         }
         let s = name.as_str()?;
-        names.iter().position(|n| str_of(*n) == &*s.s)
+        names.iter().position(|n| {
+            n.as_str()
+                .is_some_and(|ns| ns.hash == s.hash && ns.s == s.s)
+        })
     }
 
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {
@@ -143,6 +157,103 @@ impl ClassObj {
         for s in self.shapes.borrow().iter() {
             s.names.iter().for_each(|v| f(*v));
         }
+        f(self.init.get());
+        f(self.new.get());
+        self.specials.borrow().iter().for_each(|(_, v)| f(*v));
+    }
+}
+
+/// Per-instruction-name caches for instances (see `Code::attr_cache`). Each entry is keyed by
+/// (class, shape) and the VM's class epoch, which moves whenever a class attribute that could
+/// change a lookup (a function, a descriptor, a new name) is set after class creation.
+/// Sites are often polymorphic (a base-class method sees every subclass), so each kind keeps a
+/// few entries, newest first.
+#[derive(Default)]
+pub struct AttrCache {
+    pub load: [Cell<SlotCache>; 2],
+    pub store: [Cell<StoreCache>; 2],
+    pub method: [Cell<MethodCache>; 4],
+}
+
+/// Insert `v` as the newest entry of a cache line.
+fn remember<T: Copy>(ways: &[Cell<T>], v: T) {
+    for k in (1..ways.len()).rev() {
+        ways[k].set(ways[k - 1].get());
+    }
+    ways[0].set(v);
+}
+
+/// LOAD_ATTR: the value is in slot `slot` of instances of `class` with shape `shape`.
+#[derive(Clone, Copy)]
+pub struct SlotCache {
+    pub class: Value,
+    pub shape: u32,
+    pub slot: u32,
+    pub epoch: u32,
+}
+
+/// STORE_ATTR: write slot `slot` and move the instance from shape `from` to `to`.
+#[derive(Clone, Copy)]
+pub struct StoreCache {
+    pub class: Value,
+    pub from: u32,
+    pub to: u32,
+    pub slot: u32,
+    pub epoch: u32,
+}
+
+/// LOAD_METHOD: instances of `class` with shape `shape` find the plain function `func`.
+#[derive(Clone, Copy)]
+pub struct MethodCache {
+    pub class: Value,
+    pub shape: u32,
+    pub epoch: u32,
+    pub func: Value,
+}
+
+impl Default for SlotCache {
+    fn default() -> Self {
+        SlotCache {
+            class: Value::NULL,
+            shape: 0,
+            slot: 0,
+            epoch: 0,
+        }
+    }
+}
+
+impl Default for StoreCache {
+    fn default() -> Self {
+        StoreCache {
+            class: Value::NULL,
+            from: 0,
+            to: 0,
+            slot: 0,
+            epoch: 0,
+        }
+    }
+}
+
+impl Default for MethodCache {
+    fn default() -> Self {
+        MethodCache {
+            class: Value::NULL,
+            shape: 0,
+            epoch: 0,
+            func: Value::NULL,
+        }
+    }
+}
+
+impl AttrCache {
+    /// The cached classes and functions stay alive while the code object does.
+    pub fn trace(&self, f: &mut dyn FnMut(Value)) {
+        self.load.iter().for_each(|c| f(c.get().class));
+        self.store.iter().for_each(|c| f(c.get().class));
+        for m in &self.method {
+            f(m.get().class);
+            f(m.get().func);
+        }
     }
 }
 
@@ -152,24 +263,91 @@ pub struct ClassState {
     /// STORE_NAME in that frame use the namespace instead of the globals.
     pub(crate) namespaces: Vec<(usize, Value)>,
     pub not_implemented: Value,
+    /// Moves when a class attribute that could change a cached lookup is set (see
+    /// `AttrCache`); starts at 1 so zeroed caches never match.
+    pub epoch: u32,
+    /// MRO lookups by (class, name), direct-mapped (CPython's type attribute cache): the
+    /// slow paths of attribute access hit here instead of walking dicts along the MRO.
+    type_cache: Box<[TypeCacheEntry]>,
 }
+
+#[derive(Clone, Copy)]
+struct TypeCacheEntry {
+    class: Value,
+    name: Value,
+    epoch: u32,
+    /// NULL: not found.
+    value: Value,
+}
+
+const TYPE_CACHE_BITS: u32 = 10;
 
 impl Default for ClassState {
     fn default() -> Self {
+        let empty = TypeCacheEntry {
+            class: Value::NULL,
+            name: Value::NULL,
+            epoch: 0,
+            value: Value::NULL,
+        };
         ClassState {
             namespaces: Vec::new(),
             not_implemented: Value::NULL,
+            epoch: 1,
+            type_cache: vec![empty; 1 << TYPE_CACHE_BITS].into_boxed_slice(),
         }
     }
 }
 
 impl ClassState {
+    /// GC roots: namespaces being filled, NotImplemented, and the type cache's entries (so a
+    /// cached class, name or value is never freed and its address reused under the cache).
     pub fn roots(&self) -> impl Iterator<Item = Value> + '_ {
         self.namespaces
             .iter()
             .map(|(_, d)| *d)
             .chain(std::iter::once(self.not_implemented))
+            .chain(
+                self.type_cache
+                    .iter()
+                    .filter(|e| !e.class.is_null())
+                    .flat_map(|e| [e.class, e.name, e.value]),
+            )
     }
+}
+
+impl ClassState {
+    /// Forget cached lookups of `name` (a class attribute of that name was set or deleted;
+    /// subclasses' entries must go too, so match on the name alone).
+    fn forget(&mut self, name: Value) {
+        let s = name.as_str();
+        for e in self.type_cache.iter_mut() {
+            if e.name == name
+                || (s.is_some() && e.name.as_str().is_some_and(|x| x.s == s.unwrap().s))
+            {
+                e.class = Value::NULL;
+            }
+        }
+    }
+}
+
+/// `name` (a str value) along the MRO of user class `cls`, through the type cache.
+pub fn lookup_name(vm: &mut Vm, cls: Value, name: Value) -> Option<Value> {
+    let h = (cls.bits() >> 4) ^ (name.bits() >> 3).rotate_left(17);
+    let i = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TYPE_CACHE_BITS)) as usize;
+    let e = vm.classes.type_cache[i];
+    if e.class == cls && e.name == name && e.epoch == vm.classes.epoch {
+        return (!e.value.is_null()).then_some(e.value);
+    }
+    let s = name.as_str()?;
+    let found = lookup_hashed(vm, cls, &s.s, s.hash);
+    vm.classes.type_cache[i] = TypeCacheEntry {
+        class: cls,
+        name,
+        epoch: vm.classes.epoch,
+        value: found.unwrap_or(Value::NULL),
+    };
+    found
 }
 
 // ----- small accessors -----
@@ -251,7 +429,7 @@ impl Vm {
     /// clauses should call this too).
     pub fn is_instance(&mut self, v: Value, cls: Value) -> PyResult<bool> {
         if let Some(t) = cls.as_tuple() {
-            for c in t.to_vec() {
+            for c in t.iter().copied() {
                 if self.is_instance(v, c)? {
                     return Ok(true);
                 }
@@ -274,7 +452,7 @@ impl Vm {
             return Err(self.new_exc(Ty::TypeError, "issubclass() arg 1 must be a class"));
         }
         if let Some(t) = cls.as_tuple() {
-            for c in t.to_vec() {
+            for c in t.iter().copied() {
                 if self.is_subclass(a, c)? {
                     return Ok(true);
                 }
@@ -348,7 +526,9 @@ fn lookup_hashed(vm: &Vm, cls: Value, name: &str, hash: u64) -> Option<Value> {
             for k in c.mro.get().as_tuple().unwrap_or(&[]) {
                 let found = match as_class(*k) {
                     Some(kc) => dict_find(kc.dict, name, hash),
-                    None => k.as_type().and_then(|t| vm.methods.get(&(t, name)).copied()),
+                    None => k
+                        .as_type()
+                        .and_then(|t| vm.methods.get(&(t, name)).copied()),
                 };
                 if found.is_some() {
                     return found;
@@ -369,20 +549,40 @@ fn lookup_hashed(vm: &Vm, cls: Value, name: &str, hash: u64) -> Option<Value> {
     }
 }
 
-/// A user-defined (not inherited from a built-in type) special method of `v`'s class.
-pub fn special(vm: &Vm, v: Value, name: &str) -> Option<Value> {
+/// A user-defined (not inherited from a built-in type) special method of `v`'s class, cached
+/// per class until the class epoch moves.
+pub fn special(vm: &Vm, v: Value, name: &'static str) -> Option<Value> {
     let i = as_instance(v)?;
-    let found = lookup(vm, i.class, name)?;
-    // Natives come from built-in bases (object.__init__ and friends): not an override.
-    if matches!(found.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))) {
-        return None;
+    let c = as_class(i.class)?;
+    if c.specials_epoch.get() != vm.classes.epoch {
+        c.specials.borrow_mut().clear();
+        c.specials_epoch.set(vm.classes.epoch);
     }
-    Some(found)
+    if let Some(&(_, f)) = c
+        .specials
+        .borrow()
+        .iter()
+        .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
+    {
+        return (!f.is_null()).then_some(f);
+    }
+    let found = lookup(vm, i.class, name)
+        // Natives come from built-in bases (object.__init__ and friends): not an override.
+        .filter(|f| !matches!(f.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))));
+    c.specials
+        .borrow_mut()
+        .push((name, found.unwrap_or(Value::NULL)));
+    found
 }
 
 /// Call special method `name` of `v` (looked up on its class) with `args`; `None` when the
 /// class does not define it.
-pub fn call_special(vm: &mut Vm, v: Value, name: &str, args: &[Value]) -> PyResult<Option<Value>> {
+pub fn call_special(
+    vm: &mut Vm,
+    v: Value,
+    name: &'static str,
+    args: &[Value],
+) -> PyResult<Option<Value>> {
     let Some(m) = special(vm, v, name) else {
         return Ok(None);
     };
@@ -458,7 +658,13 @@ pub fn build_class(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Valu
     r
 }
 
-fn make_class(vm: &mut Vm, name: Value, bases: &[Value], ns: Value, cell: Value) -> PyResult<Value> {
+fn make_class(
+    vm: &mut Vm,
+    name: Value,
+    bases: &[Value],
+    ns: Value,
+    cell: Value,
+) -> PyResult<Value> {
     let bases: Vec<Value> = if bases.is_empty() {
         vec![vm.type_value(Ty::Object)]
     } else {
@@ -539,6 +745,11 @@ fn make_class(vm: &mut Vm, name: Value, bases: &[Value], ns: Value, cell: Value)
             names,
             next: Vec::new(),
         }]),
+        init: Cell::new(Value::NULL),
+        new: Cell::new(Value::NULL),
+        init_epoch: Cell::new(0),
+        specials: RefCell::new(Vec::new()),
+        specials_epoch: Cell::new(0),
     })));
     let mut mro = vec![class];
     mro.extend(mro_tail);
@@ -594,8 +805,59 @@ fn c3_merge(vm: &mut Vm, bases: &[Value]) -> PyResult<Vec<Value>> {
 /// `cls(*args, **kw)`: make the instance and run `__init__`.
 pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let c = as_class(cls).expect("a class");
+    if c.init_epoch.get() != vm.classes.epoch {
+        let f = lookup(vm, cls, "__init__");
+        c.init.set(f.unwrap_or(Value::NULL));
+        // A user-defined __new__ (natives are object.__new__).
+        let n = lookup(vm, cls, "__new__").filter(|f| f.as_function().is_some());
+        c.new.set(n.unwrap_or(Value::NULL));
+        c.init_epoch.set(vm.classes.epoch);
+    }
+    let init = Some(c.init.get()).filter(|v| !v.is_null());
+    let new = c.new.get();
+    let obj = if new.is_null() {
+        allocate(vm, cls, args, kwnames)
+    } else {
+        let mut v = Vec::with_capacity(args.len() + 1);
+        v.push(cls);
+        v.extend_from_slice(args);
+        let r = vm.call_kw(new, &v, kwnames)?;
+        if !vm.is_instance(r, cls)? {
+            return Ok(r);
+        }
+        r
+    };
+    match init.and_then(|f| f.as_obj()).map(|o| &o.kind) {
+        Some(ObjKind::Function(_)) => {
+            let mut v = Vec::with_capacity(args.len() + 1);
+            v.push(obj);
+            v.extend_from_slice(args);
+            // `obj` stays rooted: the call copies its arguments onto the data stack.
+            let r = vm.call_kw(init.expect("found"), &v, kwnames)?;
+            if !r.is_none() {
+                let t = ops::type_name(r);
+                let msg = format!("__init__() should return None, not '{t}'");
+                return Err(vm.new_exc(Ty::TypeError, &msg));
+            }
+        }
+        Some(ObjKind::Native(n))
+            if n.owner == Some(Ty::Object) && !args.is_empty() && new.is_null() =>
+        {
+            let msg = format!("{}() takes no arguments", str_of(c.name));
+            return Err(vm.new_exc(Ty::TypeError, &msg));
+        }
+        // BaseException.__init__: args were stored by `allocate`.
+        _ => {}
+    }
+    Ok(obj)
+}
+
+/// A new, uninitialised instance of user class `cls` (an exception object for exception
+/// classes, with `args` from the call).
+fn allocate(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Value {
+    let c = as_class(cls).expect("a class");
     let inst = vm.heap.alloc(ObjKind::Instance(Instance::new(cls, 0)));
-    let obj = match c.exc_base {
+    match c.exc_base {
         Some(ty) => {
             let nkw = kwnames.as_tuple().map_or(0, |t| t.len());
             let a = vm.new_tuple(args[..args.len() - nkw].to_vec());
@@ -608,30 +870,22 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
             }))
         }
         None => inst,
-    };
-    let init = lookup(vm, cls, "__init__");
-    match init.and_then(|f| f.as_obj()).map(|o| &o.kind) {
-        Some(ObjKind::Function(_)) => {
-            let mut v = Vec::with_capacity(args.len() + 1);
-            v.push(obj);
-            v.extend_from_slice(args);
-            let r = vm.call_kw(init.expect("found"), &v, kwnames)?;
-            if !r.is_none() {
-                let t = ops::type_name(r);
-                let msg = format!("__init__() should return None, not '{t}'");
-                return Err(vm.new_exc(Ty::TypeError, &msg));
-            }
-        }
-        Some(ObjKind::Native(n)) if n.owner == Some(Ty::Object) => {
-            if !args.is_empty() {
-                let msg = format!("{}() takes no arguments", str_of(c.name));
-                return Err(vm.new_exc(Ty::TypeError, &msg));
-            }
-        }
-        // BaseException.__init__: args were stored above.
-        _ => {}
     }
-    Ok(obj)
+}
+
+/// `object.__new__(cls, *args)` (reached through `super().__new__(cls)`).
+pub fn object_new(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    match args.first().copied() {
+        Some(cls) if as_class(cls).is_some() => Ok(allocate(vm, cls, &args[1..], kwnames)),
+        Some(other) => {
+            let msg = format!(
+                "object.__new__(X): X is not a type object ({})",
+                ops::type_name(other)
+            );
+            Err(vm.new_exc(Ty::TypeError, &msg))
+        }
+        None => Err(vm.new_exc(Ty::TypeError, "object.__new__(): not enough arguments")),
+    }
 }
 
 /// `object.__init__(self)` (reached through `super().__init__()`).
@@ -684,6 +938,10 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
             }
         }
         ObjKind::Class(c) => class_getattr(vm, obj, c, name).map(Some),
+        // Built-in types: their methods, unbound (`object.__new__`, `str.join`).
+        ObjKind::Type(_) => Ok(name
+            .as_str()
+            .and_then(|s| lookup_hashed(vm, obj, &s.s, s.hash))),
         ObjKind::Super { class, this } => super_getattr(vm, *class, *this, name).map(Some),
         ObjKind::Property { fget, .. } if str_of(name) == "fget" => Ok(Some(*fget)),
         _ => Ok(None),
@@ -693,7 +951,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
 fn instance_getattr(vm: &mut Vm, obj: Value, i: &Instance, name: Value) -> PyResult<Value> {
     let c = as_class(i.class).expect("instance class");
     let n = str_of(name);
-    let attr = lookup_hashed(vm, i.class, n, name.as_str().map_or(0, |s| s.hash));
+    let attr = lookup_name(vm, i.class, name);
     if let Some(a) = attr {
         if let Some(ObjKind::Property { fget, .. }) = a.as_obj().map(|o| &o.kind) {
             let f = *fget;
@@ -739,7 +997,7 @@ fn class_getattr(vm: &mut Vm, cls: Value, c: &ClassObj, name: Value) -> PyResult
         "__class__" => return Ok(vm.type_value(Ty::Type)),
         _ => {}
     }
-    match lookup_hashed(vm, cls, n, name.as_str().map_or(0, |s| s.hash)) {
+    match lookup_name(vm, cls, name) {
         Some(a) => Ok(match a.as_obj().map(|o| &o.kind) {
             Some(ObjKind::StaticMethod(f)) => *f,
             Some(ObjKind::ClassMethod(f)) => {
@@ -755,10 +1013,17 @@ fn class_getattr(vm: &mut Vm, cls: Value, c: &ClassObj, name: Value) -> PyResult
 
 fn super_getattr(vm: &mut Vm, class: Value, this: Value, name: Value) -> PyResult<Value> {
     let this_is_class = is_class_value(this);
-    let start = if this_is_class { this } else { vm.class_of(this) };
+    let start = if this_is_class {
+        this
+    } else {
+        vm.class_of(this)
+    };
     let mro = vm.mro_of(start);
     let n = str_of(name);
-    let pos = mro.iter().position(|c| *c == class).map_or(mro.len(), |p| p + 1);
+    let pos = mro
+        .iter()
+        .position(|c| *c == class)
+        .map_or(mro.len(), |p| p + 1);
     for k in &mro[pos..] {
         let found = match as_class(*k) {
             Some(kc) => ops::dict_get_str(kc.dict, name),
@@ -799,6 +1064,25 @@ pub fn setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
                 let msg = format!("nanopy does not support setting {n} on a class yet");
                 return Err(vm.new_exc(Ty::TypeError, &msg));
             }
+            // Replacing plain data with plain data (`Counter.total += 1`) leaves every cached
+            // lookup valid; anything else (a new name, a function, a descriptor) moves the epoch.
+            let plain = |x: Value| {
+                !matches!(
+                    x.as_obj().map(|o| &o.kind),
+                    Some(
+                        ObjKind::Function(_)
+                            | ObjKind::Native(_)
+                            | ObjKind::StaticMethod(_)
+                            | ObjKind::ClassMethod(_)
+                            | ObjKind::Property { .. }
+                    )
+                )
+            };
+            let old = ops::dict_get_str(c.dict, name);
+            if !(old.is_some_and(plain) && plain(v)) {
+                vm.classes.epoch = vm.classes.epoch.wrapping_add(1).max(1);
+            }
+            vm.classes.forget(name);
             ops::dict_set(vm, c.dict, name, v)
         }
         _ => {
@@ -818,7 +1102,7 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
     let i = as_instance(inst).expect("instance");
     let c = as_class(i.class).expect("instance class");
     let n = str_of(name);
-    if let Some(a) = lookup_hashed(vm, i.class, n, name.as_str().map_or(0, |s| s.hash)) {
+    if let Some(a) = lookup_name(vm, i.class, name) {
         if let Some(ObjKind::Property { fset, .. }) = a.as_obj().map(|o| &o.kind) {
             if fset.is_null() {
                 let msg = format!(
@@ -874,17 +1158,32 @@ fn transition(vm: &mut Vm, c: &ClassObj, shape: u32, name: Value) -> u32 {
 }
 
 /// `LOAD_METHOD` on an instance: `(function, self)` without allocating a bound method when the
-/// attribute is a plain function, else `(value, NULL)`.
-pub fn load_method(vm: &mut Vm, obj: Value, name: Value) -> PyResult<(Value, Value)> {
+/// attribute is a plain function (remembered in `cache` when the shape has no such slot), else
+/// `(value, NULL)`.
+pub fn load_method(
+    vm: &mut Vm,
+    obj: Value,
+    name: Value,
+    cache: Option<&AttrCache>,
+) -> PyResult<(Value, Value)> {
     if let Some(i) = as_instance(obj) {
         let c = as_class(i.class).expect("instance class");
-        if c.slot_of(i.shape.get(), name)
-            .is_none_or(|k| i.slot(k).is_null())
-        {
-            let n = str_of(name);
-            let h = name.as_str().map_or(0, |s| s.hash);
-            if let Some(a) = lookup_hashed(vm, i.class, n, h) {
+        let shape = i.shape.get();
+        let slot = c.slot_of(shape, name);
+        if slot.is_none_or(|k| i.slot(k).is_null()) {
+            if let Some(a) = lookup_name(vm, i.class, name) {
                 if a.as_function().is_some() {
+                    if let (Some(cache), None) = (cache, slot) {
+                        remember(
+                            &cache.method,
+                            MethodCache {
+                                class: i.class,
+                                shape,
+                                epoch: vm.classes.epoch,
+                                func: a,
+                            },
+                        );
+                    }
                     return Ok((a, obj));
                 }
             }
@@ -892,6 +1191,98 @@ pub fn load_method(vm: &mut Vm, obj: Value, name: Value) -> PyResult<(Value, Val
     }
     let v = ops::getattr(vm, obj, name)?;
     Ok((v, Value::NULL))
+}
+
+/// Is `a` a data descriptor (it wins over instance slots)?
+fn is_data_descriptor(a: Option<Value>) -> bool {
+    matches!(
+        a.and_then(|a| a.as_obj()).map(|o| &o.kind),
+        Some(ObjKind::Property { .. })
+    )
+}
+
+/// LOAD_ATTR's slow path: full lookup, remembering slot reads of plain instances in `cache`.
+pub fn load_attr(vm: &mut Vm, obj: Value, name: Value, cache: &AttrCache) -> PyResult<Value> {
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        let c = as_class(i.class).expect("instance class");
+        let shape = i.shape.get();
+        if let Some(k) = c.slot_of(shape, name) {
+            let v = i.slot(k);
+            if !v.is_null() && !is_data_descriptor(lookup_name(vm, i.class, name)) {
+                remember(
+                    &cache.load,
+                    SlotCache {
+                        class: i.class,
+                        shape,
+                        slot: k as u32,
+                        epoch: vm.classes.epoch,
+                    },
+                );
+                return Ok(v);
+            }
+        }
+    }
+    ops::getattr(vm, obj, name)
+}
+
+/// STORE_ATTR's slow path: full store, remembering plain slot writes (and shape transitions)
+/// in `cache`.
+pub fn store_attr(
+    vm: &mut Vm,
+    obj: Value,
+    name: Value,
+    v: Value,
+    cache: &AttrCache,
+) -> PyResult<()> {
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        let c = as_class(i.class).expect("instance class");
+        if !is_data_descriptor(lookup_name(vm, i.class, name)) {
+            let from = i.shape.get();
+            let (to, k) = match c.slot_of(from, name) {
+                Some(k) => (from, k),
+                None if c.fixed => return setattr(vm, obj, name, v),
+                None => {
+                    let to = transition(vm, c, from, name);
+                    (to, c.shapes.borrow()[to as usize].names.len() - 1)
+                }
+            };
+            i.set_slot(k, v);
+            i.shape.set(to);
+            remember(
+                &cache.store,
+                StoreCache {
+                    class: i.class,
+                    from,
+                    to,
+                    slot: k as u32,
+                    epoch: vm.classes.epoch,
+                },
+            );
+            return Ok(());
+        }
+    }
+    setattr(vm, obj, name, v)
+}
+
+/// `del obj.name` for instances (and CPython's error for everything else).
+pub fn delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
+    if let Some(i) = as_instance(obj) {
+        let c = as_class(i.class).expect("instance class");
+        if let Some(k) = c.slot_of(i.shape.get(), name) {
+            if !i.slot(k).is_null() {
+                i.set_slot(k, Value::NULL);
+                return Ok(());
+            }
+        }
+    }
+    if let Some(c) = as_class(obj) {
+        if ops::dict_del(vm, c.dict, name)?.is_some() {
+            vm.classes.forget(name);
+            vm.classes.epoch = vm.classes.epoch.wrapping_add(1).max(1);
+            return Ok(());
+        }
+    }
+    Err(no_attr(vm, obj, name))
 }
 
 // ----- super, staticmethod, classmethod, property -----
@@ -974,11 +1365,7 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
     let pos = &args[..args.len() - nkw];
     let one = |vm: &mut Vm| -> PyResult<Value> {
         if pos.len() != 1 || nkw != 0 {
-            let msg = format!(
-                "{} expected 1 argument, got {}",
-                t.name(),
-                pos.len() + nkw
-            );
+            let msg = format!("{} expected 1 argument, got {}", t.name(), pos.len() + nkw);
             return Err(vm.new_exc(Ty::TypeError, &msg));
         }
         Ok(pos[0])
@@ -994,10 +1381,9 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
         }
         _ => {
             if nkw != 0 || pos.len() > 2 {
-                return Err(vm.new_exc(
-                    Ty::TypeError,
-                    "nanopy supports property(fget[, fset]) only",
-                ));
+                return Err(
+                    vm.new_exc(Ty::TypeError, "nanopy supports property(fget[, fset]) only")
+                );
             }
             let fget = pos.first().copied().unwrap_or(Value::NONE);
             let fset = pos.get(1).copied().unwrap_or(Value::NULL);
@@ -1008,13 +1394,77 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
 
 /// `property.setter(f)`: a copy of the property with `fset` set.
 pub fn property_setter(vm: &mut Vm, args: &[Value], _kwnames: Value) -> PyResult<Value> {
-    match (args.first().and_then(|p| p.as_obj()).map(|o| &o.kind), args.get(1)) {
+    match (
+        args.first().and_then(|p| p.as_obj()).map(|o| &o.kind),
+        args.get(1),
+    ) {
         (Some(ObjKind::Property { fget, .. }), Some(f)) => Ok(vm.heap.alloc(ObjKind::Property {
             fget: *fget,
             fset: *f,
         })),
         _ => Err(vm.new_exc(Ty::TypeError, "setter() takes exactly one argument")),
     }
+}
+
+/// The attribute-name argument of getattr/setattr/hasattr/delattr.
+fn attr_name(vm: &mut Vm, v: Value) -> PyResult<Value> {
+    match v.as_str() {
+        Some(s) => {
+            let s = s.s.to_string();
+            Ok(vm.intern(&s))
+        }
+        None => {
+            let t = ops::type_name(v);
+            let msg = format!("attribute name must be string, not '{t}'");
+            Err(vm.new_exc(Ty::TypeError, &msg))
+        }
+    }
+}
+
+fn is_attribute_error(e: PyErr) -> bool {
+    e.0.as_exc()
+        .is_some_and(|x| x.ty.is_subtype(Ty::AttributeError))
+}
+
+/// `getattr(obj, name[, default])`.
+pub fn getattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "getattr", kwnames)?;
+    crate::builtins::arity(vm, "getattr", args, 2, 3)?;
+    let name = attr_name(vm, args[1])?;
+    match ops::getattr(vm, args[0], name) {
+        Err(e) if args.len() == 3 && is_attribute_error(e) => Ok(args[2]),
+        r => r,
+    }
+}
+
+/// `setattr(obj, name, value)`.
+pub fn setattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "setattr", kwnames)?;
+    crate::builtins::arity(vm, "setattr", args, 3, 3)?;
+    let name = attr_name(vm, args[1])?;
+    setattr(vm, args[0], name, args[2])?;
+    Ok(Value::NONE)
+}
+
+/// `hasattr(obj, name)`.
+pub fn hasattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "hasattr", kwnames)?;
+    crate::builtins::arity(vm, "hasattr", args, 2, 2)?;
+    let name = attr_name(vm, args[1])?;
+    match ops::getattr(vm, args[0], name) {
+        Ok(_) => Ok(Value::TRUE),
+        Err(e) if is_attribute_error(e) => Ok(Value::FALSE),
+        Err(e) => Err(e),
+    }
+}
+
+/// `delattr(obj, name)`.
+pub fn delattr_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "delattr", kwnames)?;
+    crate::builtins::arity(vm, "delattr", args, 2, 2)?;
+    let name = attr_name(vm, args[1])?;
+    delattr(vm, args[0], name)?;
+    Ok(Value::NONE)
 }
 
 pub fn issubclass_builtin(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
@@ -1044,36 +1494,36 @@ fn is_not_implemented(vm: &Vm, v: Value) -> bool {
 /// `None` when neither side handles it (the caller raises CPython's TypeError).
 pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
     let base = op.base();
-    let stem = match base {
-        BinaryOp::Add => "add",
-        BinaryOp::Subtract => "sub",
-        BinaryOp::Multiply => "mul",
-        BinaryOp::TrueDivide => "truediv",
-        BinaryOp::FloorDivide => "floordiv",
-        BinaryOp::Remainder => "mod",
-        BinaryOp::Power => "pow",
-        BinaryOp::MatrixMultiply => "matmul",
-        BinaryOp::LShift => "lshift",
-        BinaryOp::RShift => "rshift",
-        BinaryOp::And => "and",
-        BinaryOp::Or => "or",
-        BinaryOp::Xor => "xor",
+    let (name, rname, iname) = match base {
+        BinaryOp::Add => ("__add__", "__radd__", "__iadd__"),
+        BinaryOp::Subtract => ("__sub__", "__rsub__", "__isub__"),
+        BinaryOp::Multiply => ("__mul__", "__rmul__", "__imul__"),
+        BinaryOp::TrueDivide => ("__truediv__", "__rtruediv__", "__itruediv__"),
+        BinaryOp::FloorDivide => ("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
+        BinaryOp::Remainder => ("__mod__", "__rmod__", "__imod__"),
+        BinaryOp::Power => ("__pow__", "__rpow__", "__ipow__"),
+        BinaryOp::MatrixMultiply => ("__matmul__", "__rmatmul__", "__imatmul__"),
+        BinaryOp::LShift => ("__lshift__", "__rlshift__", "__ilshift__"),
+        BinaryOp::RShift => ("__rshift__", "__rrshift__", "__irshift__"),
+        BinaryOp::And => ("__and__", "__rand__", "__iand__"),
+        BinaryOp::Or => ("__or__", "__ror__", "__ior__"),
+        BinaryOp::Xor => ("__xor__", "__rxor__", "__ixor__"),
         _ => return Ok(None),
     };
     if op != base {
-        if let Some(r) = call_special(vm, a, &format!("__i{stem}__"), &[b])? {
+        if let Some(r) = call_special(vm, a, iname, &[b])? {
             if !is_not_implemented(vm, r) {
                 return Ok(Some(r));
             }
         }
     }
-    if let Some(r) = call_special(vm, a, &format!("__{stem}__"), &[b])? {
+    if let Some(r) = call_special(vm, a, name, &[b])? {
         if !is_not_implemented(vm, r) {
             return Ok(Some(r));
         }
     }
     if vm.class_of(a) != vm.class_of(b) {
-        if let Some(r) = call_special(vm, b, &format!("__r{stem}__"), &[a])? {
+        if let Some(r) = call_special(vm, b, rname, &[a])? {
             if !is_not_implemented(vm, r) {
                 return Ok(Some(r));
             }
@@ -1133,10 +1583,7 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
         Some(h) if h.as_function().is_some() => {
             let r = call_bound(vm, h, v, &[])?;
             if !r.is_int() {
-                return Err(vm.new_exc(
-                    Ty::TypeError,
-                    "__hash__ method should return an integer",
-                ));
+                return Err(vm.new_exc(Ty::TypeError, "__hash__ method should return an integer"));
             }
             ops::hash(vm, r)
         }
@@ -1304,7 +1751,7 @@ pub fn format(vm: &mut Vm, v: Value, spec: &str) -> PyResult<Option<String>> {
 }
 
 /// Unary operators: `__neg__`, `__pos__`, `__invert__`, `__abs__`.
-pub fn unary(vm: &mut Vm, name: &str, v: Value) -> PyResult<Option<Value>> {
+pub fn unary(vm: &mut Vm, name: &'static str, v: Value) -> PyResult<Option<Value>> {
     call_special(vm, v, name, &[])
 }
 

@@ -155,6 +155,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             c.consts.iter().for_each(|v| f(*v));
             c.names.iter().for_each(|v| f(*v));
             f(c.name);
+            c.attr_cache.iter().for_each(|a| a.trace(f)); // --- classes ---
         }
         ObjKind::Function(func) => {
             for v in [

@@ -57,6 +57,9 @@ pub struct Code {
     pub simple: bool,
     /// LOAD_GLOBAL inline caches, one per entry of `names`.
     pub global_cache: Box<[Cell<GlobalCache>]>,
+    // --- classes ---
+    /// LOAD_ATTR / STORE_ATTR / LOAD_METHOD caches for instances, one per entry of `names`.
+    pub attr_cache: Box<[crate::class::AttrCache]>,
 }
 
 /// Where LOAD_GLOBAL last found a name: the entry position in the globals (or builtins) dict,

@@ -1656,6 +1656,13 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
             None => out.push_str(&format!("<built-in function {}>", n.name)),
             Some(t) => out.push_str(&format!("<method '{}' of '{}' objects>", n.name, t.name())),
         },
+        // --- classes --- a Python function bound to an object (or a class, for classmethods)
+        ObjKind::Method { this, func } if func.as_function().is_some() => {
+            let q = str_of(func.as_function().expect("checked").qualname.get()).to_string();
+            out.push_str(&format!("<bound method {q} of "));
+            repr_into(vm, *this, out)?;
+            out.push('>');
+        }
         ObjKind::Method { this, func } => {
             let name = match func.as_obj().map(|o| &o.kind) {
                 Some(ObjKind::Native(n)) => n.name.to_string(),
@@ -1674,9 +1681,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
         }
         // --- classes ---
         ObjKind::Instance(_) => out.push_str(&crate::class::repr(vm, v)?),
-        ObjKind::Exception(e) if !e.instance.is_null() => {
-            out.push_str(&crate::class::repr(vm, v)?)
-        }
+        ObjKind::Exception(e) if !e.instance.is_null() => out.push_str(&crate::class::repr(vm, v)?),
         ObjKind::Class(c) => out.push_str(&format!(
             "<class '{}.{}'>",
             str_of(c.module),

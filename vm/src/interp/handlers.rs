@@ -201,8 +201,6 @@ outlined!(
     STORE_DEREF,
     DELETE_DEREF,
     LOAD_CLOSURE,
-    LOAD_ATTR,
-    STORE_ATTR,
     DELETE_ATTR,
     UNARY_NEGATIVE,
     UNARY_POSITIVE,
@@ -396,13 +394,67 @@ fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
     let name = vm.frame().code().names[arg as usize];
     let ty = crate::object::type_of(obj);
     if ty == Ty::Object {
-        // User instances: their class decides (`object`'s own methods are reached by MRO).
+        // --- classes --- user instances: the method cache, else the slow path.
+        if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+            // SAFETY: `arg` indexes `names`, and there is one cache per name.
+            let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+            for way in &c.method {
+                // SAFETY: caches are only written by the VM's single thread, never while
+                // borrowed.
+                let m = unsafe { &*way.as_ptr() };
+                if m.class == i.class && m.shape == i.shape.get() && m.epoch == vm.classes.epoch {
+                    return m.func;
+                }
+            }
+        }
         return Value::NULL;
     }
     vm.methods
         .get(&(ty, ops::str_of(name)))
         .copied()
         .unwrap_or(Value::NULL)
+}
+
+// --- classes --- instance attributes through the per-name (class, shape) caches.
+#[inline(always)]
+pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let obj = peek(r, 1);
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        // SAFETY: `arg` indexes `names`, and there is one cache per name.
+        let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+        for way in &c.load {
+            // SAFETY: caches are only written by the VM's single thread, never while borrowed.
+            let l = unsafe { &*way.as_ptr() };
+            if l.class == i.class && l.shape == i.shape.get() && l.epoch == vm.classes.epoch {
+                let v = i.slot(l.slot as usize);
+                if !v.is_null() {
+                    set_peek(r, 1, v);
+                    return Ok(());
+                }
+            }
+        }
+    }
+    outline(vm, r, arg, cold::LOAD_ATTR)
+}
+
+#[inline(always)]
+pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let obj = peek(r, 1);
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        // SAFETY: as in LOAD_ATTR.
+        let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+        for way in &c.store {
+            // SAFETY: as in LOAD_ATTR.
+            let s = unsafe { &*way.as_ptr() };
+            if s.class == i.class && s.from == i.shape.get() && s.epoch == vm.classes.epoch {
+                i.set_slot(s.slot as usize, peek(r, 2));
+                i.shape.set(s.to);
+                r.sp = r.sp.wrapping_sub(2);
+                return Ok(());
+            }
+        }
+    }
+    outline(vm, r, arg, cold::STORE_ATTR)
 }
 
 #[inline(always)]
@@ -949,7 +1001,9 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let obj = peek(r, 1);
         vm.sync(r);
-        let v = tri!(vm, ops::getattr(vm, obj, name));
+        // SAFETY: the code object outlives this call (the running frame holds it).
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        let v = tri!(vm, crate::class::load_attr(vm, obj, name, cache)); // --- classes ---
         set_peek(r, 1, v);
         Ok(())
     }
@@ -969,7 +1023,9 @@ pub(super) mod body {
             tri!(vm, crate::func_attrs::store(vm, f, name, v));
             return Ok(());
         }
-        tri!(vm, crate::class::setattr(vm, obj, name, v)); // --- classes ---
+        // SAFETY: as in LOAD_ATTR.
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        tri!(vm, crate::class::store_attr(vm, obj, name, v, cache)); // --- classes ---
         Ok(())
     }
 
@@ -977,11 +1033,8 @@ pub(super) mod body {
     pub fn DELETE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let name = vm.frame().code().names[arg as usize];
         let obj = pop(r);
-        let (t, n) = (ops::type_name(obj), ops::str_of(name).to_string());
-        Err(vm.throw_new(
-            Ty::AttributeError,
-            &format!("'{t}' object has no attribute '{n}'"),
-        ))
+        tri!(vm, crate::class::delattr(vm, obj, name)); // --- classes ---
+        Ok(())
     }
 
     #[inline(always)]
@@ -1000,7 +1053,9 @@ pub(super) mod body {
         }
         vm.sync(r);
         // --- classes --- (instances: the function and self, no bound method)
-        let (m, this) = tri!(vm, crate::class::load_method(vm, obj, name));
+        // SAFETY: as in LOAD_ATTR.
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        let (m, this) = tri!(vm, crate::class::load_method(vm, obj, name, Some(cache)));
         set_peek(r, 1, m);
         push(r, this);
         Ok(())
@@ -1062,6 +1117,14 @@ pub(super) mod body {
     #[inline(always)]
     pub fn UNARY_POSITIVE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
         let v = peek(r, 1);
+        // --- classes ---
+        if crate::class::is_user_instance(v) {
+            vm.sync(r);
+            if let Some(res) = tri!(vm, crate::class::unary(vm, "__pos__", v)) {
+                set_peek(r, 1, res);
+                return Ok(());
+            }
+        }
         if !(v.is_float() || v.is_int() || v.is_bool()) {
             let t = ops::type_name(v);
             return Err(vm.throw_new(

@@ -399,6 +399,7 @@ impl Vm {
             cell2arg,
             simple,
             global_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
+            attr_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
         };
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
@@ -663,13 +664,15 @@ impl Vm {
             Some(ObjKind::Type(t)) => crate::builtins::construct(self, *t, args, kwnames),
             // --- classes ---
             Some(ObjKind::Class(_)) => crate::class::call_class(self, callable, args, kwnames),
-            Some(ObjKind::Instance(_)) => match crate::class::call(self, callable, args, kwnames)? {
-                Some(v) => Ok(v),
-                None => {
-                    let t = crate::ops::type_name(callable);
-                    Err(self.new_exc(Ty::TypeError, &format!("'{t}' object is not callable")))
+            Some(ObjKind::Instance(_)) => {
+                match crate::class::call(self, callable, args, kwnames)? {
+                    Some(v) => Ok(v),
+                    None => {
+                        let t = crate::ops::type_name(callable);
+                        Err(self.new_exc(Ty::TypeError, &format!("'{t}' object is not callable")))
+                    }
                 }
-            },
+            }
             Some(ObjKind::Function(_)) => {
                 // Lay the call out on the data stack exactly as CALL would see it.
                 let need = args.len() + 2;
