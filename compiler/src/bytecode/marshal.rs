@@ -367,6 +367,13 @@ impl<'a> Reader<'a> {
     }
 
     fn uv(&mut self) -> Result<u64, DecodeError> {
+        // Fast path: most values (operands of positions, counts, indices) fit in one byte.
+        if let Some(&b) = self.bytes.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(b as u64);
+            }
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
