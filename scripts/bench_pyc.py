@@ -177,7 +177,7 @@ def main():
     out.append(f"| compile from source (decode, parse, codegen) | {fields['compile_from_source_ms']} ms |")
     out.append(f"| load from cache bytes (header, checksum, decode, verify) | {fields['load_from_cache_ms']} ms |")
     out.append(f"| **loading is faster by** | **{fields['speedup']}x** (target >= 10x) |")
-    out.append(f"\n{fields['throughput']}; {fields['rounds']}\n")
+    out.append(f"\nWhere loading goes (medians, ms): {fields['load_breakdown_ms']}. {fields['throughput']}; {fields['rounds']}.\n")
     out.append(f"## 2. Whole processes, wall clock, {args.rounds} interleaved rounds\n")
     out.append("| large module | median ms | min ms |")
     out.append("| --- | --- | --- |")

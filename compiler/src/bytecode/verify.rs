@@ -359,7 +359,7 @@ impl Checker<'_> {
                 && end as u64 <= n
                 && (target as u64) < n
                 && target as usize >= prologue
-                && depth as u64 + push_lasti as u64 + 1 <= self.co.max_stack as u64;
+                && (depth as u64 + push_lasti as u64) < self.co.max_stack as u64;
             if !ok {
                 return Err(self.err(
                     None,
