@@ -132,6 +132,23 @@ def main():
         ).stdout
         fields = dict(l.split("\t", 1) for l in inproc.strip().splitlines())
 
+        # CPython's own figures for the same module, for reference: compile() vs marshal.loads
+        # of its .pyc payload (this Python process, medians of the same number of rounds).
+        import marshal, py_compile
+        src = open(big).read()
+        cpyc = py_compile.compile(big, cfile=os.path.join(work, "big.cpython.pyc"))
+        data = open(cpyc, "rb").read()[16:]
+        cp_compile, cp_load = [], []
+        for _ in range(max(args.rounds, 21)):
+            t0 = time.perf_counter()
+            compile(src, big, "exec")
+            cp_compile.append(time.perf_counter() - t0)
+            for _ in range(5):
+                t0 = time.perf_counter()
+                marshal.loads(data)
+                cp_load.append(time.perf_counter() - t0)
+        cpython_ref = (statistics.median(cp_compile), statistics.median(cp_load), len(data) + 16)
+
         # 2. processes: make the caches fresh first (nanopy's and CPython's).
         subprocess.run([args.nanopy, "run", "big.py"], cwd=work, capture_output=True, check=True)
         subprocess.run([args.nanopy, "run", "tiny.py"], cwd=work, capture_output=True, check=True)
@@ -178,6 +195,9 @@ def main():
     out.append(f"| load from cache bytes (header, checksum, decode, verify) | {fields['load_from_cache_ms']} ms |")
     out.append(f"| **loading is faster by** | **{fields['speedup']}x** (target >= 10x) |")
     out.append(f"\nWhere loading goes (medians, ms): {fields['load_breakdown_ms']}. {fields['throughput']}; {fields['rounds']}.\n")
+    cc, cl, cs = cpython_ref
+    out.append(f"For reference, CPython {platform.python_version()} on the same module in this run: `compile()` {ms(cc)} ms, "
+               f"`marshal.loads` of its {cs}-byte .pyc {ms(cl)} ms ({cc / cl:.1f}x; CPython verifies nothing on load).\n")
     out.append(f"## 2. Whole processes, wall clock, {args.rounds} interleaved rounds\n")
     out.append("| large module | median ms | min ms |")
     out.append("| --- | --- | --- |")
