@@ -114,6 +114,9 @@ def main():
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "nanopy"], cwd=ROOT, check=True)
         subprocess.run(["cargo", "bench", "--quiet", "--bench", "pyc", "--no-run"], cwd=ROOT, check=True)
+    # `python3` may be a launcher script (pyenv's shim costs ~100 ms per start): time the real
+    # interpreter it runs.
+    args.python = sh([args.python, "-c", "import sys; print(sys.executable)"]) or args.python
 
     work = tempfile.mkdtemp(prefix="nanopy-bench-pyc-")
     try:
@@ -182,7 +185,7 @@ def main():
     out = []
     out.append(f"# Bytecode cache: start-up from cache vs from source ({datetime.date.today()})\n")
     out.append(f"- command: `{' '.join(['scripts/bench_pyc.py'] + sys.argv[1:])}`")
-    out.append(f"- commit: {sh(['git', 'rev-parse', '--short', 'HEAD'])}; {sh(['rustc', '--version'])}; {sh([args.python, '--version'])}")
+    out.append(f"- commit: {sh(['git', 'rev-parse', '--short', 'HEAD'])}; {sh(['rustc', '--version'])}; {sh([args.python, '--version'])} (`{args.python}`, the interpreter itself, not a launcher)")
     out.append(f"- CPU: {cpu_name()}, {os.cpu_count()} cores; load average {load_before} before, {load_after} after")
     out.append("- the machine was shared with other agents' builds and tests while this ran: figures are")
     out.append("  medians of interleaved rounds (every runner once per round, order rotated), so load falls")
