@@ -58,6 +58,13 @@ fn main() {
     let loaded = pyc::read(&file, Some(name.clone())).expect("loads");
     assert_eq!(*loaded, *code, "the cache must give back the compiled code");
 
+    // `NANOPY_PYC_PROFILE=load`: only load, many times (for `perf record`).
+    if std::env::var("NANOPY_PYC_PROFILE").is_ok_and(|v| v == "load") {
+        for _ in 0..rounds * 100 {
+            black_box(pyc::read(black_box(&file), Some(name.clone())).expect("loads"));
+        }
+        return;
+    }
     let (mut compile_t, mut load_t) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         let t = Instant::now();
