@@ -197,6 +197,9 @@ def main():
     out.append(f"| compile from source (decode, parse, codegen) | {fields['compile_from_source_ms']} ms |")
     out.append(f"| load from cache bytes (header, checksum, decode, verify) | {fields['load_from_cache_ms']} ms |")
     out.append(f"| **loading is faster by** | **{fields['speedup']}x** (target >= 10x) |")
+    out.append(f"\nFastest single samples (least disturbed by the other agents' load): {fields['minimums']}.")
+    out.append("Compile time swings most with machine load: it spawns the parser's big-stack thread, whose")
+    out.append("fresh stack pages the kernel must zero (seen in `perf` as `clear_page_erms`).")
     out.append(f"\nWhere loading goes (medians, ms): {fields['load_breakdown_ms']}. {fields['throughput']}; {fields['rounds']}.\n")
     cc, cl, cs = cpython_ref
     out.append(f"For reference, CPython {platform.python_version()} on the same module in this run: `compile()` {ms(cc)} ms, "
