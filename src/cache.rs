@@ -383,10 +383,10 @@ mod tests {
 
     #[test]
     fn messages_warn_on_rejection_always_and_report_the_rest_only_when_verbose() {
-        let ev = |lookup, store| CacheEvent {
+        let ev = |lookup: Lookup, store| CacheEvent {
             pyc: "p.pyc".into(),
+            compiled: lookup != Lookup::Hit,
             lookup,
-            compiled: true,
             store,
         };
         let rejected = ev(Lookup::Rejected("bad magic".into()), Store::Written);

@@ -313,7 +313,7 @@ fn mutated_cache_files_with_fixed_checksums_never_crash_the_vm() {
         let mut m = good.clone();
         for _ in 0..1 + rng.next() % 2 {
             let at = 32 + (rng.next() as usize) % (m.len() - 32);
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 m[at] ^= 1 << (rng.next() % 8);
             } else {
                 m[at] = rng.next() as u8;

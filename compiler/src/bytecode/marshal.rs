@@ -366,7 +366,21 @@ impl<'a> Reader<'a> {
         Ok(a)
     }
 
+    #[inline(always)]
     fn uv(&mut self) -> Result<u64, DecodeError> {
+        // Fast path: most values (position fields, counts, indices) fit in one byte.
+        if let Some(&b) = self.bytes.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(b as u64);
+            }
+        }
+        self.uv_slow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn uv_slow(&mut self) -> Result<u64, DecodeError> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
@@ -382,14 +396,19 @@ impl<'a> Reader<'a> {
         err(format!("varint longer than 10 bytes at byte {}", self.pos))
     }
 
+    #[inline(always)]
     fn sv(&mut self) -> Result<i64, DecodeError> {
         let u = self.uv()?;
         Ok((u >> 1) as i64 ^ -((u & 1) as i64))
     }
 
+    #[inline(always)]
     fn u32(&mut self, what: &str) -> Result<u32, DecodeError> {
         let v = self.uv()?;
-        u32::try_from(v).or_else(|_| err(format!("{what} {v} does not fit in 32 bits")))
+        match u32::try_from(v) {
+            Ok(v) => Ok(v),
+            Err(_) => err(format!("{what} {v} does not fit in 32 bits")),
+        }
     }
 
     /// A count of elements that each take at least `min_size` bytes: never more than the
@@ -452,9 +471,10 @@ impl<'a> Reader<'a> {
         let flags = CodeFlags(self.u32("flags")?);
         let max_stack = self.u32("max_stack")?;
         let n = self.len(4, "instruction count")?;
+        let words = self.take(4 * n)?;
         let mut code = Vec::with_capacity(n);
-        for i in 0..n {
-            let word = u32::from_le_bytes(self.array()?);
+        for (i, w) in words.chunks_exact(4).enumerate() {
+            let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             match Instr::from_raw(word) {
                 Some(ins) => code.push(ins),
                 None => {
@@ -466,29 +486,7 @@ impl<'a> Reader<'a> {
             }
         }
         let n = self.len(4, "position count")?;
-        let mut positions = Vec::with_capacity(n);
-        let mut prev = first_line as i64;
-        for i in 0..n {
-            let (dline, dend) = (self.sv()?, self.sv()?);
-            let line = prev.checked_add(dline);
-            let end_line = line.and_then(|l| l.checked_add(dend));
-            let (Some(line), Some(end_line)) = (line, end_line) else {
-                return err(format!("line number out of range at position {i}"));
-            };
-            let (Ok(line_u), Ok(end_line_u)) = (u32::try_from(line), u32::try_from(end_line))
-            else {
-                return err(format!("line number out of range at position {i}"));
-            };
-            let col = self.u32("column")?;
-            let end_col = self.u32("end column")?;
-            positions.push(Position {
-                line: line_u,
-                end_line: end_line_u,
-                col,
-                end_col,
-            });
-            prev = line;
-        }
+        let positions = self.positions(n, first_line)?;
         let n = self.len(1, "constant count")?;
         let mut consts = Vec::with_capacity(n);
         for _ in 0..n {
@@ -538,6 +536,57 @@ impl<'a> Reader<'a> {
             max_stack,
             exception_table,
         })
+    }
+
+    /// `n` positions: the bulk of a payload, so decoded from a local cursor with a one-byte
+    /// fast path; anything unusual (multi-byte fields, truncation) takes the general path.
+    fn positions(&mut self, n: usize, first_line: u32) -> Result<Vec<Position>, DecodeError> {
+        let mut positions = Vec::with_capacity(n);
+        let mut prev = first_line as i64;
+        for i in 0..n {
+            if let Some(&[a, b, c, d]) = self.bytes.get(self.pos..self.pos + 4) {
+                if (a | b | c | d) < 0x80 {
+                    // zigzag: small deltas of either sign are one byte each
+                    let dline = (a >> 1) as i64 ^ -((a & 1) as i64);
+                    let dend = (b >> 1) as i64 ^ -((b & 1) as i64);
+                    let line = prev + dline;
+                    let end_line = line + dend;
+                    if let (Ok(line_u), Ok(end_line_u)) =
+                        (u32::try_from(line), u32::try_from(end_line))
+                    {
+                        self.pos += 4;
+                        positions.push(Position {
+                            line: line_u,
+                            end_line: end_line_u,
+                            col: c as u32,
+                            end_col: d as u32,
+                        });
+                        prev = line;
+                        continue;
+                    }
+                }
+            }
+            let (dline, dend) = (self.sv()?, self.sv()?);
+            let line = prev.checked_add(dline);
+            let end_line = line.and_then(|l| l.checked_add(dend));
+            let (Some(line), Some(end_line)) = (line, end_line) else {
+                return err(format!("line number out of range at position {i}"));
+            };
+            let (Ok(line_u), Ok(end_line_u)) = (u32::try_from(line), u32::try_from(end_line))
+            else {
+                return err(format!("line number out of range at position {i}"));
+            };
+            let col = self.u32("column")?;
+            let end_col = self.u32("end column")?;
+            positions.push(Position {
+                line: line_u,
+                end_line: end_line_u,
+                col,
+                end_col,
+            });
+            prev = line;
+        }
+        Ok(positions)
     }
 
     fn constant(&mut self, depth: u32) -> Result<Constant, DecodeError> {

@@ -18,8 +18,9 @@
 //! none and trusts marshal data).
 //!
 //! The magic number is computed from the opcode table itself (every name, operand kind and
-//! stack effect) and the serialization format version, so it changes whenever the bytecode
-//! format does, without anyone remembering to bump it. Policy (where files live, freshness,
+//! stack effect), the serialization format version and the source text of the files that
+//! define the format ([`FORMAT_SOURCES`]), so it changes whenever the bytecode format does,
+//! without anyone remembering to bump it. Policy (where files live, freshness,
 //! atomic writes) is the CLI's (`src/cache.rs`), not this module's.
 
 use std::fmt;
@@ -74,8 +75,22 @@ impl std::error::Error for PycError {}
 /// This build's magic number (computed once from the opcode table).
 pub fn magic() -> u32 {
     static MAGIC: OnceLock<u32> = OnceLock::new();
-    *MAGIC.get_or_init(|| fingerprint(FORMAT_VERSION, table_rows()))
+    *MAGIC.get_or_init(|| fingerprint(FORMAT_VERSION, table_rows(), FORMAT_SOURCES))
 }
+
+/// The source text of every file that defines the format: the opcode table (also the meaning
+/// of each opcode, in its docs), the instruction word, code objects, the serialization, the
+/// header and what the verifier accepts. Any edit to them (even a comment) gives a new magic
+/// number and so a new cache file name: a stale format can never be read by mistake, at worst
+/// a cache is rebuilt once.
+pub const FORMAT_SOURCES: &[&str] = &[
+    include_str!("opcode.rs"),
+    include_str!("instr.rs"),
+    include_str!("code.rs"),
+    include_str!("marshal.rs"),
+    include_str!("pyc.rs"),
+    include_str!("verify.rs"),
+];
 
 /// One opcode as the fingerprint sees it: name, operand kind, stack effects at sample operands.
 pub type OpRow = (String, OperandKind, Vec<i32>);
@@ -98,9 +113,13 @@ pub fn table_rows() -> Vec<OpRow> {
 /// flag-operand opcodes, and an `UNPACK_EX` pair.
 const SAMPLE_OPERANDS: [u32; 12] = [0, 1, 2, 3, 4, 5, 7, 8, 15, 255, 0x0201, 0x1_0000];
 
-/// Fold the format version, the opcode rows and the operand enums' numberings into 32 bits.
-pub fn fingerprint(version: u32, rows: Vec<OpRow>) -> u32 {
+/// Fold the format version, the opcode rows, the operand enums' numberings and the format's
+/// source files into 32 bits.
+pub fn fingerprint(version: u32, rows: Vec<OpRow>, sources: &[&str]) -> u32 {
     let mut d = format!("nanopy bytecode v{version}; operand {MAX_OPERAND};");
+    for s in sources {
+        d.push_str(&format!("{:016x};", hash64(s.as_bytes())));
+    }
     for (i, (name, kind, effects)) in rows.iter().enumerate() {
         d.push_str(&format!("{i}:{name}:{kind:?}:{effects:?};"));
     }
@@ -255,13 +274,18 @@ mod tests {
 
     #[test]
     fn magic_changes_with_the_format_version_and_every_part_of_the_table() {
-        let base = fingerprint(FORMAT_VERSION, table_rows());
+        let fp = |version, rows| fingerprint(version, rows, FORMAT_SOURCES);
+        let base = fp(FORMAT_VERSION, table_rows());
         assert_eq!(base, magic());
-        assert_ne!(base, fingerprint(FORMAT_VERSION + 1, table_rows()));
+        assert_ne!(base, fp(FORMAT_VERSION + 1, table_rows()));
+        let mut edited: Vec<String> = FORMAT_SOURCES.iter().map(|s| s.to_string()).collect();
+        edited[3].push_str("\n// a new field\n");
+        let edited: Vec<&str> = edited.iter().map(|s| s.as_str()).collect();
+        assert_ne!(base, fingerprint(FORMAT_VERSION, table_rows(), &edited));
 
         let mut renamed = table_rows();
         renamed[3].0.push('X');
-        assert_ne!(base, fingerprint(FORMAT_VERSION, renamed));
+        assert_ne!(base, fp(FORMAT_VERSION, renamed));
 
         let mut rekinded = table_rows();
         rekinded[5].1 = if rekinded[5].1 == OperandKind::Name {
@@ -269,20 +293,20 @@ mod tests {
         } else {
             OperandKind::Name
         };
-        assert_ne!(base, fingerprint(FORMAT_VERSION, rekinded));
+        assert_ne!(base, fp(FORMAT_VERSION, rekinded));
 
         let mut effect = table_rows();
         let last = effect.len() - 1;
         effect[last].2[0] += 1;
-        assert_ne!(base, fingerprint(FORMAT_VERSION, effect));
+        assert_ne!(base, fp(FORMAT_VERSION, effect));
 
         let mut added = table_rows();
         added.push(("NEW_OP".into(), OperandKind::None, vec![0; 24]));
-        assert_ne!(base, fingerprint(FORMAT_VERSION, added));
+        assert_ne!(base, fp(FORMAT_VERSION, added));
 
         let mut swapped = table_rows();
         swapped.swap(0, 1);
-        assert_ne!(base, fingerprint(FORMAT_VERSION, swapped));
+        assert_ne!(base, fp(FORMAT_VERSION, swapped));
     }
 
     #[test]

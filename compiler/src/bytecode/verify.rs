@@ -112,6 +112,10 @@ pub fn verify_module(code: &CodeObject) -> Result<(), VerifyError> {
 
 /// Verify `code` and every code object nested in its constants.
 pub fn verify_tree(code: &CodeObject, depth: u32) -> Result<(), VerifyError> {
+    tree(code, depth, &mut Scratch::default())
+}
+
+fn tree(code: &CodeObject, depth: u32, scratch: &mut Scratch) -> Result<(), VerifyError> {
     if depth > MAX_DEPTH {
         return Err(VerifyError {
             qualname: code.qualname.to_string(),
@@ -119,19 +123,19 @@ pub fn verify_tree(code: &CodeObject, depth: u32) -> Result<(), VerifyError> {
             msg: format!("code objects nested deeper than {MAX_DEPTH} levels"),
         });
     }
-    Checker { co: code }.run()?;
+    Checker { co: code }.run(scratch)?;
     for c in &code.consts {
-        verify_constant(c, depth + 1)?;
+        verify_constant(c, depth + 1, scratch)?;
     }
     Ok(())
 }
 
-fn verify_constant(c: &Constant, depth: u32) -> Result<(), VerifyError> {
+fn verify_constant(c: &Constant, depth: u32, scratch: &mut Scratch) -> Result<(), VerifyError> {
     match c {
-        Constant::Code(co) => verify_tree(co, depth),
-        Constant::Tuple(items) | Constant::FrozenSet(items) => {
-            items.iter().try_for_each(|i| verify_constant(i, depth + 1))
-        }
+        Constant::Code(co) => tree(co, depth, scratch),
+        Constant::Tuple(items) | Constant::FrozenSet(items) => items
+            .iter()
+            .try_for_each(|i| verify_constant(i, depth + 1, scratch)),
         _ => Ok(()),
     }
 }
@@ -149,7 +153,7 @@ impl Checker<'_> {
         }
     }
 
-    fn run(&self) -> Result<(), VerifyError> {
+    fn run(&self, scratch: &mut Scratch) -> Result<(), VerifyError> {
         // Exhaustive on purpose: a new field must be considered here before this compiles.
         let CodeObject {
             name: _,
@@ -194,7 +198,7 @@ impl Checker<'_> {
         let targets = self.operands(prologue)?;
         self.exception_table(exception_table, prologue)?;
         self.conventions(&targets)?;
-        self.stack_depths()
+        self.stack_depths(scratch)
     }
 
     fn line_table(&self, positions: &[Position]) -> Result<(), VerifyError> {
@@ -365,7 +369,7 @@ impl Checker<'_> {
                 && end as u64 <= n
                 && (target as u64) < n
                 && target as usize >= prologue
-                && depth as u64 + push_lasti as u64 + 1 <= self.co.max_stack as u64;
+                && (depth as u64 + push_lasti as u64) < self.co.max_stack as u64;
             if !ok {
                 return Err(self.err(
                     None,
@@ -437,86 +441,116 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// Abstract interpretation of the stack depth along every path.
-    fn stack_depths(&self) -> Result<(), VerifyError> {
+    /// Abstract interpretation of the stack depth along every path: straight-line runs are
+    /// followed in place, only branch targets go through the work list.
+    fn stack_depths(&self, scratch: &mut Scratch) -> Result<(), VerifyError> {
         let co = self.co;
         let n = co.code.len();
         let declared = co.max_stack as i64;
-        let mut depth: Vec<i64> = vec![-1; n];
-        let mut work: Vec<(usize, i64)> = vec![(0, 0)];
+        let depth = &mut scratch.depth;
+        depth.clear();
+        depth.resize(n, -1);
+        let work = &mut scratch.work;
+        work.clear();
         let mut max = 0i64;
-        let mut visit =
-            |pc: usize, d: i64, work: &mut Vec<(usize, i64)>| -> Result<(), VerifyError> {
-                if d > declared {
-                    return Err(self.err(
-                        Some(pc),
-                        format!("stack depth {d} exceeds the declared maximum {declared}"),
-                    ));
-                }
-                max = max.max(d);
-                match depth[pc] {
-                    -1 => {
-                        depth[pc] = d;
-                        work.push((pc, d));
-                        Ok(())
-                    }
-                    old if old == d => Ok(()),
-                    old => Err(self.err(
-                        Some(pc),
-                        format!("inconsistent stack depth: {old} on one path, {d} on another"),
-                    )),
-                }
-            };
-        let start = work.pop().expect("entry");
-        visit(start.0, start.1, &mut work)?;
-        while let Some((pc, d)) = work.pop() {
-            let ins = co.code[pc];
-            let (op, arg) = (ins.op(), ins.arg());
-            if (stack_inputs(op, arg) as i64) > d {
+        // Record depth `d` on entry to `pc`; queue `pc` the first time it is reached.
+        let merge = |depth: &mut Vec<i64>,
+                     work: &mut Vec<usize>,
+                     pc: usize,
+                     d: i64,
+                     max: &mut i64|
+         -> Result<(), VerifyError> {
+            if d > declared {
                 return Err(self.err(
                     Some(pc),
-                    format!(
-                        "{} {arg} reads {} stack items but the stack holds {d}",
-                        op.name(),
-                        stack_inputs(op, arg)
-                    ),
+                    format!("stack depth {d} exceeds the declared maximum {declared}"),
                 ));
             }
-            if let Some(e) = co
-                .exception_table
-                .iter()
-                .find(|e| (e.start as usize..e.end as usize).contains(&pc))
-            {
-                if (e.depth as i64) > d {
+            *max = (*max).max(d);
+            match depth[pc] {
+                -1 => {
+                    depth[pc] = d;
+                    work.push(pc);
+                    Ok(())
+                }
+                old if old == d => Ok(()),
+                old => Err(self.err(
+                    Some(pc),
+                    format!("inconsistent stack depth: {old} on one path, {d} on another"),
+                )),
+            }
+        };
+        merge(depth, work, 0, 0, &mut max)?;
+        while let Some(start) = work.pop() {
+            let mut pc = start;
+            loop {
+                let d = depth[pc];
+                let ins = co.code[pc];
+                let (op, arg) = (ins.op(), ins.arg());
+                let inputs = stack_inputs(op, arg) as i64;
+                if inputs > d {
                     return Err(self.err(
                         Some(pc),
                         format!(
-                            "exception handler depth {} above the stack depth {d}",
-                            e.depth
+                            "{} {arg} reads {inputs} stack items but the stack holds {d}",
+                            op.name()
                         ),
                     ));
                 }
-                let hd = e.depth as i64 + e.push_lasti as i64 + 1;
-                visit(e.target as usize, hd, &mut work)?;
-            }
-            let fall = d + op.stack_effect(arg, false) as i64;
-            if fall < 0 {
-                return Err(self.err(Some(pc), "stack underflow".into()));
-            }
-            if op.is_jump() {
-                let taken = d + op.stack_effect(arg, true) as i64;
-                if taken < 0 {
-                    return Err(self.err(Some(pc), "stack underflow on the jump".into()));
+                if !co.exception_table.is_empty() {
+                    if let Some(e) = co
+                        .exception_table
+                        .iter()
+                        .find(|e| (e.start as usize..e.end as usize).contains(&pc))
+                    {
+                        if (e.depth as i64) > d {
+                            return Err(self.err(
+                                Some(pc),
+                                format!(
+                                    "exception handler depth {} above the stack depth {d}",
+                                    e.depth
+                                ),
+                            ));
+                        }
+                        let hd = e.depth as i64 + e.push_lasti as i64 + 1;
+                        merge(depth, work, e.target as usize, hd, &mut max)?;
+                    }
                 }
-                visit(arg as usize, taken, &mut work)?;
-            }
-            if !op.is_terminator() {
-                if pc + 1 >= n {
+                let fall = d + op.stack_effect(arg, false) as i64;
+                if fall < 0 {
+                    return Err(self.err(Some(pc), "stack underflow".into()));
+                }
+                if op.is_jump() {
+                    let taken = d + op.stack_effect(arg, true) as i64;
+                    if taken < 0 {
+                        return Err(self.err(Some(pc), "stack underflow on the jump".into()));
+                    }
+                    merge(depth, work, arg as usize, taken, &mut max)?;
+                }
+                if op.is_terminator() {
+                    break;
+                }
+                let next = pc + 1;
+                if next >= n {
                     return Err(
                         self.err(Some(pc), "execution falls off the end of the code".into())
                     );
                 }
-                visit(pc + 1, fall, &mut work)?;
+                if depth[next] == -1 {
+                    // Follow the fall-through in place (not through the work list).
+                    if fall > declared {
+                        return Err(self.err(
+                            Some(next),
+                            format!("stack depth {fall} exceeds the declared maximum {declared}"),
+                        ));
+                    }
+                    max = max.max(fall);
+                    depth[next] = fall;
+                    pc = next;
+                } else {
+                    merge(depth, work, next, fall, &mut max)?;
+                    break;
+                }
             }
         }
         // A declared maximum far above the real one would make the VM reserve a huge frame.
@@ -528,6 +562,13 @@ impl Checker<'_> {
         }
         Ok(())
     }
+}
+
+/// Buffers reused across the code objects of a tree (loading allocates enough already).
+#[derive(Default)]
+struct Scratch {
+    depth: Vec<i64>,
+    work: Vec<usize>,
 }
 
 #[cfg(test)]
