@@ -131,6 +131,56 @@ fn run_writes_the_cache_then_uses_it_and_notices_edits() {
 }
 
 #[test]
+fn imported_modules_go_through_the_cache_too() {
+    let s = Scratch::new("import");
+    s.write(
+        "helper.py",
+        "def twice(x):\n    return 2 * x\n\nNAME = 'helper'\n",
+    );
+    s.write(
+        "main.py",
+        "import helper\nprint(helper.twice(21), helper.NAME)\n",
+    );
+    let expected = python(&s.0, "main.py");
+    assert_eq!(expected.status, 0, "{}", expected.stderr);
+
+    let first = nanopy(&s.0, &["run", "-v", "main.py"]);
+    assert_eq!(first.stdout, expected.stdout);
+    let helper_pyc = pyc_of(&s.0, "helper");
+    assert!(
+        first.stderr.contains(&format!(
+            "nanopy: compiled, cache written: {}",
+            helper_pyc.display()
+        )),
+        "{}",
+        first.stderr
+    );
+
+    let second = nanopy(&s.0, &["run", "-v", "main.py"]);
+    assert_eq!(second.stdout, expected.stdout);
+    assert!(
+        second
+            .stderr
+            .contains(&format!("nanopy: cache hit: {}", helper_pyc.display())),
+        "{}",
+        second.stderr
+    );
+
+    // A damaged module cache is rejected with one warning and the module recompiled.
+    std::fs::write(&helper_pyc, b"garbage").unwrap();
+    let third = nanopy(&s.0, &["run", "main.py"]);
+    assert_eq!(third.stdout, expected.stdout);
+    assert_eq!(third.stderr.lines().count(), 1, "{}", third.stderr);
+    assert!(third.stderr.contains("cache rejected"), "{}", third.stderr);
+
+    // --no-cache applies to imports as well: nothing new is written.
+    std::fs::remove_dir_all(s.0.join("__pycache__")).unwrap();
+    let fourth = nanopy(&s.0, &["run", "--no-cache", "main.py"]);
+    assert_eq!(fourth.stdout, expected.stdout);
+    assert!(!s.0.join("__pycache__").exists());
+}
+
+#[test]
 fn no_cache_neither_reads_nor_writes() {
     let s = Scratch::new("nocache");
     s.write("prog.py", PROGRAM);

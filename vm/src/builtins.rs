@@ -891,7 +891,12 @@ fn next(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "next", kwnames)?;
     arity(vm, "next", args, 1, 2)?;
     // --- langdata --- a generator's return value travels in its StopIteration.
-    if args.len() == 1 && matches!(args[0].as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+    if args.len() == 1
+        && matches!(
+            args[0].as_obj().map(|o| &o.kind),
+            Some(ObjKind::Generator(_))
+        )
+    {
         return match vm.gen_send(args[0], Value::NONE)? {
             crate::interp::generator::GenStep::Yielded(v) => Ok(v),
             crate::interp::generator::GenStep::Returned(v) => Err(vm.stop_iteration(v)),
@@ -1607,4 +1612,3 @@ fn dict_clear(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     }
     Ok(Value::NONE)
 }
-

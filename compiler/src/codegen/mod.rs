@@ -20,7 +20,7 @@
 //! methods capture, `free_class`).
 
 mod class; // --- classes ---
-// --- exceptions ---
+           // --- exceptions ---
 mod exceptions;
 mod fold;
 mod unit;
@@ -1122,7 +1122,9 @@ impl<'s> Compiler<'s> {
             E::Set { elts } => {
                 // --- langdata --- BUILD_SET hashes, so it can raise: give it the display's
                 // position as CPython does.
-                let starred = elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. }));
+                let starred = elts
+                    .iter()
+                    .any(|x| matches!(x.kind, ExprKind::Starred { .. }));
                 let constant = elts.len() >= 3 && elts.iter().all(|x| fold::fold(x).is_some());
                 if !starred && !constant {
                     for x in elts.iter() {

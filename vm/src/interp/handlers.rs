@@ -1015,7 +1015,12 @@ pub(super) mod body {
         let v = pop(r);
         vm.sync(r);
         // --- exceptions --- `__cause__`/`__context__`/... on exception objects.
-        if obj.as_exc().is_some() && tri!(vm, crate::exceptions::setattr(vm, obj, ops::str_of(name), v)) {
+        if obj.as_exc().is_some()
+            && tri!(
+                vm,
+                crate::exceptions::setattr(vm, obj, ops::str_of(name), v)
+            )
+        {
             return Ok(());
         }
         // --- langdata --- function attributes (decorators copying __name__, __doc__, ...).
