@@ -1,7 +1,7 @@
 //! The corpus contract: every tier-1 and tier-2 program of benches/corpus prints, at its small
 //! size (benches/corpus/corpus.tsv), exactly CPython 3.11's output
-//! (benches/corpus/expected/NAME.small.out, produced by benches/corpus/regen.sh) under both
-//! dispatchers. Default sizes are for benchmarks, not tests.
+//! (benches/corpus/expected/NAME.small.out, produced by benches/corpus/regen.sh) under every
+//! dispatcher (`Dispatch::ALL`). Default sizes are for benchmarks, not tests.
 
 mod common;
 
@@ -21,7 +21,7 @@ fn tier_1_and_2_programs_match_cpython_at_small_size() {
         }
         let expected = std::fs::read_to_string(corpus.join(format!("expected/{name}.small.out")))
             .expect("expected output");
-        for d in ["tail", "switch"] {
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
             let prog = format!("programs/{name}.py");
             let out = nanopy(&corpus, &["run", "--dispatch", d, &prog, small]);
             if out.stdout != expected || out.status != 0 {

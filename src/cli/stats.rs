@@ -15,22 +15,17 @@ use std::sync::Arc;
 use nanopy_compiler::bytecode::{CodeObject, Opcode};
 use nanopy_vm::{Dispatch, Options, Vm};
 
-use super::run::DispatchArg;
-
 /// Run `code` counting instructions, print the statistics; the exit status CPython would return.
 pub fn execute(
     code: &Arc<CodeObject>,
-    dispatch: DispatchArg,
+    dispatch: Dispatch,
     file: &Path,
     args: &[String],
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
     let mut vm = Vm::new(Options {
-        dispatch: match dispatch {
-            DispatchArg::Tail => Dispatch::Tail,
-            DispatchArg::Switch => Dispatch::Switch,
-        },
+        dispatch,
         argv,
         count_instructions: true,
         ..Options::default()

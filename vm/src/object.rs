@@ -57,6 +57,9 @@ pub struct Code {
     pub simple: bool,
     /// LOAD_GLOBAL inline caches, one per entry of `names`.
     pub global_cache: Box<[Cell<GlobalCache>]>,
+    // --- dispatch ---
+    /// The direct-threaded form of `instrs`, decoded on the first threaded run.
+    pub threaded: crate::interp::threaded::Stream,
 }
 
 /// Where LOAD_GLOBAL last found a name: the entry position in the globals (or builtins) dict,
