@@ -10,7 +10,7 @@
 #
 # Needs valgrind and the iai-callgrind-runner matching the iai-callgrind version in Cargo.toml;
 # installs the runner when missing (cargo install iai-callgrind-runner --version X --locked).
-# Usage: scripts/bench-iai.sh
+# Usage: scripts/bench-iai.sh [--report-only]   (--report-only: re-derive from target/iai-bench.log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +24,10 @@ fi
 CMD="cargo bench --bench iai"
 LOG=target/iai-bench.log
 mkdir -p target bench-results
-echo "== $CMD"
-$CMD 2>&1 | tee "$LOG"
+if [ "${1:-}" != "--report-only" ]; then
+    echo "== $CMD"
+    $CMD 2>&1 | tee "$LOG"
+fi
 
 OUT="bench-results/iai-$(date -u +%Y-%m-%d)-$(hostname -s).md"
 python3 - "$LOG" "$OUT" "$CMD" <<'PY'
@@ -76,7 +78,8 @@ L.append(f"- date: {sh('date', '-u', '+%Y-%m-%d %H:%M UTC')}")
 L.append(f"- commit: {rev}")
 L.append(f"- CPU: {cpu}")
 L.append(f"- rustc: {sh('rustc', '--version')}")
-L.append(f"- valgrind: {sh('valgrind', '--version')}, iai-callgrind {re.search(r'iai-callgrind = \"=(.*)\"', open('Cargo.toml').read()).group(1)}")
+iai_version = re.search(r'iai-callgrind = "=(.*)"', open("Cargo.toml").read()).group(1)
+L.append(f"- valgrind: {sh('valgrind', '--version')}, iai-callgrind {iai_version}")
 L.append(f"- command: `scripts/bench-iai.sh` → `{cmd}` (release profile: fat LTO, one codegen unit)")
 L.append("")
 L.append("Instruction counts are exact and do not depend on machine load. Each figure is a difference "
