@@ -53,7 +53,11 @@ fn compile(name: &str, bytes: Vec<u8>) -> Arc<CodeObject> {
 }
 
 fn check_strategies() {
-    assert_eq!(STRATEGIES, Dispatch::ALL, "benches/iai.rs must cover Dispatch::ALL");
+    assert_eq!(
+        STRATEGIES,
+        Dispatch::ALL,
+        "benches/iai.rs must cover Dispatch::ALL"
+    );
 }
 
 /// The kernel's size for run `which` (1 or 2), from benches/kernels/iai-sizes.tsv (which

@@ -62,6 +62,9 @@ pub struct Args {
     /// Another corpus laid out as benches/corpus (corpus.tsv, programs/, expected/).
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
+    /// Run nothing: rewrite the table, Markdown and charts of an earlier JSON result.
+    #[arg(long, value_name = "FILE")]
+    pub from_json: Option<PathBuf>,
     /// Where results go (default: the repository's bench-results/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -207,6 +210,15 @@ pub fn run(args: Args) -> ExitCode {
 
 fn bench(args: Args) -> Result<ExitCode, String> {
     let root = repo_root();
+    let report = match &args.from_json {
+        Some(path) => Report::load(path)?,
+        None => measure(&args, &root)?,
+    };
+    publish(report, args, &root)
+}
+
+/// Check, then time, every (program, runner).
+fn measure(args: &Args, root: &Path) -> Result<Report, String> {
     let corpus = args
         .corpus
         .clone()
@@ -286,8 +298,8 @@ fn bench(args: Args) -> Result<ExitCode, String> {
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
         .join(" ");
-    let report = Report {
-        machine: report::Machine::detect(&root),
+    Ok(Report {
+        machine: report::Machine::detect(root),
         settings: report::Settings {
             size: match args.size {
                 Size::Default => "default".into(),
@@ -298,7 +310,11 @@ fn bench(args: Args) -> Result<ExitCode, String> {
             command,
         },
         programs: results,
-    };
+    })
+}
+
+/// Print the table and write the files.
+fn publish(report: Report, args: Args, root: &Path) -> Result<ExitCode, String> {
     let baseline = match &args.baseline {
         Some(path) => Some(Report::load(path)?),
         None => None,

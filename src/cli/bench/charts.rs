@@ -123,7 +123,7 @@ pub fn speedup(r: &Report) -> String {
 
     let bar = 12.0;
     let group_w = bar * strategies.len() as f64 + 14.0;
-    let (left, right, top_pad, bottom) = (60.0, 20.0, 60.0, 100.0);
+    let (left, right, top_pad, bottom) = (60.0, 90.0, 60.0, 100.0);
     let plot_h = 300.0;
     let w = left + right + group_w * groups.len().max(1) as f64;
     let h = top_pad + plot_h + bottom;
@@ -190,7 +190,7 @@ pub fn speedup(r: &Report) -> String {
             y,
             r##"stroke="#333" stroke-width="1.2" stroke-dasharray="5,3""##,
         );
-        svg.text(left + 4.0, y - 4.0, 10.0, "start", "CPython = 1×");
+        svg.text(w - right + 6.0, y + 4.0, 10.0, "start", "CPython = 1×");
     }
     svg.line(left, y_of(0.0), w - right, y_of(0.0), r##"stroke="#333""##);
     // Legend.
