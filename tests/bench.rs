@@ -119,7 +119,8 @@ fn baseline_comparison_flags_only_changes_beyond_noise() {
     ];
     let out = nanopy(&repo(), &args);
     assert_eq!(out.status, 0, "{}", out.stderr);
-    // A baseline whose rounds were all 10x slower: far beyond noise, so flagged as faster.
+    // A baseline whose rounds were all 1000x slower: far beyond any noise (a cold first run after
+    // a build can be 10x slower), so flagged as faster.
     let mut slow = json(&out.stdout);
     for p in slow["programs"].as_array_mut().expect("programs") {
         for r in p["runs"].as_array_mut().expect("runs") {
@@ -127,7 +128,7 @@ fn baseline_comparison_flags_only_changes_beyond_noise() {
                 .as_array()
                 .expect("times")
                 .iter()
-                .map(|t| t.as_f64().expect("f64") * 10.0)
+                .map(|t| t.as_f64().expect("f64") * 1000.0)
                 .collect();
             r["median_s"] = serde_json::json!(times[1]);
             r["times_s"] = serde_json::json!(times);
