@@ -205,10 +205,11 @@ pub fn speedup(r: &Report) -> String {
 
 /// Stacked horizontal bars, one per kernel, in multiples of native Rust's time: native work,
 /// then what NaN-boxed values add (type checks, boxing), then what the interpreter adds (nanopy's
-/// fastest strategy), then what CPython costs beyond that. Ticks mark every strategy's total.
+/// fastest strategy), then what CPython costs beyond that. Ticks mark every strategy's total (a
+/// dashed tick marks CPython when it beats nanopy); the line under each bar lists them.
 pub fn layers(l: &Layers, source: &str) -> String {
-    let (left, right, top_pad) = (70.0, 170.0, 100.0);
-    let (row_h, bar_h) = (46.0, 24.0);
+    let (left, right, top_pad) = (70.0, 50.0, 100.0);
+    let (row_h, bar_h) = (50.0, 22.0);
     let plot_w = 560.0;
     let h = top_pad + row_h * l.kernels.len() as f64 + 60.0;
     let w = left + plot_w + right;
@@ -268,7 +269,7 @@ pub fn layers(l: &Layers, source: &str) -> String {
             .filter(|(layer, _)| layer.starts_with("3-vm-"))
             .filter_map(|(layer, _)| Some((&layer[5..], ratio(k, layer)?)))
             .collect();
-        let Some(&(best_name, best)) = vms.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+        let Some(&(_, best)) = vms.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
             continue;
         };
         let boxed = ratio(k, "2a-nanbox").unwrap_or(1.0).min(best);
@@ -281,8 +282,8 @@ pub fn layers(l: &Layers, source: &str) -> String {
             let tip = format!("{k}: {} {a:.1}× → {b:.1}×", segments[i].0);
             svg.rect(x_of(*a), y, x_of(*b) - x_of(*a), bar_h, segments[i].1, &tip);
         }
-        // Every strategy's total as a tick, the fastest named.
-        for (name, r) in &vms {
+        // Every strategy's total as a tick; CPython as a dashed tick when it is not stacked.
+        for (_, r) in &vms {
             let x = x_of(*r);
             svg.line(
                 x,
@@ -291,22 +292,24 @@ pub fn layers(l: &Layers, source: &str) -> String {
                 y + bar_h + 3.0,
                 r##"stroke="#000" stroke-width="1""##,
             );
-            if *name != best_name {
-                svg.text(x, y + bar_h + 12.0, 8.0, "middle", name);
-            }
         }
-        let end = cpython.unwrap_or(best).max(best);
-        let mut label = format!("{best_name} {best:.0}×");
+        if let Some(c) = cpython.filter(|c| *c <= best) {
+            let x = x_of(c);
+            svg.line(
+                x,
+                y - 5.0,
+                x,
+                y + bar_h + 5.0,
+                r##"stroke="#CC79A7" stroke-width="2" stroke-dasharray="3,2""##,
+            );
+        }
+        let mut sorted = vms.clone();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut label: Vec<String> = sorted.iter().map(|(n, r)| format!("{n} {r:.0}×")).collect();
         if let Some(c) = cpython {
-            label.push_str(&format!(", CPython {c:.0}×"));
+            label.push(format!("CPython {c:.0}×"));
         }
-        svg.text(
-            x_of(end) + 6.0,
-            y + bar_h / 2.0 + 4.0,
-            11.0,
-            "start",
-            &label,
-        );
+        svg.text(left, y + bar_h + 13.0, 9.0, "start", &label.join(" · "));
     }
     svg.finish()
 }
