@@ -1,6 +1,6 @@
 //! The layer ladder (issue #5): each kernel of benches/kernels at every layer, one criterion
 //! group per kernel with benchmarks named so the ladder reads in order:
-//! `1-native`, `2a-nanbox`, `2b-enum`, `2c-heap`, `3-vm-tail`, `3-vm-switch`; see
+//! `1-native`, `2a-nanbox`, `2b-enum`, `2c-heap`, `3-vm-<strategy>` (one per `Dispatch::ALL`); see
 //! benches/layers/mod.rs for what each layer is. Every layer's checksum is checked against the
 //! native one before anything is timed.
 //!
@@ -50,7 +50,7 @@ fn layers(c: &mut Criterion) {
         assert_eq!(k.dynamic::<NanBox>(n), expect, "{} 2a", k.name());
         assert_eq!(k.dynamic::<Tagged>(n), expect, "{} 2b", k.name());
         assert_eq!(k.dynamic::<Obj>(n), expect, "{} 2c", k.name());
-        for d in [Dispatch::Tail, Dispatch::Switch] {
+        for d in Dispatch::ALL {
             let (sum, _) = vm::run(&code, vm::options(&path, n, d, false));
             assert_eq!(sum, expect, "{} vm {d:?}", k.name());
         }
@@ -65,11 +65,8 @@ fn layers(c: &mut Criterion) {
         });
         g.bench_function("2b-enum", |b| b.iter(|| k.dynamic::<Tagged>(black_box(n))));
         g.bench_function("2c-heap", |b| b.iter(|| k.dynamic::<Obj>(black_box(n))));
-        for (name, d) in [
-            ("3-vm-tail", Dispatch::Tail),
-            ("3-vm-switch", Dispatch::Switch),
-        ] {
-            g.bench_function(name, |b| {
+        for d in Dispatch::ALL {
+            g.bench_function(format!("3-vm-{d}"), |b| {
                 b.iter(|| vm::run(&code, vm::options(&path, black_box(n), d, false)).0)
             });
         }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The layer ladder of issue #5: each kernel of benches/kernels (add, fib, nbody, sieve) as
 #   1 native Rust, 2a/2b/2c Rust on NaN-boxed / tagged-enum / CPython-style heap values,
-#   3 the nanopy VM (tail and switch dispatch), 4 CPython 3.11 (timed inside python3),
+#   3 the nanopy VM (every dispatch strategy), 4 CPython 3.11 (timed inside python3),
 # with every time's ratio over native. Runs benches/layers.rs (criterion; it checks all
 # checksums before timing), then writes bench-results/layers-<date>-<host>.md.
 # Usage: scripts/bench-layers.sh [extra criterion args]   (default: 1 s warm-up, 2 s measurement)
@@ -20,7 +20,9 @@ import json, os, platform, subprocess, sys
 out, cmd = sys.argv[1], sys.argv[2]
 crit = "target/criterion"
 kernels = ["add", "fib", "nbody", "sieve"]
-layers = ["1-native", "2a-nanbox", "2b-enum", "2c-heap", "3-vm-tail", "3-vm-switch"]
+# Layer 3 has one entry per dispatch strategy (benches/layers.rs loops over Dispatch::ALL).
+vm_layers = sorted(d for d in os.listdir(os.path.join(crit, kernels[0])) if d.startswith("3-vm-"))
+layers = ["1-native", "2a-nanbox", "2b-enum", "2c-heap"] + vm_layers
 
 def sh(*a):
     try:
@@ -93,12 +95,12 @@ for k in kernels:
         L.append(f"| {k} | {l} | {fmt(med)} | {fmt(mn)} | {med / nat:.1f} | {med / cpy:.2f} |")
 L.append("")
 L.append("## VM instructions (exact, `nanopy run --stats` counts the same)\n")
-L.append("| kernel | n | instructions | ns/instruction (3-vm-tail) | ns/instruction (3-vm-switch) | ns/instruction (CPython time ÷ nanopy count) |")
-L.append("|---|---:|---:|---:|---:|---:|")
+L.append("| kernel | n | instructions | " + " | ".join(f"ns/instruction ({l})" for l in vm_layers) + " | ns/instruction (CPython time ÷ nanopy count) |")
+L.append("|---|---:|---:|" + "---:|" * (len(vm_layers) + 1))
 for k in kernels:
     n = int(counts[k]["vm_instructions"])
     per = lambda s: f"{s / n * 1e9:.2f}"
-    L.append(f"| {k} | {counts[k]['n']} | {n} | {per(times[k, '3-vm-tail'][0])} | {per(times[k, '3-vm-switch'][0])} | {per(times[k, '4-cpython'][0])} |")
+    L.append(f"| {k} | {counts[k]['n']} | {n} | " + " | ".join(per(times[k, l][0]) for l in vm_layers) + f" | {per(times[k, '4-cpython'][0])} |")
 open(out, "w").write("\n".join(L) + "\n")
 print("\n".join(L))
 print(f"\nwrote {out}")

@@ -23,6 +23,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The main job: time the bundled corpus under every dispatch strategy and python3.
+    Bench(cli::bench::Args),
     /// Print the tokens of a file, as `python3 -m tokenize` does.
     Tokens(cli::tokens::Args),
     /// Print the AST of a file, as `python3 -m ast` does.
@@ -40,6 +42,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bench(args) => cli::bench::run(args),
         Command::Tokens(args) => cli::tokens::run(args),
         Command::Ast(args) => cli::ast::run(args),
         Command::Run(args) => cli::run::run(args),

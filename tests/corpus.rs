@@ -1,6 +1,7 @@
 //! The corpus contract: every program of benches/corpus, all four tiers, prints, at its small
-//! size (benches/corpus/corpus.tsv), exactly CPython 3.11's output (benches/corpus/expected/NAME.small.out, produced by
-//! benches/corpus/regen.sh) under both dispatchers. Default sizes are for benchmarks, not tests.
+//! size (benches/corpus/corpus.tsv), exactly CPython 3.11's output
+//! (benches/corpus/expected/NAME.small.out, produced by benches/corpus/regen.sh) under every
+//! dispatcher (`Dispatch::ALL`). Default sizes are for benchmarks, not tests.
 
 mod common;
 
@@ -17,7 +18,7 @@ fn every_corpus_program_matches_cpython_at_small_size() {
         let (name, small) = (cols[0], cols[2]);
         let expected = std::fs::read_to_string(corpus.join(format!("expected/{name}.small.out")))
             .expect("expected output");
-        for d in ["tail", "switch"] {
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
             let prog = format!("programs/{name}.py");
             let out = nanopy(&corpus, &["run", "--dispatch", d, &prog, small]);
             if out.stdout != expected || out.status != 0 {

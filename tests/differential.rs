@@ -28,7 +28,7 @@ fn random_expressions_match_cpython() {
         std::fs::write(dir.join(&name), &out.stdout).expect("write program");
         let py = python(&dir, &name);
         assert_eq!(py.status, 0, "{}", py.stderr);
-        for d in ["tail", "switch"] {
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
             let np = nanopy(&dir, &["run", "--dispatch", d, &name]);
             assert_eq!(np.stderr, "", "seed {seed} ({d})");
             if np.stdout != py.stdout {

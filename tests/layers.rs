@@ -19,17 +19,17 @@ fn every_layer_computes_the_cpython_checksum() {
         let path = k.path();
         let want = cpython::time(&path, n, 0).checksum;
         let code = vm::compile(&path);
-        let mut got: Vec<(&str, Checksum)> = vec![
-            ("1-native", k.native(n)),
-            ("2a-nanbox", k.dynamic::<NanBox>(n)),
-            ("2b-enum", k.dynamic::<Tagged>(n)),
-            ("2c-heap", k.dynamic::<Obj>(n)),
+        let mut got: Vec<(String, Checksum)> = vec![
+            ("1-native".into(), k.native(n)),
+            ("2a-nanbox".into(), k.dynamic::<NanBox>(n)),
+            ("2b-enum".into(), k.dynamic::<Tagged>(n)),
+            ("2c-heap".into(), k.dynamic::<Obj>(n)),
         ];
-        for (name, d) in [
-            ("3-vm-tail", Dispatch::Tail),
-            ("3-vm-switch", Dispatch::Switch),
-        ] {
-            got.push((name, vm::run(&code, vm::options(&path, n, d, false)).0));
+        for d in Dispatch::ALL {
+            got.push((
+                format!("3-vm-{d}"),
+                vm::run(&code, vm::options(&path, n, d, false)).0,
+            ));
         }
         for (layer, sum) in got {
             if sum != want {

@@ -15,7 +15,7 @@ fn feature_programs_match_cpython() {
     for f in &files {
         let py = python(&dir, f);
         assert_eq!(py.status, 0, "{f} fails in CPython:\n{}", py.stderr);
-        for d in ["tail", "switch"] {
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
             let np = nanopy(&dir, &["run", "--dispatch", d, f]);
             if np.stdout != py.stdout || np.status != 0 || !np.stderr.is_empty() {
                 failures.push(format!(

@@ -29,7 +29,7 @@ fn check(strict: bool) {
         }
         let py = python(&dir, f);
         assert_ne!(py.status, 0, "{f}: the fixture must fail in CPython");
-        for d in ["tail", "switch"] {
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
             let np = nanopy(&dir, &["run", "--dispatch", d, f]);
             assert!(
                 !np.stderr.contains("panicked"),

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run(Args) -> ExitCode`.
 
 pub mod ast;
+pub mod bench;
 pub mod compile;
 pub mod dis;
 pub mod loader;

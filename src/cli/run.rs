@@ -1,4 +1,5 @@
-//! `nanopy run [--dispatch tail|switch] [--stats] [-v] [--no-cache] FILE [ARGS...]`: compile FILE and run it, with
+//! `nanopy run [--dispatch tail|switch|threaded|call] [--stats] [-v] [--no-cache] FILE [ARGS...]`:
+//! compile FILE and run it, with
 //! `sys.argv == [FILE, ARGS...]` as CPython sets it. A syntax error is printed as `python3 FILE`
 //! prints it (file, line, caret, message) with exit status 1; an uncaught exception prints a
 //! CPython-style traceback, exit status 1.
@@ -17,17 +18,18 @@ use nanopy_vm::{Dispatch, Options, TraceOptions, Vm};
 
 use crate::cache;
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum DispatchArg {
-    Tail,
-    Switch,
+/// `--dispatch`: one of `Dispatch::ALL`'s names (the help lists them).
+pub fn dispatch_parser() -> impl clap::builder::TypedValueParser<Value = Dispatch> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Dispatch::ALL.map(Dispatch::name))
+        .map(|s| s.parse::<Dispatch>().expect("a listed name"))
 }
 
 #[derive(clap::Args)]
 pub struct Args {
     /// How the interpreter reaches the next instruction's handler.
-    #[arg(long, value_enum, default_value = "tail")]
-    pub dispatch: DispatchArg,
+    #[arg(long, value_parser = dispatch_parser(), default_value = "tail")]
+    pub dispatch: Dispatch,
     /// After the program, print executed VM instructions (total, per opcode) to stderr.
     #[arg(long)]
     pub stats: bool,
@@ -76,7 +78,7 @@ pub fn load_file(file: &Path, opts: &cache::CacheOptions) -> Result<Arc<CodeObje
 /// Run compiled module code; the exit status CPython would return.
 pub fn execute(
     code: &Arc<CodeObject>,
-    dispatch: DispatchArg,
+    dispatch: Dispatch,
     file: &Path,
     args: &[String],
     trace: Option<TraceOptions>,
@@ -85,10 +87,7 @@ pub fn execute(
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
     let options = Options {
-        dispatch: match dispatch {
-            DispatchArg::Tail => Dispatch::Tail,
-            DispatchArg::Switch => Dispatch::Switch,
-        },
+        dispatch,
         argv,
         trace,
         loader: Some(super::loader::beside(&cache::script_path(file), cache_opts)),

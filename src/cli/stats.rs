@@ -15,12 +15,10 @@ use std::sync::Arc;
 use nanopy_compiler::bytecode::{CodeObject, Opcode};
 use nanopy_vm::{Dispatch, Options, Vm};
 
-use super::run::DispatchArg;
-
 /// Run `code` counting instructions, print the statistics; the exit status CPython would return.
 pub fn execute(
     code: &Arc<CodeObject>,
-    dispatch: DispatchArg,
+    dispatch: Dispatch,
     file: &Path,
     args: &[String],
     cache_opts: crate::cache::CacheOptions,
@@ -28,10 +26,7 @@ pub fn execute(
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
     let mut vm = Vm::new(Options {
-        dispatch: match dispatch {
-            DispatchArg::Tail => Dispatch::Tail,
-            DispatchArg::Switch => Dispatch::Switch,
-        },
+        dispatch,
         argv,
         count_instructions: true,
         loader: Some(super::loader::beside(

@@ -33,7 +33,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     super::run::execute(
         &code,
-        super::run::DispatchArg::Switch,
+        nanopy_vm::Dispatch::Switch,
         &args.file,
         &args.args,
         Some(trace),

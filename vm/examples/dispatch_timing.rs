@@ -54,7 +54,7 @@ fn main() {
             .expect("python3");
         let py_time = t.elapsed().as_secs_f64();
         let py_out = String::from_utf8_lossy(&py.stdout).into_owned();
-        for dispatch in [Dispatch::Switch, Dispatch::Tail] {
+        for dispatch in Dispatch::ALL {
             let mut vm = Vm::new(Options {
                 dispatch,
                 capture: true,

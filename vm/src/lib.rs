@@ -1,6 +1,6 @@
 //! nanopy-vm: the back half of the pipeline.
 //!
-//! value (NaN-boxing) → object/dict → heap/gc → frame → interp (handlers; switch and tail
+//! value (NaN-boxing) → object/dict → heap/gc → frame → interp (handlers; switch, tail, threaded and call
 //! dispatchers) → ops → builtins → traceback
 //!
 //! The VM knows the bytecode format (`nanopy_compiler::bytecode`) and never the parser or the AST.

@@ -60,6 +60,9 @@ pub struct Code {
     // --- classes ---
     /// LOAD_ATTR / STORE_ATTR / LOAD_METHOD caches for instances, one per entry of `names`.
     pub attr_cache: Box<[crate::class::AttrCache]>,
+    // --- dispatch ---
+    /// The direct-threaded form of `instrs`, decoded on the first threaded run.
+    pub threaded: crate::interp::threaded::Stream,
 }
 
 /// Where LOAD_GLOBAL last found a name: the entry position in the globals (or builtins) dict,

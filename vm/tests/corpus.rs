@@ -52,10 +52,10 @@ fn corpus_module(
     asm("<module>", &[], funcs, &text)
 }
 
-/// Run at the small size under both dispatchers; compare with CPython's recorded output.
+/// Run at the small size under every dispatcher; compare with CPython's recorded output.
 fn check(name: &str, module: &std::sync::Arc<nanopy_compiler::bytecode::CodeObject>) {
     let n = small_n(name);
-    for dispatch in [Dispatch::Switch, Dispatch::Tail] {
+    for dispatch in Dispatch::ALL {
         let argv = vec![format!("{name}.py"), n.clone()];
         let mut vm = Vm::new(Options {
             dispatch,

@@ -69,7 +69,7 @@ fn allocation_heavy_loop_runs_in_bounded_memory() {
         RETURN_CONST None
         ",
     );
-    for dispatch in [Dispatch::Switch, Dispatch::Tail] {
+    for dispatch in Dispatch::ALL {
         let mut vm = Vm::new(Options {
             dispatch,
             capture: true,

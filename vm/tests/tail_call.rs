@@ -94,17 +94,28 @@ fn tail_dispatch_runs_in_constant_stack() {
         RETURN_CONST None
         ",
     );
-    let out = std::thread::Builder::new()
-        .stack_size(64 * 1024)
-        .spawn(move || run_with(&module, Dispatch::Tail))
-        .expect("spawn")
-        .join()
-        .expect("no stack overflow");
-    assert_eq!(out, ("44999850000 500\n".to_string(), String::new(), true));
+    // Both tail-calling strategies: `tail` (through the opcode table) and `threaded` (through
+    // the pre-decoded stream).
+    for dispatch in [Dispatch::Tail, Dispatch::Threaded] {
+        let module = module.clone();
+        let out = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || run_with(&module, dispatch))
+            .expect("spawn")
+            .join()
+            .unwrap_or_else(|_| panic!("{dispatch}: stack overflow"));
+        assert_eq!(
+            out,
+            ("44999850000 500\n".to_string(), String::new(), true),
+            "{dispatch}"
+        );
+    }
 }
 
-/// Instruction-level evidence: in this very test binary every tail-dispatch wrapper reaches the
-/// next handler with an indirect `jmp`, never a `call` (x86-64 with objdump only).
+/// Instruction-level evidence: in this very test binary every `tail` wrapper reaches the next
+/// handler with an indirect `jmp` through the opcode table, `*(%reg,%reg,8)`, and every
+/// `threaded` wrapper with a `jmp *%reg` to the address loaded from the stream — never a
+/// `call` (x86-64 with objdump only).
 #[test]
 #[cfg(target_arch = "x86_64")]
 fn every_wrapper_dispatches_with_a_jump() {
@@ -122,6 +133,16 @@ fn every_wrapper_dispatches_with_a_jump() {
         return;
     };
     let text = String::from_utf8_lossy(&out.stdout);
+    let table = |line: &str| line.contains(",8)") && line.contains('*');
+    let register = |line: &str| line.contains("*%");
+    check_dispatch(&text, "nanopy_vm::interp::tail::wrappers::", table);
+    check_dispatch(&text, "nanopy_vm::interp::threaded::wrappers::", register);
+}
+
+/// In the functions named `prefix*`, count indirect branches of the dispatch's shape
+/// (`is_dispatch`): there must be about one `jmp` per wrapper and no `call`.
+#[cfg(target_arch = "x86_64")]
+fn check_dispatch(text: &str, prefix: &str, is_dispatch: impl Fn(&str) -> bool) {
     let (mut jumps, mut calls) = (0, Vec::new());
     let mut current: Option<String> = None;
     for line in text.lines() {
@@ -129,12 +150,11 @@ fn every_wrapper_dispatches_with_a_jump() {
             current = line
                 .split_once('<')
                 .map(|(_, n)| n.trim_end_matches(">:").to_string())
-                .filter(|n| n.starts_with("nanopy_vm::interp::tail::wrappers::"));
+                .filter(|n| n.starts_with(prefix));
             continue;
         }
         let Some(name) = &current else { continue };
-        // The dispatch: an indirect branch through the handler table, `*(%reg,%reg,8)`.
-        if line.contains(",8)") && line.contains('*') {
+        if is_dispatch(line) {
             if line.contains("jmp") {
                 jumps += 1;
             } else if line.contains("call") {
@@ -144,13 +164,13 @@ fn every_wrapper_dispatches_with_a_jump() {
     }
     assert!(
         calls.is_empty(),
-        "wrappers dispatching with call: {calls:?}"
+        "{prefix}: wrappers dispatching with call: {calls:?}"
     );
     // About one per wrapper; with LTO, wrappers whose handler can only fail (e.g.
     // RAISE_VARARGS) have no dispatch at all and identical wrappers may be folded.
     let count = nanopy_compiler::bytecode::Opcode::COUNT;
     assert!(
         jumps * 10 >= count * 9,
-        "only {jumps} dispatch jumps for {count} wrappers"
+        "{prefix}: only {jumps} dispatch jumps for {count} wrappers"
     );
 }

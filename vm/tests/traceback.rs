@@ -35,7 +35,7 @@ fn assert_same_as_cpython(m: &Arc<CodeObject>, file: &str) {
             .stderr,
     )
     .expect("utf-8");
-    for dispatch in [Dispatch::Switch, Dispatch::Tail] {
+    for dispatch in Dispatch::ALL {
         let mut vm = Vm::new(Options {
             dispatch,
             capture: true,
@@ -192,7 +192,7 @@ fn carets_and_source_lines_match_cpython() {
             .stderr,
     )
     .expect("utf-8");
-    for dispatch in [Dispatch::Switch, Dispatch::Tail] {
+    for dispatch in Dispatch::ALL {
         let mut vm = Vm::new(Options {
             dispatch,
             capture: true,

@@ -7,9 +7,11 @@
 //! `regs.ip`, `Err(Stop)` leaves the loop (entry frame returned, or exception in `Vm::exc`).
 //! - `switch`: `loop { match opcode { .. } }` (also the traced/counting variant).
 //! - `tail`: one wrapper per opcode, each tail-calling the next through a table.
-//! - Planned (issue #5): `threaded` pre-decodes each code object into (handler pointer,
-//!   operand) pairs and its wrappers jump through the stream instead of the table; `call` is
-//!   a loop calling the `tail` wrappers' bodies through the table. Both reuse `handlers` as is.
+//! - `threaded`: each code object pre-decoded once into (handler pointer, operand) ops; the
+//!   wrappers tail-call through that stream instead of a table (direct threading).
+//! - `call`: a loop calling the handlers through a table of function pointers.
+//!
+//! The list of strategies is `Dispatch::ALL`: tests, benches and the CLI derive theirs from it.
 //!
 //! Errors: handlers set `Vm::exc` and return `Stop::Error`; `execute` then unwinds
 //! (`handle_exception`): frame by frame down to its entry frame it appends a (code,
@@ -17,11 +19,13 @@
 //! re-enters the dispatch loop in that frame, otherwise the exception is returned. Nothing runs
 //! on the non-raising path (zero-cost `try`).
 
+pub mod call;
 mod call_ex;
 pub mod generator;
 pub mod handlers;
 pub mod switch;
 pub mod tail;
+pub mod threaded;
 mod trace;
 
 use std::collections::HashMap;
@@ -38,36 +42,69 @@ use crate::value::Value;
 use crate::{PyErr, PyResult};
 
 /// How control reaches the next handler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dispatch {
     /// Each handler tail-calls the next through a table (sibling-call optimisation).
     Tail,
     /// The reference `loop { match }`.
     Switch,
+    /// Direct threading: a pre-decoded stream of (handler pointer, operand), tail-called.
+    Threaded,
+    /// A loop calling each handler through a table of function pointers.
+    Call,
+}
+
+impl Dispatch {
+    /// Every strategy, in the order reports list them. The one list: tests, benches and the
+    /// CLI's `--dispatch` values derive from it.
+    pub const ALL: [Dispatch; 4] = [
+        Dispatch::Tail,
+        Dispatch::Switch,
+        Dispatch::Threaded,
+        Dispatch::Call,
+    ];
+
+    /// The name `--dispatch` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dispatch::Tail => "tail",
+            Dispatch::Switch => "switch",
+            Dispatch::Threaded => "threaded",
+            Dispatch::Call => "call",
+        }
+    }
+}
+
+impl std::fmt::Display for Dispatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl std::str::FromStr for Dispatch {
     type Err = String;
 
-    /// `tail` or `switch` (the CLI's `--dispatch`).
+    /// A strategy's name (the CLI's `--dispatch`).
     fn from_str(s: &str) -> Result<Dispatch, String> {
-        match s {
-            "tail" => Ok(Dispatch::Tail),
-            "switch" => Ok(Dispatch::Switch),
-            _ => Err(format!(
-                "unknown dispatch strategy '{s}' (expected tail or switch)"
-            )),
-        }
+        Dispatch::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown dispatch strategy '{s}' (expected one of {})",
+                    Dispatch::ALL.map(Dispatch::name).join(", ")
+                )
+            })
     }
 }
 
 impl Dispatch {
-    /// The strategy that actually runs: `Tail` falls back to `Switch` in unoptimised builds.
+    /// The strategy that actually runs: the tail-calling ones (`Tail`, `Threaded`) fall back
+    /// to `Switch` in unoptimised builds.
     pub fn effective(self) -> Dispatch {
-        if self == Dispatch::Tail && !tail::ENABLED {
-            Dispatch::Switch
-        } else {
-            self
+        match self {
+            Dispatch::Tail | Dispatch::Threaded if !tail::ENABLED => Dispatch::Switch,
+            d => d,
         }
     }
 }
@@ -400,6 +437,8 @@ impl Vm {
             simple,
             global_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
             attr_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
+            // --- dispatch ---
+            threaded: Default::default(),
         };
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
@@ -558,9 +597,11 @@ impl Vm {
             let stop = if self.options.trace.is_some() || self.options.count_instructions {
                 switch::run::<true>(self, regs)
             } else {
-                match self.options.dispatch {
-                    Dispatch::Tail if tail::ENABLED => tail::run(self, regs),
-                    _ => switch::run::<false>(self, regs),
+                match self.options.dispatch.effective() {
+                    Dispatch::Tail => tail::run(self, regs),
+                    Dispatch::Threaded => threaded::run(self, regs),
+                    Dispatch::Call => call::run(self, regs),
+                    Dispatch::Switch => switch::run::<false>(self, regs),
                 }
             };
             match stop {

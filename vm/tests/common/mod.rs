@@ -159,8 +159,9 @@ pub fn run_with(module: &Arc<CodeObject>, dispatch: Dispatch) -> (String, String
 /// Run under every dispatcher; they must agree. Returns (stdout, stderr, ok).
 pub fn run(module: &Arc<CodeObject>) -> (String, String, bool) {
     let switch = run_with(module, Dispatch::Switch);
-    let tail = run_with(module, Dispatch::Tail);
-    assert_eq!(switch, tail, "dispatchers disagree");
+    for d in Dispatch::ALL {
+        assert_eq!(run_with(module, d), switch, "{d} disagrees with switch");
+    }
     switch
 }
 
