@@ -27,6 +27,9 @@ pub struct Args {
     /// After the program, print executed VM instructions (total, per opcode) to stderr.
     #[arg(long)]
     pub stats: bool,
+    /// Raise MemoryError once the program's heap passes SIZE bytes (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_heap: Option<usize>,
     /// The Python program.
     pub file: PathBuf,
     /// Arguments for the program (`sys.argv[1:]`).
@@ -84,6 +87,22 @@ fn script_path(file: &Path) -> String {
     }
 }
 
+/// `--max-heap` sizes: bytes, or with a K/M/G suffix (powers of 1024).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1usize << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("invalid size '{s}' (expected e.g. 1000000, 64K, 100M, 2G)"))
+}
+
 /// Run compiled module code; the exit status CPython would return.
 pub fn execute(
     code: &Arc<CodeObject>,
@@ -91,6 +110,18 @@ pub fn execute(
     file: &Path,
     args: &[String],
     trace: Option<TraceOptions>,
+) -> ExitCode {
+    execute_with_limit(code, dispatch, file, args, trace, None)
+}
+
+/// As [`execute`], with `--max-heap`.
+pub fn execute_with_limit(
+    code: &Arc<CodeObject>,
+    dispatch: DispatchArg,
+    file: &Path,
+    args: &[String],
+    trace: Option<TraceOptions>,
+    max_heap: Option<usize>,
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
@@ -102,6 +133,7 @@ pub fn execute(
         argv,
         trace,
         loader: Some(super::loader::beside(&script_path(file))),
+        max_heap,
         ..Options::default()
     };
     // Natives calling back into Python (key functions, generators, imports) nest on the host
@@ -125,7 +157,14 @@ pub fn run(args: Args) -> ExitCode {
         Ok(code) if args.stats => {
             super::stats::execute(&code, args.dispatch, &args.file, &args.args)
         }
-        Ok(code) => execute(&code, args.dispatch, &args.file, &args.args, None),
+        Ok(code) => execute_with_limit(
+            &code,
+            args.dispatch,
+            &args.file,
+            &args.args,
+            None,
+            args.max_heap,
+        ),
         Err(status) => status,
     }
 }

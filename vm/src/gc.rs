@@ -75,7 +75,8 @@ impl Heap {
 
     #[inline]
     pub fn should_collect(&self) -> bool {
-        self.allocated_since >= self.threshold
+        // langdata: also when the process is over `--max-heap` (see alloc.rs).
+        self.allocated_since >= self.threshold || crate::alloc::over_limit()
     }
 
     pub fn live_objects(&self) -> usize {

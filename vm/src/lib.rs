@@ -9,6 +9,8 @@
 //! `vm.run_module(&code)`, which prints a traceback and returns `Err(Exit(1))` on an uncaught
 //! exception.
 
+// --- langdata ---
+pub mod alloc;
 pub mod builtins;
 pub mod call;
 pub mod dict;

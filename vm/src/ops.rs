@@ -1329,6 +1329,11 @@ pub fn collect(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
     let mut out = Vec::new();
     while let Some(x) = next(vm, it)? {
         out.push(x);
+        // langdata: `list(huge_iterator)` under --max-heap.
+        if crate::alloc::over_limit() {
+            let args = vm.new_tuple(vec![]);
+            return Err(PyErr(vm.exc_from_args(Ty::MemoryError, args)));
+        }
     }
     Ok(out)
 }

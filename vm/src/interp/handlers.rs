@@ -588,10 +588,12 @@ pub fn JUMP_FORWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 #[inline(always)]
 pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    jump(vm, r, arg);
+    // Safe point before jumping, so a MemoryError (`--max-heap`) is reported at the back-edge
+    // (langdata).
     if vm.heap.should_collect() {
-        return outline(vm, r, arg, cold_extra::NOP_COLLECT);
+        outline(vm, r, arg, cold_extra::NOP_COLLECT)?;
     }
+    jump(vm, r, arg);
     Ok(())
 }
 
@@ -1830,7 +1832,8 @@ pub(super) mod body {
     /// GC safe point reached from JUMP_BACKWARD.
     #[inline(always)]
     pub fn NOP_COLLECT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-        vm.maybe_collect(r.sp);
+        // langdata: the back-edge is also where `--max-heap` raises MemoryError.
+        tri!(vm, vm.memory_check(r.sp));
         Ok(())
     }
 }

@@ -98,6 +98,9 @@ pub struct Options {
     /// into Python nest on the host stack; past this (less a margin) they raise
     /// RecursionError instead of overflowing it.
     pub stack_size: usize,
+    /// `--max-heap`: bytes the process may allocate (counted by `alloc::Counting`, which the
+    /// binary must install as its global allocator); MemoryError past it.
+    pub max_heap: Option<usize>,
 }
 
 impl Default for Options {
@@ -111,6 +114,7 @@ impl Default for Options {
             loader: None,
             // Rust's default for spawned threads (the main thread usually has more).
             stack_size: 2 << 20,
+            max_heap: None,
         }
     }
 }
@@ -230,6 +234,9 @@ impl Vm {
             vm.types.push(v);
         }
         crate::builtins::install(&mut vm);
+        if let Some(n) = vm.options.max_heap {
+            crate::alloc::set_limit(n);
+        }
         vm
     }
 
@@ -699,6 +706,18 @@ impl Vm {
             chunk: self.chunk as u32,
             gen: Value::NULL,
         });
+    }
+
+    // --- langdata ---
+    /// A safe point's memory check (`--max-heap`): collect if allowed, then MemoryError if
+    /// the bytes in use are still over the limit.
+    pub(crate) fn memory_check(&mut self, sp: *mut Value) -> PyResult<()> {
+        self.maybe_collect(sp);
+        if crate::alloc::over_limit() {
+            let args = self.new_tuple(vec![]);
+            return Err(PyErr(self.exc_from_args(Ty::MemoryError, args)));
+        }
+        Ok(())
     }
 
     /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
