@@ -388,7 +388,7 @@ fn min_max(
                 &format!("{name} expected at least 1 argument, got 0"),
             ))
         }
-        1 => ops::collect(vm, pos[0])?,
+        1 => ops::collect_gc_safe(vm, pos[0])?, // langdata
         _ => {
             if default.is_some() {
                 let msg = format!(
@@ -467,7 +467,7 @@ fn sum(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
             "sum() can't sum strings [use ''.join(seq) instead]",
         ));
     }
-    let items = ops::collect(vm, pos[0])?;
+    let items = ops::collect_gc_safe(vm, pos[0])?; // langdata: args rooted by the caller
     for it in items {
         acc = if acc.is_float() && it.is_float() {
             Value::float(acc.as_float() + it.as_float())
@@ -577,7 +577,7 @@ fn sorted(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         ));
     }
     let (key, reverse) = sort_kwargs(vm, kws, "sort")?;
-    let mut items = ops::collect(vm, pos[0])?;
+    let mut items = ops::collect_gc_safe(vm, pos[0])?; // langdata
     sort_values(vm, &mut items, key, reverse)?;
     Ok(vm.new_list(items))
 }
@@ -1010,7 +1010,7 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
             arity(vm, "list", pos, 0, 1)?;
             let items = match pos.first() {
                 None => vec![],
-                Some(&x) => ops::collect(vm, x)?,
+                Some(&x) => ops::collect_gc_safe(vm, x)?, // langdata
             };
             Ok(vm.new_list(items))
         }
@@ -1094,7 +1094,7 @@ fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "str.join", kwnames)?;
     method_arity(vm, "join", args, 1, 1)?;
     let sep = this_str(args);
-    let items = ops::collect(vm, args[1])?;
+    let items = ops::collect_gc_safe(vm, args[1])?; // langdata
     let mut out = String::new();
     for (i, it) in items.iter().enumerate() {
         let Some(s) = it.as_str() else {

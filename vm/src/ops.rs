@@ -375,6 +375,12 @@ fn num_f64(v: Value) -> Option<f64> {
 }
 
 pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool> {
+    // langdata: dict keys/items views compare as sets.
+    if a.is_obj() && b.is_obj() {
+        if let Some(r) = crate::set_ops::compare_views(vm, op, a, b)? {
+            return Ok(r);
+        }
+    }
     match op {
         CompareOp::Eq => return Ok(eq_fast(a, b) && !(a.is_float() && a.as_float().is_nan())),
         CompareOp::Ne => return Ok(!eq_fast(a, b) || (a.is_float() && a.as_float().is_nan())),
@@ -1315,6 +1321,31 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
             Err(vm.new_exc(Ty::TypeError, &format!("'{t}' object is not an iterator")))
         }
     }
+}
+
+// --- langdata ---
+/// `collect` for callers that hold no unrooted values (their operands are on the VM stack):
+/// a generator's items accumulate in a rooted list, so its frames may collect garbage.
+pub fn collect_gc_safe(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
+    if vm.native_depth > 1
+        || !matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_)))
+    {
+        return collect(vm, v);
+    }
+    let acc = vm.new_list(Vec::new());
+    vm.native_roots.push(acc);
+    let r = (|| {
+        while let Some(x) = vm.next_gc_safe(v)? {
+            acc.as_list().expect("list").borrow_mut().push(x);
+            if crate::alloc::over_limit() {
+                let args = vm.new_tuple(vec![]);
+                return Err(PyErr(vm.exc_from_args(Ty::MemoryError, args)));
+            }
+        }
+        Ok(())
+    })();
+    vm.native_roots.pop();
+    r.map(|_| std::mem::take(&mut *acc.as_list().expect("list").borrow_mut()))
 }
 
 /// All items of an iterable.

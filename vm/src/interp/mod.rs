@@ -189,6 +189,12 @@ pub struct Vm {
     pub(crate) recursion_limit: usize,
     /// Host stack address at the outermost `execute` (0 before the first run).
     stack_base: usize,
+    /// Nested dispatch loops that hold no unrooted values (a generator resumed by FOR_ITER,
+    /// SEND or a rooting native such as `sum`): they do not block collection.
+    pub(crate) gc_transparent: usize,
+    /// Native functions running (nested through `call_kw`): a native called by another may
+    /// not let a generator collect, since its caller may hold unrooted values.
+    pub(crate) native_depth: usize,
 }
 
 impl Vm {
@@ -226,6 +232,8 @@ impl Vm {
             gc_roots: Vec::new(),
             recursion_limit: RECURSION_LIMIT,
             stack_base: 0,
+            gc_transparent: 0,
+            native_depth: 0,
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -591,7 +599,12 @@ impl Vm {
     /// Call with keyword values at the end of `args`, named by the tuple `kwnames` (or NULL).
     pub fn call_kw(&mut self, callable: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
         match callable.as_obj().map(|o| &o.kind) {
-            Some(ObjKind::Native(n)) => (n.f)(self, args, kwnames),
+            Some(ObjKind::Native(n)) => {
+                self.native_depth += 1;
+                let r = (n.f)(self, args, kwnames);
+                self.native_depth -= 1;
+                r
+            }
             Some(ObjKind::Method { this, func }) => {
                 let mut v = Vec::with_capacity(args.len() + 1);
                 v.push(*this);
@@ -722,7 +735,7 @@ impl Vm {
 
     /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
     pub(crate) fn maybe_collect(&mut self, sp: *mut Value) {
-        if !self.heap.should_collect() || self.exec_depth > 1 {
+        if !self.heap.should_collect() || self.exec_depth > 1 + self.gc_transparent {
             return;
         }
         if let Some(f) = self.frames.last_mut() {
