@@ -37,7 +37,11 @@ fn generator_programs_survive_constant_collection() {
             let (out, err) = (vm.take_stdout(), vm.take_stderr());
             assert!(r.is_ok(), "{f} ({dispatch:?}): {err}");
             assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
-            assert!(vm.heap.collections > 30, "{f}: {} collections", vm.heap.collections);
+            assert!(
+                vm.heap.collections > 30,
+                "{f}: {} collections",
+                vm.heap.collections
+            );
         }
     }
 }

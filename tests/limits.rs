@@ -21,11 +21,15 @@ fn unbounded_allocation_raises_memory_error_at_max_heap() {
         "data = []\nprint('start')\nwhile True:\n    data.append('x' * 1000 + str(len(data)))\n",
     );
     for d in ["tail", "switch"] {
-        let out = nanopy(&dir, &["run", "--dispatch", d, "--max-heap", "32M", "grow.py"]);
+        let out = nanopy(
+            &dir,
+            &["run", "--dispatch", d, "--max-heap", "32M", "grow.py"],
+        );
         assert_eq!(out.stdout, "start\n", "{d}");
         assert_eq!(out.status, 1, "{d}: {}", out.stderr);
         assert!(
-            out.stderr.starts_with("Traceback (most recent call last):\n")
+            out.stderr
+                .starts_with("Traceback (most recent call last):\n")
                 && out.stderr.ends_with("\nMemoryError\n"),
             "{d}: {}",
             out.stderr

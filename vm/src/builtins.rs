@@ -467,15 +467,30 @@ fn sum(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
             "sum() can't sum strings [use ''.join(seq) instead]",
         ));
     }
-    let items = ops::collect_gc_safe(vm, pos[0])?; // langdata: args rooted by the caller
-    for it in items {
-        acc = if acc.is_float() && it.is_float() {
-            Value::float(acc.as_float() + it.as_float())
+    // langdata: iterate (no list of all the items); the running total stays rooted so a
+    // generator being summed may collect garbage.
+    let it = ops::iter(vm, pos[0])?;
+    let roots = vm.native_roots.len();
+    vm.native_roots.extend([it, acc]);
+    let safe = vm.native_depth <= 1;
+    let r = (|| loop {
+        let x = if safe {
+            vm.next_gc_safe(it)?
         } else {
-            ops::binary_op(vm, nanopy_compiler::bytecode::BinaryOp::Add, acc, it)?
+            ops::next(vm, it)?
         };
-    }
-    Ok(acc)
+        let Some(x) = x else { return Ok(acc) };
+        acc = if acc.is_float() && x.is_float() {
+            Value::float(acc.as_float() + x.as_float())
+        } else if Value::both_small_ints(acc, x) {
+            vm.int(acc.as_small_int() + x.as_small_int())
+        } else {
+            ops::binary_op(vm, nanopy_compiler::bytecode::BinaryOp::Add, acc, x)?
+        };
+        vm.native_roots[roots + 1] = acc;
+    })();
+    vm.native_roots.truncate(roots);
+    r
 }
 
 /// Sort `items` in place by `key` (a callable or None), stably, optionally reversed.
@@ -873,7 +888,12 @@ fn next(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "next", kwnames)?;
     arity(vm, "next", args, 1, 2)?;
     // --- langdata --- a generator's return value travels in its StopIteration.
-    if args.len() == 1 && matches!(args[0].as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+    if args.len() == 1
+        && matches!(
+            args[0].as_obj().map(|o| &o.kind),
+            Some(ObjKind::Generator(_))
+        )
+    {
         return match vm.gen_send(args[0], Value::NONE)? {
             crate::interp::generator::GenStep::Yielded(v) => Ok(v),
             crate::interp::generator::GenStep::Returned(v) => Err(vm.stop_iteration(v)),
@@ -1581,4 +1601,3 @@ fn dict_clear(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     }
     Ok(Value::NONE)
 }
-

@@ -148,7 +148,10 @@ fn too_many_positional(
         .count();
     let defaults = func.defaults.as_tuple().map_or(0, |t| t.len());
     let (sig, plural) = if defaults > 0 {
-        (format!("from {} to {}", argcount - defaults, argcount), true)
+        (
+            format!("from {} to {}", argcount - defaults, argcount),
+            true,
+        )
     } else {
         (argcount.to_string(), argcount != 1)
     };
@@ -170,7 +173,9 @@ fn too_many_positional(
     let s = if plural { "s" } else { "" };
     vm.new_exc(
         Ty::TypeError,
-        &format!("{fname}() takes {sig} positional argument{s} but {given}{kwonly_sig} {was} given"),
+        &format!(
+            "{fname}() takes {sig} positional argument{s} but {given}{kwonly_sig} {was} given"
+        ),
     )
 }
 

@@ -108,7 +108,11 @@ impl SetTable {
                 }
             }
             perturb >>= PERTURB_SHIFT;
-            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
         }
     }
 
@@ -141,7 +145,11 @@ impl SetTable {
                 }
             }
             perturb >>= PERTURB_SHIFT;
-            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
         };
         if let Some(f) = freeslot {
             self.used += 1;
@@ -210,14 +218,16 @@ impl SetTable {
             } else {
                 0
             };
-            for j in i..=i + probes {
-                if table[j].key.is_null() {
-                    table[j] = SetEntry { hash, key };
-                    return;
-                }
+            if let Some(e) = table[i..=i + probes].iter_mut().find(|e| e.key.is_null()) {
+                *e = SetEntry { hash, key };
+                return;
             }
             perturb >>= PERTURB_SHIFT;
-            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
         }
     }
 
@@ -338,7 +348,10 @@ mod tests {
         for x in 0..20 {
             add(&mut t, x * 7);
         }
-        assert_eq!(ints(&t), vec![0, 133, 7, 14, 21, 28, 35, 42, 49, 56, 63, 70, 77, 84, 91, 98, 105, 112, 119, 126]);
+        assert_eq!(
+            ints(&t),
+            vec![0, 133, 7, 14, 21, 28, 35, 42, 49, 56, 63, 70, 77, 84, 91, 98, 105, 112, 119, 126]
+        );
     }
 
     #[test]

@@ -470,7 +470,12 @@ pub fn repr_into(
 }
 
 /// The next element of a set iterator, or the error for a set resized while iterating.
-pub fn iter_next(vm: &mut Vm, set: Value, index: &Cell<usize>, used: usize) -> PyResult<Option<Value>> {
+pub fn iter_next(
+    vm: &mut Vm,
+    set: Value,
+    index: &Cell<usize>,
+    used: usize,
+) -> PyResult<Option<Value>> {
     let so = set_of(set).expect("set");
     let t = so.table.borrow();
     if t.len() != used {
@@ -740,7 +745,9 @@ fn m_isdisjoint(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     vm.native_roots.push(o);
     let r = intersection(vm, v, o);
     vm.native_roots.pop();
-    Ok(Value::bool(set_of(r?).expect("set").table.borrow().is_empty()))
+    Ok(Value::bool(
+        set_of(r?).expect("set").table.borrow().is_empty(),
+    ))
 }
 
 /// Methods of `set` and `frozenset`, registered by `builtins::install`.
@@ -776,4 +783,3 @@ pub fn methods() -> Vec<(Ty, &'static str, NativeFn)> {
     }
     out
 }
-

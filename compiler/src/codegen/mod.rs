@@ -1150,7 +1150,9 @@ impl<'s> Compiler<'s> {
             E::Set { elts } => {
                 // --- langdata --- BUILD_SET hashes, so it can raise: give it the display's
                 // position as CPython does.
-                let starred = elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. }));
+                let starred = elts
+                    .iter()
+                    .any(|x| matches!(x.kind, ExprKind::Starred { .. }));
                 let constant = elts.len() >= 3 && elts.iter().all(|x| fold::fold(x).is_some());
                 if !starred && !constant {
                     for x in elts.iter() {

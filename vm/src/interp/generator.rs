@@ -282,11 +282,7 @@ impl Vm {
     /// The StopIteration a finished generator raises: no args when it returned None, else
     /// `StopIteration(value)` (CPython's `_PyGen_SetStopIterationValue`).
     pub fn stop_iteration(&mut self, value: Value) -> PyErr {
-        let args = if value.is_none() {
-            vec![]
-        } else {
-            vec![value]
-        };
+        let args = if value.is_none() { vec![] } else { vec![value] };
         let args = self.new_tuple(args);
         PyErr(self.exc_from_args(Ty::StopIteration, args))
     }
@@ -443,7 +439,9 @@ fn gen_throw_method(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Val
         let t = ops::type_name(typ);
         return Err(vm.new_exc(
             Ty::TypeError,
-            &format!("exceptions must be classes or instances deriving from BaseException, not {t}"),
+            &format!(
+                "exceptions must be classes or instances deriving from BaseException, not {t}"
+            ),
         ));
     };
     let step = vm.gen_throw(g, exc)?;

@@ -1420,7 +1420,8 @@ pub(super) mod body {
             }
         }
         vm.sync(r);
-        match tri!(vm, vm.next_gc_safe(it)) { // langdata: a generator may collect
+        match tri!(vm, vm.next_gc_safe(it)) {
+            // langdata: a generator may collect
             Some(v) => push(r, v),
             None => {
                 pop(r);

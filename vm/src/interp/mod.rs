@@ -261,6 +261,7 @@ impl Vm {
     }
 
     pub fn new_string(&mut self, s: String) -> Value {
+        self.heap.charge(s.len() / 64); // langdata: long strings weigh on the collector
         let hash = self.hasher.hash_one(s.as_str());
         let chars = if s.is_ascii() {
             s.len()
@@ -311,7 +312,11 @@ impl Vm {
     pub fn bigint(&mut self, b: num_bigint::BigInt) -> Value {
         match i64::try_from(&b) {
             Ok(i) if Value::fits_small(i) => Value::small_int(i),
-            _ => self.heap.alloc(ObjKind::BigInt(b)),
+            _ => {
+                // langdata: weigh big digits for the collector (one object per 64 bytes).
+                self.heap.charge((b.bits() / 512) as usize);
+                self.heap.alloc(ObjKind::BigInt(b))
+            }
         }
     }
 

@@ -54,8 +54,16 @@ pub fn import(vm: &mut Vm, name: Value) -> PyResult<Value> {
         Loaded::NotFound => return not_found(vm),
         Loaded::SyntaxError(text) => {
             // The traceback printer shows the rendered text as the exception's message line.
-            let msg = text.trim_end().rsplit('\n').next().unwrap_or("").to_string();
-            let msg = msg.strip_prefix("SyntaxError: ").unwrap_or(&msg).to_string();
+            let msg = text
+                .trim_end()
+                .rsplit('\n')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let msg = msg
+                .strip_prefix("SyntaxError: ")
+                .unwrap_or(&msg)
+                .to_string();
             return Err(vm.new_exc(Ty::SyntaxError, &msg));
         }
     };
@@ -65,11 +73,7 @@ pub fn import(vm: &mut Vm, name: Value) -> PyResult<Value> {
     vm.native_roots.push(globals);
     for (k, v) in [("__name__", name), ("__file__", Value::NULL)] {
         let key = vm.intern(k);
-        let v = if v.is_null() {
-            vm.new_str(&file)
-        } else {
-            v
-        };
+        let v = if v.is_null() { vm.new_str(&file) } else { v };
         ops::dict_set(vm, globals, key, v)?;
     }
     let module = vm.heap.alloc(ObjKind::Module {

@@ -85,10 +85,7 @@ fn real(vm: &mut Vm, v: Value) -> PyResult<f64> {
         return format::bigint_to_f64(b).map_err(|e| ops::exc(vm, e));
     }
     let t = ops::type_name(v);
-    Err(vm.new_exc(
-        Ty::TypeError,
-        &format!("must be real number, not {t}"),
-    ))
+    Err(vm.new_exc(Ty::TypeError, &format!("must be real number, not {t}")))
 }
 
 /// An integer argument (`'float' object cannot be interpreted as an integer`).
@@ -402,10 +399,7 @@ fn isqrt(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     nargs(vm, "isqrt", args, 1, 1)?;
     let n = integer(vm, args[0])?;
     if n.is_negative() {
-        return Err(vm.new_exc(
-            Ty::ValueError,
-            "isqrt() argument must be nonnegative",
-        ));
+        return Err(vm.new_exc(Ty::ValueError, "isqrt() argument must be nonnegative"));
     }
     Ok(vm.bigint(n.sqrt()))
 }
@@ -452,7 +446,12 @@ fn factorial(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     Ok(vm.bigint(acc))
 }
 
-fn comb_perm(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<(BigInt, BigInt)> {
+fn comb_perm(
+    vm: &mut Vm,
+    name: &str,
+    args: &[Value],
+    kwnames: Value,
+) -> PyResult<(BigInt, BigInt)> {
     no_kw(vm, name, kwnames)?;
     nargs(vm, name, args, 2, 2)?;
     let (n, k) = (integer(vm, args[0])?, integer(vm, args[1])?);
@@ -503,7 +502,10 @@ fn prod(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         if ops::str_of(*n) == "start" {
             acc = *v;
         } else {
-            let msg = format!("prod() got an unexpected keyword argument '{}'", ops::str_of(*n));
+            let msg = format!(
+                "prod() got an unexpected keyword argument '{}'",
+                ops::str_of(*n)
+            );
             return Err(vm.new_exc(Ty::TypeError, &msg));
         }
     }

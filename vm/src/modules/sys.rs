@@ -83,7 +83,10 @@ fn setrecursionlimit(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Va
     nargs(vm, "setrecursionlimit", args, 1, 1)?;
     let v = args[0];
     if v.is_float() {
-        return Err(vm.new_exc(Ty::TypeError, "'float' object cannot be interpreted as an integer"));
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            "'float' object cannot be interpreted as an integer",
+        ));
     }
     let n = match ops::index_of(vm, v) {
         Ok(Some(n)) => n,
