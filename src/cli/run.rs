@@ -69,7 +69,7 @@ pub fn compile_file(file: &Path) -> Result<Arc<CodeObject>, ExitCode> {
 /// The file name CPython gives a script's code (`__file__`, tracebacks, syntax errors): the
 /// path as given when absolute, else the working directory joined to it without normalising
 /// (`python3 ../x.py` shows `/cwd/../x.py`), as `_Py_abspath` does.
-fn script_path(file: &Path) -> String {
+pub(crate) fn script_path(file: &Path) -> String {
     let given = file.display().to_string();
     if file.is_absolute() {
         return given;

@@ -33,6 +33,7 @@ pub fn execute(
         },
         argv,
         count_instructions: true,
+        loader: Some(super::loader::beside(&super::run::script_path(file))),
         ..Options::default()
     });
     let status = vm.run_module(code);

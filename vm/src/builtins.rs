@@ -131,6 +131,7 @@ pub fn install(vm: &mut Vm) {
         .chain(crate::interp::generator::methods())
         .chain(set_methods.iter())
         .chain(crate::numbers::methods())
+        .chain(crate::str_format::methods())
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {

@@ -26,6 +26,7 @@ pub mod modules;
 pub mod numbers;
 pub mod set;
 pub mod set_ops;
+pub mod str_format;
 pub mod text;
 pub mod traceback;
 pub mod value;
