@@ -7,8 +7,10 @@ use clap::{Parser, Subcommand};
 mod cache;
 mod cli;
 
+/// mimalloc, counted when `--max-heap` sets a limit (see `nanopy_vm::alloc`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: nanopy_vm::alloc::Counting<mimalloc::MiMalloc> =
+    nanopy_vm::alloc::Counting(mimalloc::MiMalloc);
 
 #[derive(Parser)]
 #[command(

@@ -40,6 +40,9 @@ pub struct Args {
     /// Neither read nor write the bytecode cache (`__pycache__/NAME.nanopy-<tag>.pyc`).
     #[arg(long)]
     pub no_cache: bool,
+    /// Raise MemoryError once the program's heap passes SIZE bytes (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_heap: Option<usize>,
     /// The Python program.
     pub file: PathBuf,
     /// Arguments for the program (`sys.argv[1:]`).
@@ -75,7 +78,24 @@ pub fn load_file(file: &Path, opts: &cache::CacheOptions) -> Result<Arc<CodeObje
     })
 }
 
-/// Run compiled module code; the exit status CPython would return.
+/// `--max-heap` sizes: bytes, or with a K/M/G suffix (powers of 1024).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1usize << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("invalid size '{s}' (expected e.g. 1000000, 64K, 100M, 2G)"))
+}
+
+/// Run compiled module code (imports through the cache as `cache_opts` allows; MemoryError
+/// past `max_heap` bytes); the exit status CPython would return.
 pub fn execute(
     code: &Arc<CodeObject>,
     dispatch: Dispatch,
@@ -83,6 +103,7 @@ pub fn execute(
     args: &[String],
     trace: Option<TraceOptions>,
     cache_opts: cache::CacheOptions,
+    max_heap: Option<usize>,
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
@@ -91,6 +112,7 @@ pub fn execute(
         argv,
         trace,
         loader: Some(super::loader::beside(&cache::script_path(file), cache_opts)),
+        max_heap,
         ..Options::default()
     };
     // Natives calling back into Python (key functions, generators, imports) nest on the host
@@ -119,7 +141,15 @@ pub fn run(args: Args) -> ExitCode {
         Ok(code) if args.stats => {
             super::stats::execute(&code, args.dispatch, &args.file, &args.args, opts)
         }
-        Ok(code) => execute(&code, args.dispatch, &args.file, &args.args, None, opts),
+        Ok(code) => execute(
+            &code,
+            args.dispatch,
+            &args.file,
+            &args.args,
+            None,
+            opts,
+            args.max_heap,
+        ),
         Err(status) => status,
     }
 }

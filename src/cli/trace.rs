@@ -43,5 +43,6 @@ pub fn run(args: Args) -> ExitCode {
             write: false,
             verbose: false,
         },
+        None,
     )
 }

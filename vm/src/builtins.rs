@@ -143,6 +143,7 @@ pub fn install(vm: &mut Vm) {
         .chain(crate::interp::generator::methods())
         .chain(set_methods.iter())
         .chain(crate::numbers::methods())
+        .chain(crate::str_format::methods())
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
@@ -432,7 +433,7 @@ fn min_max(
                 &format!("{name} expected at least 1 argument, got 0"),
             ))
         }
-        1 => ops::collect(vm, pos[0])?,
+        1 => ops::collect_gc_safe(vm, pos[0])?, // langdata
         _ => {
             if default.is_some() {
                 let msg = format!(
@@ -511,15 +512,30 @@ fn sum(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
             "sum() can't sum strings [use ''.join(seq) instead]",
         ));
     }
-    let items = ops::collect(vm, pos[0])?;
-    for it in items {
-        acc = if acc.is_float() && it.is_float() {
-            Value::float(acc.as_float() + it.as_float())
+    // langdata: iterate (no list of all the items); the running total stays rooted so a
+    // generator being summed may collect garbage.
+    let it = ops::iter(vm, pos[0])?;
+    let roots = vm.native_roots.len();
+    vm.native_roots.extend([it, acc]);
+    let safe = vm.native_depth <= 1;
+    let r = (|| loop {
+        let x = if safe {
+            vm.next_gc_safe(it)?
         } else {
-            ops::binary_op(vm, nanopy_compiler::bytecode::BinaryOp::Add, acc, it)?
+            ops::next(vm, it)?
         };
-    }
-    Ok(acc)
+        let Some(x) = x else { return Ok(acc) };
+        acc = if acc.is_float() && x.is_float() {
+            Value::float(acc.as_float() + x.as_float())
+        } else if Value::both_small_ints(acc, x) {
+            vm.int(acc.as_small_int() + x.as_small_int())
+        } else {
+            ops::binary_op(vm, nanopy_compiler::bytecode::BinaryOp::Add, acc, x)?
+        };
+        vm.native_roots[roots + 1] = acc;
+    })();
+    vm.native_roots.truncate(roots);
+    r
 }
 
 /// Sort `items` in place by `key` (a callable or None), stably, optionally reversed.
@@ -621,7 +637,7 @@ fn sorted(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         ));
     }
     let (key, reverse) = sort_kwargs(vm, kws, "sort")?;
-    let mut items = ops::collect(vm, pos[0])?;
+    let mut items = ops::collect_gc_safe(vm, pos[0])?; // langdata
     sort_values(vm, &mut items, key, reverse)?;
     Ok(vm.new_list(items))
 }
@@ -1040,7 +1056,7 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
             arity(vm, "list", pos, 0, 1)?;
             let items = match pos.first() {
                 None => vec![],
-                Some(&x) => ops::collect(vm, x)?,
+                Some(&x) => ops::collect_gc_safe(vm, x)?, // langdata
             };
             Ok(vm.new_list(items))
         }
@@ -1124,7 +1140,7 @@ fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "str.join", kwnames)?;
     method_arity(vm, "join", args, 1, 1)?;
     let sep = this_str(args);
-    let items = ops::collect(vm, args[1])?;
+    let items = ops::collect_gc_safe(vm, args[1])?; // langdata
     let mut out = String::new();
     for (i, it) in items.iter().enumerate() {
         let Some(s) = it.as_str() else {

@@ -67,6 +67,13 @@ impl Heap {
         Value::from_obj(p)
     }
 
+    /// Count a large allocation as `n` more objects towards the next collection, so that few
+    /// but big objects (huge ints, long strings) still trigger collections (langdata).
+    #[inline]
+    pub fn charge(&mut self, n: usize) {
+        self.allocated_since += n;
+    }
+
     /// Collect after every `n` allocations at least (GC stress testing).
     pub fn set_min_threshold(&mut self, n: usize) {
         self.min_threshold = n;
@@ -75,7 +82,8 @@ impl Heap {
 
     #[inline]
     pub fn should_collect(&self) -> bool {
-        self.allocated_since >= self.threshold
+        // langdata: also when the process is over `--max-heap` (see alloc.rs).
+        self.allocated_since >= self.threshold || crate::alloc::over_limit()
     }
 
     pub fn live_objects(&self) -> usize {

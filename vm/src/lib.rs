@@ -9,6 +9,8 @@
 //! `vm.run_module(&code)`, which prints a traceback and returns `Err(Exit(1))` on an uncaught
 //! exception.
 
+// --- langdata ---
+pub mod alloc;
 pub mod builtins;
 pub mod call;
 pub mod class;
@@ -26,6 +28,7 @@ pub mod modules;
 pub mod numbers;
 pub mod set;
 pub mod set_ops;
+pub mod str_format;
 pub mod text;
 pub mod traceback;
 pub mod value;

@@ -431,6 +431,12 @@ fn num_f64(v: Value) -> Option<f64> {
 }
 
 pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool> {
+    // langdata: dict keys/items views compare as sets.
+    if a.is_obj() && b.is_obj() {
+        if let Some(r) = crate::set_ops::compare_views(vm, op, a, b)? {
+            return Ok(r);
+        }
+    }
     // --- classes ---
     if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
         return crate::class::compare(vm, op, a, b);
@@ -701,8 +707,36 @@ fn small_int_op(vm: &mut Vm, op: BinaryOp, x: i64, y: i64) -> PyResult<Option<Va
     }))
 }
 
+/// An int operand by reference when it is a heap big int (no copy of its digits), by value
+/// when inline (langdata).
+fn big_ref(v: Value) -> std::borrow::Cow<'static, BigInt> {
+    match v.as_bigint() {
+        Some(b) => std::borrow::Cow::Borrowed(b),
+        None => std::borrow::Cow::Owned(big_of(v).unwrap_or_default()),
+    }
+}
+
 fn big_int_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
-    let (x, y) = (big_of(a).unwrap_or_default(), big_of(b).unwrap_or_default());
+    // langdata: add/sub/mul/floor-div/mod read huge operands in place (they dominated
+    // bigint_pi as memcpy).
+    let (xr, yr) = (big_ref(a), big_ref(b));
+    let fast = match op {
+        BinaryOp::Add => Some(&*xr + &*yr),
+        BinaryOp::Subtract => Some(&*xr - &*yr),
+        BinaryOp::Multiply => Some(&*xr * &*yr),
+        BinaryOp::FloorDivide | BinaryOp::Remainder if !yr.is_zero() => {
+            Some(if op == BinaryOp::FloorDivide {
+                xr.div_floor(&yr)
+            } else {
+                xr.mod_floor(&yr)
+            })
+        }
+        _ => None,
+    };
+    if let Some(r) = fast {
+        return Ok(Some(vm.bigint(r)));
+    }
+    let (x, y) = (xr.into_owned(), yr.into_owned());
     let r = match op {
         BinaryOp::Add => x + y,
         BinaryOp::Subtract => x - y,
@@ -1446,6 +1480,29 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
     }
 }
 
+// --- langdata ---
+/// `collect` for callers that hold no unrooted values (their operands are on the VM stack):
+/// a generator's items accumulate in a rooted list, so its frames may collect garbage.
+pub fn collect_gc_safe(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
+    if vm.native_depth > 1 || !matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+        return collect(vm, v);
+    }
+    let acc = vm.new_list(Vec::new());
+    vm.native_roots.push(acc);
+    let r = (|| {
+        while let Some(x) = vm.next_gc_safe(v)? {
+            acc.as_list().expect("list").borrow_mut().push(x);
+            if crate::alloc::over_limit() {
+                let args = vm.new_tuple(vec![]);
+                return Err(PyErr(vm.exc_from_args(Ty::MemoryError, args)));
+            }
+        }
+        Ok(())
+    })();
+    vm.native_roots.pop();
+    r.map(|_| std::mem::take(&mut *acc.as_list().expect("list").borrow_mut()))
+}
+
 /// All items of an iterable.
 pub fn collect(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
     if let Some(t) = v.as_tuple() {
@@ -1458,6 +1515,11 @@ pub fn collect(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
     let mut out = Vec::new();
     while let Some(x) = next(vm, it)? {
         out.push(x);
+        // langdata: `list(huge_iterator)` under --max-heap.
+        if crate::alloc::over_limit() {
+            let args = vm.new_tuple(vec![]);
+            return Err(PyErr(vm.exc_from_args(Ty::MemoryError, args)));
+        }
     }
     Ok(out)
 }

@@ -218,11 +218,9 @@ impl SetTable {
             } else {
                 0
             };
-            for j in i..=i + probes {
-                if table[j].key.is_null() {
-                    table[j] = SetEntry { hash, key };
-                    return;
-                }
+            if let Some(e) = table[i..=i + probes].iter_mut().find(|e| e.key.is_null()) {
+                *e = SetEntry { hash, key };
+                return;
             }
             perturb >>= PERTURB_SHIFT;
             i = (i

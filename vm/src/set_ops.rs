@@ -366,6 +366,9 @@ fn symmetric_difference(vm: &mut Vm, s: Value, other: Value) -> PyResult<Value> 
 /// `a | b`, `a & b`, `a - b`, `a ^ b` and their in-place forms when both are sets; `None`
 /// otherwise (the caller reports the unsupported operand types).
 pub fn binary(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
+    if is_set_view(a) || (is_set_view(b) && set_of(a).is_some()) {
+        return view_binary(vm, op.base(), a, b);
+    }
     let (Some(sa), Some(_)) = (set_of(a), set_of(b)) else {
         return Ok(None);
     };
@@ -404,6 +407,56 @@ pub fn binary(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
         BinaryOp::Subtract => difference(vm, a, b)?,
         _ => symmetric_difference(vm, a, b)?,
     }))
+}
+
+/// `dict.keys()` and `dict.items()` views, which act as sets in operators.
+fn is_set_view(v: Value) -> bool {
+    matches!(
+        v.as_obj().map(|o| &o.kind),
+        Some(ObjKind::DictView { kind: 0 | 2, .. })
+    )
+}
+
+/// `view op other` (or `set op view`): both sides as sets, result a set (CPython's
+/// `dictviews_*`, which accept any iterable on the other side).
+fn view_binary(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
+    if !matches!(
+        op,
+        BinaryOp::Or | BinaryOp::And | BinaryOp::Subtract | BinaryOp::Xor
+    ) {
+        return Ok(None);
+    }
+    let sa = from_iterable(vm, a, false)?;
+    vm.native_roots.push(sa);
+    let sb = if set_of(b).is_some() {
+        Ok(b)
+    } else {
+        from_iterable(vm, b, false)
+    };
+    let r = match sb {
+        Ok(sb) => {
+            vm.native_roots.push(sb);
+            let r = binary(vm, op, sa, sb);
+            vm.native_roots.pop();
+            r
+        }
+        Err(e) => Err(e),
+    };
+    vm.native_roots.pop();
+    r
+}
+
+/// Comparisons where a keys/items view meets a set or view: compared as sets.
+pub fn compare_views(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<Option<bool>> {
+    let setlike = |v: Value| set_of(v).is_some() || is_set_view(v);
+    if !(is_set_view(a) || is_set_view(b)) || !(setlike(a) && setlike(b)) {
+        return Ok(None);
+    }
+    let sa = from_iterable(vm, a, false)?;
+    vm.native_roots.push(sa);
+    let sb = from_iterable(vm, b, false);
+    vm.native_roots.pop();
+    Ok(compare(op, sa, sb?))
 }
 
 /// `repr(s)`: `{1, 2}`, `set()`, `frozenset({1, 2})`, `frozenset()`.

@@ -48,7 +48,7 @@ pub fn star_args(vm: &mut Vm, callable: Value, args: Value) -> PyResult<Vec<Valu
         return Ok(t.to_vec());
     }
     match ops::iter(vm, args) {
-        Ok(_) => ops::collect(vm, args),
+        Ok(_) => ops::collect_gc_safe(vm, args),
         Err(e) if is_type_error(&e) => {
             let (f, t) = (function_str(vm, callable), ops::type_name(args));
             Err(vm.new_exc(

@@ -54,6 +54,18 @@ impl Vm {
         }
     }
 
+    /// `next(it)` from a caller that holds no unrooted values across the call (FOR_ITER, and
+    /// natives that root what they hold): a generator resumed here may collect garbage.
+    pub(crate) fn next_gc_safe(&mut self, it: Value) -> PyResult<Option<Value>> {
+        if !matches!(it.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
+            return ops::next(self, it);
+        }
+        self.gc_transparent += 1;
+        let r = self.resume_generator(it);
+        self.gc_transparent -= 1;
+        r
+    }
+
     /// `g.send(v)`; `next(g)` is `send(None)`.
     pub fn gen_send(&mut self, g: Value, v: Value) -> PyResult<GenStep> {
         let st = state(g).borrow();
@@ -324,7 +336,11 @@ pub fn SEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let recv = unsafe { *r.sp.sub(1) };
     vm.sync(r);
     let step = if matches!(recv.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
-        vm.gen_send(recv, v)
+        // The receiver is on our stack and `v` goes onto its frame: nothing is unrooted.
+        vm.gc_transparent += 1;
+        let s = vm.gen_send(recv, v);
+        vm.gc_transparent -= 1;
+        s
     } else if v.is_none() {
         ops::next(vm, recv).map(|o| match o {
             Some(x) => GenStep::Yielded(x),

@@ -652,10 +652,12 @@ pub fn JUMP_FORWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 #[inline(always)]
 pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    jump(vm, r, arg);
+    // Safe point before jumping, so a MemoryError (`--max-heap`) is reported at the back-edge
+    // (langdata).
     if vm.heap.should_collect() {
-        return outline(vm, r, arg, cold_extra::NOP_COLLECT);
+        outline(vm, r, arg, cold_extra::NOP_COLLECT)?;
     }
+    jump(vm, r, arg);
     Ok(())
 }
 
@@ -1539,7 +1541,8 @@ pub(super) mod body {
             }
         }
         vm.sync(r);
-        match tri!(vm, ops::next(vm, it)) {
+        match tri!(vm, vm.next_gc_safe(it)) {
+            // langdata: a generator may collect
             Some(v) => push(r, v),
             None => {
                 pop(r);
@@ -1730,12 +1733,13 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn CALL_FUNCTION_EX(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let kwargs = if arg & 1 != 0 { pop(r) } else { Value::NULL };
-        let args = pop(r);
-        let _null = pop(r);
-        let callable = peek(r, 1);
+        // langdata: CPython's conversions and messages (interp/call_ex.rs); the operands stay
+        // on the stack (rooted) while `*args` runs a generator, which may collect garbage.
+        let extra = (arg & 1) as usize;
+        let kwargs = if extra != 0 { peek(r, 1) } else { Value::NULL };
+        let args = peek(r, 1 + extra);
+        let callable = peek(r, 3 + extra);
         vm.sync(r);
-        // langdata: CPython's conversions and messages (interp/call_ex.rs).
         let mut argv = tri!(vm, super::super::call_ex::star_args(vm, callable, args));
         let mut kwnames = Value::NULL;
         if !kwargs.is_null() {
@@ -1743,6 +1747,8 @@ pub(super) mod body {
             argv.extend(values);
             kwnames = vm.new_tuple(names);
         }
+        r.sp = r.sp.wrapping_sub(2 + extra);
+        vm.sync(r);
         vm.native_roots.push(kwnames);
         vm.native_roots.extend_from_slice(&argv);
         let res = vm.call_kw(callable, &argv, kwnames);
@@ -2028,7 +2034,8 @@ pub(super) mod body {
     /// GC safe point reached from JUMP_BACKWARD.
     #[inline(always)]
     pub fn NOP_COLLECT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-        vm.maybe_collect(r.sp);
+        // langdata: the back-edge is also where `--max-heap` raises MemoryError.
+        tri!(vm, vm.memory_check(r.sp));
         Ok(())
     }
 }

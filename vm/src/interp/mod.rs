@@ -137,6 +137,9 @@ pub struct Options {
     /// into Python nest on the host stack; past this (less a margin) they raise
     /// RecursionError instead of overflowing it.
     pub stack_size: usize,
+    /// `--max-heap`: bytes the process may allocate (counted by `alloc::Counting`, which the
+    /// binary must install as its global allocator); MemoryError past it.
+    pub max_heap: Option<usize>,
 }
 
 impl Default for Options {
@@ -150,6 +153,7 @@ impl Default for Options {
             loader: None,
             // Rust's default for spawned threads (the main thread usually has more).
             stack_size: 2 << 20,
+            max_heap: None,
         }
     }
 }
@@ -233,6 +237,12 @@ pub struct Vm {
     pub(crate) recursion_limit: usize,
     /// Host stack address at the outermost `execute` (0 before the first run).
     stack_base: usize,
+    /// Nested dispatch loops that hold no unrooted values (a generator resumed by FOR_ITER,
+    /// SEND or a rooting native such as `sum`): they do not block collection.
+    pub(crate) gc_transparent: usize,
+    /// Native functions running (nested through `call_kw`): a native called by another may
+    /// not let a generator collect, since its caller may hold unrooted values.
+    pub(crate) native_depth: usize,
 }
 
 impl Vm {
@@ -273,6 +283,8 @@ impl Vm {
             reraise: false,
             recursion_limit: RECURSION_LIMIT,
             stack_base: 0,
+            gc_transparent: 0,
+            native_depth: 0,
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -281,6 +293,9 @@ impl Vm {
             vm.types.push(v);
         }
         crate::builtins::install(&mut vm);
+        if let Some(n) = vm.options.max_heap {
+            crate::alloc::set_limit(n);
+        }
         vm
     }
 
@@ -297,6 +312,7 @@ impl Vm {
     }
 
     pub fn new_string(&mut self, s: String) -> Value {
+        self.heap.charge(s.len() / 64); // langdata: long strings weigh on the collector
         let hash = self.hasher.hash_one(s.as_str());
         let chars = if s.is_ascii() {
             s.len()
@@ -347,7 +363,11 @@ impl Vm {
     pub fn bigint(&mut self, b: num_bigint::BigInt) -> Value {
         match i64::try_from(&b) {
             Ok(i) if Value::fits_small(i) => Value::small_int(i),
-            _ => self.heap.alloc(ObjKind::BigInt(b)),
+            _ => {
+                // langdata: weigh big digits for the collector (one object per 64 bytes).
+                self.heap.charge((b.bits() / 512) as usize);
+                self.heap.alloc(ObjKind::BigInt(b))
+            }
         }
     }
 
@@ -695,7 +715,12 @@ impl Vm {
     /// Call with keyword values at the end of `args`, named by the tuple `kwnames` (or NULL).
     pub fn call_kw(&mut self, callable: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
         match callable.as_obj().map(|o| &o.kind) {
-            Some(ObjKind::Native(n)) => (n.f)(self, args, kwnames),
+            Some(ObjKind::Native(n)) => {
+                self.native_depth += 1;
+                let r = (n.f)(self, args, kwnames);
+                self.native_depth -= 1;
+                r
+            }
             Some(ObjKind::Method { this, func }) => {
                 let mut v = Vec::with_capacity(args.len() + 1);
                 v.push(*this);
@@ -823,9 +848,21 @@ impl Vm {
         });
     }
 
+    // --- langdata ---
+    /// A safe point's memory check (`--max-heap`): collect if allowed, then MemoryError if
+    /// the bytes in use are still over the limit.
+    pub(crate) fn memory_check(&mut self, sp: *mut Value) -> PyResult<()> {
+        self.maybe_collect(sp);
+        if crate::alloc::over_limit() {
+            let args = self.new_tuple(vec![]);
+            return Err(PyErr(self.exc_from_args(Ty::MemoryError, args)));
+        }
+        Ok(())
+    }
+
     /// Collect garbage if due and allowed. `sp` is the running frame's stack top.
     pub(crate) fn maybe_collect(&mut self, sp: *mut Value) {
-        if !self.heap.should_collect() || self.exec_depth > 1 {
+        if !self.heap.should_collect() || self.exec_depth > 1 + self.gc_transparent {
             return;
         }
         if let Some(f) = self.frames.last_mut() {
