@@ -158,22 +158,7 @@ pub(crate) struct SourceMap<'a> {
 impl<'a> SourceMap<'a> {
     fn new(arena: &'a Bump, text: &'a str) -> SourceMap<'a> {
         let mut line_starts = BVec::with_capacity_in(text.len() / 32 + 1, arena);
-        line_starts.push(0u32);
-        let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'\n' => line_starts.push(i as u32 + 1),
-                b'\r' => {
-                    if b.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    line_starts.push(i as u32 + 1);
-                }
-                _ => {}
-            }
-            i += 1;
-        }
+        crate::source::for_each_line_start(text.as_bytes(), |off| line_starts.push(off));
         SourceMap {
             text,
             line_starts: line_starts.into_bump_slice(),
