@@ -249,7 +249,7 @@ fn has_cookie(bytes: &[u8]) -> bool {
 /// and precedence depend on the token holding the bad byte (see `lexer/invalid_utf8.rs`); bad
 /// bytes in comments are accepted (replaced by U+FFFD).
 pub fn decode(bytes: &[u8]) -> Result<String, SyntaxError> {
-    if bytes.contains(&0) {
+    if memchr::memchr(0, bytes).is_some() {
         return Err(plain_error("source code string cannot contain null bytes"));
     }
     let enc = detect_encoding(bytes)?;

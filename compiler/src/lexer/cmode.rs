@@ -51,7 +51,7 @@ pub(crate) fn lex_partial_masked(
             }),
         );
     }
-    if source.as_bytes().contains(&0) {
+    if memchr::memchr(0, source.as_bytes()).is_some() {
         let e = SyntaxError::new(
             SyntaxErrorKind::SyntaxError,
             "source code string cannot contain null bytes",
@@ -821,7 +821,8 @@ impl<'s> Lexer<'s> {
             // Fast path: skip ordinary bytes. A triple-quoted body may hold line ends (read by
             // `nextc` only to fold `\r\n`, which changes nothing here); a single-quoted one stops
             // at them. Without any `\r` in the file, three needles suffice.
-            let rest = &self.b[self.pos..];
+            // (`pos` may sit past the text, on the virtual final newline.)
+            let rest = self.b.get(self.pos..).unwrap_or_default();
             let skip = if quote_size == 3 {
                 memchr::memchr2(quote, b'\\', rest)
             } else if !self.has_cr {
