@@ -249,7 +249,7 @@ fn has_cookie(bytes: &[u8]) -> bool {
 /// and precedence depend on the token holding the bad byte (see `lexer/invalid_utf8.rs`); bad
 /// bytes in comments are accepted (replaced by U+FFFD).
 pub fn decode(bytes: &[u8]) -> Result<String, SyntaxError> {
-    if bytes.contains(&0) {
+    if memchr::memchr(0, bytes).is_some() {
         return Err(plain_error("source code string cannot contain null bytes"));
     }
     let enc = detect_encoding(bytes)?;
@@ -383,25 +383,25 @@ pub struct LineIndex {
     len: u32,
 }
 
+/// Calls `f` with the byte offset of every line start, in order, starting with 0. A line ends
+/// after `\n`, `\r\n` or a lone `\r`. (memchr: line ends are sparse, ~1 byte in 35.)
+#[inline]
+pub(crate) fn for_each_line_start(bytes: &[u8], mut f: impl FnMut(u32)) {
+    f(0);
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        // `\r\n` is one line end: its `\n` starts the next line.
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        f(i as u32 + 1);
+    }
+}
+
 impl LineIndex {
     pub fn new(source: &str) -> LineIndex {
         let bytes = source.as_bytes();
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
-        line_starts.push(0);
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i as u32 + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    line_starts.push(i as u32 + 1);
-                }
-                _ => {}
-            }
-            i += 1;
-        }
+        for_each_line_start(bytes, |off| line_starts.push(off));
         LineIndex {
             line_starts,
             len: bytes.len() as u32,

@@ -51,7 +51,7 @@ pub(crate) fn lex_partial_masked(
             }),
         );
     }
-    if source.as_bytes().contains(&0) {
+    if memchr::memchr(0, source.as_bytes()).is_some() {
         let e = SyntaxError::new(
             SyntaxErrorKind::SyntaxError,
             "source code string cannot contain null bytes",
@@ -98,6 +98,8 @@ struct Lexer<'s> {
     opts: LexOptions,
     /// Invalid-UTF-8 mode: which bytes are undecodable, and the original bytes.
     mask: Option<(&'s [bool], &'s [u8])>,
+    /// The text contains a `\r` (old Mac or Windows line ends): string scanning must stop there.
+    has_cr: bool,
 }
 
 impl<'s> Lexer<'s> {
@@ -119,6 +121,7 @@ impl<'s> Lexer<'s> {
             tokens: Vec::with_capacity(b.len() / 5 + 16),
             opts,
             mask: None,
+            has_cr: memchr::memchr(b'\r', b).is_some(),
         }
     }
 
@@ -230,6 +233,16 @@ impl<'s> Lexer<'s> {
     /// Returns whether the line is blank (only whitespace and/or a comment).
     fn indentation(&mut self) -> Result<bool, LexError> {
         let (mut col, mut altcol) = (0u32, 0u32);
+        // Blanks are plain bytes (never `\r`, never masked), so read them straight from the
+        // text; `nextc` then reads the first other character.
+        let b = self.b;
+        let mut p = self.pos;
+        while p < b.len() && b[p] == b' ' {
+            p += 1;
+        }
+        col += (p - self.pos) as u32;
+        altcol += (p - self.pos) as u32;
+        self.pos = p;
         let c = loop {
             match self.nextc() {
                 b' ' => {
@@ -319,10 +332,14 @@ impl<'s> Lexer<'s> {
             }
             // `again:` — after a line continuation.
             loop {
-                let mut c = self.nextc();
-                while c == b' ' || c == b'\t' || c == b'\x0c' {
-                    c = self.nextc();
+                // Skip blanks straight from the bytes (they are never `\r` or masked).
+                let b = self.b;
+                let mut p = self.pos;
+                while p < b.len() && matches!(b[p], b' ' | b'\t' | b'\x0c') {
+                    p += 1;
                 }
+                self.pos = p;
+                let mut c = self.nextc();
                 let start = self.pos - (c != EOF) as usize;
                 let start = if c == b'\n'
                     && self.pos >= 2
@@ -337,10 +354,7 @@ impl<'s> Lexer<'s> {
                 if c == b'#' {
                     // Fast path to the line end (a comment's bytes need no classification).
                     let rest = &self.b[self.pos..];
-                    self.pos += rest
-                        .iter()
-                        .position(|&x| x == b'\n' || x == b'\r')
-                        .unwrap_or(rest.len());
+                    self.pos += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
                     while c != EOF && c != b'\n' {
                         c = self.nextc();
                     }
@@ -485,8 +499,7 @@ impl<'s> Lexer<'s> {
         // Fast path: the rest of an ASCII name, straight from the bytes.
         if (c.is_ascii_alphanumeric() || c == b'_') && self.mask.is_none() {
             let b = self.b;
-            while self.pos < b.len() && (b[self.pos].is_ascii_alphanumeric() || b[self.pos] == b'_')
-            {
+            while self.pos < b.len() && ASCII_IDENT[b[self.pos] as usize] {
                 self.pos += 1;
             }
             c = self.nextc();
@@ -805,13 +818,22 @@ impl<'s> Lexer<'s> {
             self.backup(c);
         }
         while end_quote_size != quote_size {
-            // Fast path: skip ordinary bytes.
-            while self.pos < self.b.len() {
-                let b = self.b[self.pos];
-                if b == quote || b == b'\\' || b == b'\n' || b == b'\r' {
-                    break;
-                }
-                self.pos += 1;
+            // Fast path: skip ordinary bytes. A triple-quoted body may hold line ends (read by
+            // `nextc` only to fold `\r\n`, which changes nothing here); a single-quoted one stops
+            // at them. Without any `\r` in the file, three needles suffice.
+            // (`pos` may sit past the text, on the virtual final newline.)
+            let rest = self.b.get(self.pos..).unwrap_or_default();
+            let skip = if quote_size == 3 {
+                memchr::memchr2(quote, b'\\', rest)
+            } else if !self.has_cr {
+                memchr::memchr3(quote, b'\\', b'\n', rest)
+            } else {
+                rest.iter()
+                    .position(|&b| b == quote || b == b'\\' || b == b'\n' || b == b'\r')
+            }
+            .unwrap_or(rest.len());
+            if skip > 0 {
+                self.pos += skip;
                 end_quote_size = 0;
             }
             let c = self.nextc();
@@ -1002,6 +1024,18 @@ impl<'s> Lexer<'s> {
         Ok(self.push(one_char(c), start, self.pos))
     }
 }
+
+/// ASCII letters, digits and `_`: the bytes the fast identifier loop consumes.
+static ASCII_IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_';
+        i += 1;
+    }
+    t
+};
 
 /// `PyToken_OneChar`; OP for characters that are no operator (`$`, `?`, `!`, a backquote).
 pub(super) fn one_char(c: u8) -> TokenKind {

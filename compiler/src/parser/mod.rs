@@ -158,22 +158,7 @@ pub(crate) struct SourceMap<'a> {
 impl<'a> SourceMap<'a> {
     fn new(arena: &'a Bump, text: &'a str) -> SourceMap<'a> {
         let mut line_starts = BVec::with_capacity_in(text.len() / 32 + 1, arena);
-        line_starts.push(0u32);
-        let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'\n' => line_starts.push(i as u32 + 1),
-                b'\r' => {
-                    if b.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    line_starts.push(i as u32 + 1);
-                }
-                _ => {}
-            }
-            i += 1;
-        }
+        crate::source::for_each_line_start(text.as_bytes(), |off| line_starts.push(off));
         SourceMap {
             text,
             line_starts: line_starts.into_bump_slice(),
@@ -346,13 +331,16 @@ impl<'a> Parser<'a> {
         let mut toks = BVec::with_capacity_in(tokens.len() + 1, arena);
         let mut type_ignores = Vec::new();
         // Walk tokens and lines together: tokens come in source order, so the line cursor only
-        // moves forward (one pass, no binary search per token).
+        // moves forward (one pass, no binary search per token). `[cur_ls, next_ls)` is the
+        // byte range of line `line`, cached so the common case is two comparisons.
+        let ls = map.line_starts;
         let mut line = if tokens.is_empty() {
             0
         } else {
             map.line_of((tokens[0].start as i64 + shift) as u32)
         };
-        let ls = map.line_starts;
+        let bounds = |line: usize| (ls[line], ls.get(line + 1).copied().unwrap_or(u32::MAX));
+        let (mut cur_ls, mut next_ls) = bounds(line);
         let locate = |off: u32, line: &mut usize| -> (u32, u32) {
             let off = (off as i64 + shift) as u32;
             while *line + 1 < ls.len() && ls[*line + 1] <= off {
@@ -363,38 +351,49 @@ impl<'a> Parser<'a> {
             }
             (*line as u32 + 1, off - ls[*line])
         };
+        let bytes = src.as_bytes();
         for t in tokens {
-            let (l0, c0) = locate(t.start, &mut line);
+            // TYPE_IGNORE and the kinds after it are rare here (the parser-mode lexer emits
+            // no COMMENT, NL or ENCODING).
+            if t.kind as u8 >= TokenKind::TypeIgnore as u8 {
+                match t.kind {
+                    TokenKind::Comment | TokenKind::Nl | TokenKind::Encoding => continue,
+                    TokenKind::TypeIgnore => {
+                        let (l0, _) = locate(t.start, &mut line);
+                        (cur_ls, next_ls) = bounds(line);
+                        let text = &src[t.start as usize..t.end as usize];
+                        let tag = type_ignore_tag(text);
+                        type_ignores.push(TypeIgnore {
+                            lineno: l0,
+                            tag: arena.alloc_str(tag),
+                        });
+                        continue;
+                    }
+                    TokenKind::TypeComment if !opts.type_comments => continue,
+                    _ => {}
+                }
+            }
+            let off = (t.start as i64 + shift) as u32;
+            if off >= next_ls || off < cur_ls {
+                locate(t.start, &mut line);
+                (cur_ls, next_ls) = bounds(line);
+            }
+            let (l0, c0) = (line as u32 + 1, off - cur_ls);
+            let (kind, kw) = match t.kind {
+                TokenKind::Name => (
+                    TokenKind::Name,
+                    keyword(&bytes[t.start as usize..t.end as usize]),
+                ),
+                TokenKind::Async => (TokenKind::Name, Kw::Async),
+                TokenKind::Await => (TokenKind::Name, Kw::Await),
+                k => (k, Kw::Ident),
+            };
             // Only strings (and error tokens) can span lines; others end on their first line.
             let (l1, c1) = if matches!(t.kind, TokenKind::String | TokenKind::ErrorToken) {
                 let mut l1line = line;
                 locate(t.end, &mut l1line)
             } else {
                 (l0, c0 + (t.end - t.start))
-            };
-            match t.kind {
-                TokenKind::Comment | TokenKind::Nl | TokenKind::Encoding => continue,
-                TokenKind::TypeIgnore => {
-                    let text = &src[t.start as usize..t.end as usize];
-                    let tag = type_ignore_tag(text);
-                    type_ignores.push(TypeIgnore {
-                        lineno: l0,
-                        tag: arena.alloc_str(tag),
-                    });
-                    continue;
-                }
-                TokenKind::TypeComment if !opts.type_comments => continue,
-                _ => {}
-            }
-            let kw = match t.kind {
-                TokenKind::Name => keyword(&src.as_bytes()[t.start as usize..t.end as usize]),
-                TokenKind::Async => Kw::Async,
-                TokenKind::Await => Kw::Await,
-                _ => Kw::Ident,
-            };
-            let kind = match t.kind {
-                TokenKind::Async | TokenKind::Await => TokenKind::Name,
-                k => k,
             };
             toks.push(Tok {
                 kind,

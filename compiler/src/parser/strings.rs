@@ -121,7 +121,7 @@ impl<'a> Parser<'a> {
             // Fast path, most literals: one plain token without escapes borrows the source.
             let t = split_string_token(self.text(first));
             let b = t.body.as_bytes();
-            let plain = !b.contains(&b'\\') && !b.contains(&b'\r');
+            let plain = memchr::memchr2(b'\\', b'\r', b).is_none();
             if !t.fmode && plain && (!t.bytes || t.body.is_ascii()) {
                 let value = if t.bytes {
                     Constant::Bytes(t.body.as_bytes())
