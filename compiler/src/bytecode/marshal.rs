@@ -538,34 +538,47 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// `n` positions: the bulk of a payload, so decoded from a local cursor with a one-byte
-    /// fast path; anything unusual (multi-byte fields, truncation) takes the general path.
+    /// `n` positions: the bulk of a payload, so decoded in runs from a local cursor while all
+    /// four fields are one byte each; anything unusual (multi-byte fields, truncation, a line
+    /// out of range) takes the general path for one position.
     fn positions(&mut self, n: usize, first_line: u32) -> Result<Vec<Position>, DecodeError> {
         let mut positions = Vec::with_capacity(n);
         let mut prev = first_line as i64;
-        for i in 0..n {
-            if let Some(&[a, b, c, d]) = self.bytes.get(self.pos..self.pos + 4) {
-                if (a | b | c | d) < 0x80 {
-                    // zigzag: small deltas of either sign are one byte each
-                    let dline = (a >> 1) as i64 ^ -((a & 1) as i64);
-                    let dend = (b >> 1) as i64 ^ -((b & 1) as i64);
-                    let line = prev + dline;
-                    let end_line = line + dend;
-                    if let (Ok(line_u), Ok(end_line_u)) =
-                        (u32::try_from(line), u32::try_from(end_line))
-                    {
-                        self.pos += 4;
-                        positions.push(Position {
-                            line: line_u,
-                            end_line: end_line_u,
-                            col: c as u32,
-                            end_col: d as u32,
-                        });
-                        prev = line;
-                        continue;
-                    }
+        let bytes = self.bytes;
+        while positions.len() < n {
+            // A local cursor: `self.pos` would be stored back on every position.
+            let mut pos = self.pos;
+            while positions.len() < n {
+                let Some(word) = bytes.get(pos..).and_then(|r| r.first_chunk::<4>()) else {
+                    break;
+                };
+                let w = u32::from_le_bytes(*word);
+                // Test the four continuation bits at once.
+                if w & 0x8080_8080 != 0 {
+                    break;
                 }
+                let (a, b) = (w & 0xff, (w >> 8) & 0xff);
+                // zigzag: small deltas of either sign are one byte each
+                let line = prev + ((a >> 1) as i64 ^ -((a & 1) as i64));
+                let end_line = line + ((b >> 1) as i64 ^ -((b & 1) as i64));
+                // Both in 0..=u32::MAX (a negative value has its high bits set).
+                if (line | end_line) as u64 >> 32 != 0 {
+                    break;
+                }
+                pos += 4;
+                positions.push(Position {
+                    line: line as u32,
+                    end_line: end_line as u32,
+                    col: (w >> 16) & 0xff,
+                    end_col: w >> 24,
+                });
+                prev = line;
             }
+            self.pos = pos;
+            if positions.len() == n {
+                break;
+            }
+            let i = positions.len();
             let (dline, dend) = (self.sv()?, self.sv()?);
             let line = prev.checked_add(dline);
             let end_line = line.and_then(|l| l.checked_add(dend));
