@@ -37,6 +37,7 @@ use num_bigint::{BigInt, Sign};
 
 use super::code::{CodeFlags, CodeObject, Constant, ExceptionTableEntry, Position};
 use super::instr::Instr;
+use super::opcode::Opcode;
 
 /// The payload format version written first in every payload. Bump it (in
 /// [`super::pyc::FORMAT_VERSION`], which this is) whenever this file's encoding changes.
@@ -284,6 +285,17 @@ impl<'a> Writer<'a> {
 
 // ----- reader -----
 
+/// One-byte zigzag values decoded: small deltas of either sign are one byte each.
+const ZIGZAG: [i8; 128] = {
+    let mut t = [0i8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b >> 1) as i8 ^ -((b & 1) as i8);
+        b += 1;
+    }
+    t
+};
+
 /// Decode a payload. `filename`, when given, replaces every code object's stored file name
 /// (as CPython's importlib does with `_fix_co_filename`: the cache may have been written when
 /// the script was reached by another path).
@@ -472,19 +484,19 @@ impl<'a> Reader<'a> {
         let max_stack = self.u32("max_stack")?;
         let n = self.len(4, "instruction count")?;
         let words = self.take(4 * n)?;
-        let mut code = Vec::with_capacity(n);
-        for (i, w) in words.chunks_exact(4).enumerate() {
-            let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-            match Instr::from_raw(word) {
-                Some(ins) => code.push(ins),
-                None => {
-                    return err(format!(
-                        "invalid opcode byte {:#04x} at instruction {i}",
-                        word as u8
-                    ))
-                }
-            }
+        // Check every opcode byte first, then convert in one pass of known length.
+        let word = |w: &[u8]| u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        if let Some(i) = words.chunks_exact(4).position(|w| Opcode::from_u8(w[0]).is_none()) {
+            return err(format!(
+                "invalid opcode byte {:#04x} at instruction {i}",
+                words[4 * i]
+            ));
         }
+        let code: Vec<Instr> = words
+            .chunks_exact(4)
+            // Never `None` (checked just above); NOP keeps this free of a panic path.
+            .map(|w| Instr::from_raw(word(w)).unwrap_or(Instr::new(Opcode::NOP, 0)))
+            .collect();
         let n = self.len(4, "position count")?;
         let positions = self.positions(n, first_line)?;
         let n = self.len(1, "constant count")?;
@@ -547,9 +559,11 @@ impl<'a> Reader<'a> {
         let bytes = self.bytes;
         while positions.len() < n {
             // A local cursor: `self.pos` would be stored back on every position.
-            let mut pos = self.pos;
-            while positions.len() < n {
-                let Some(word) = bytes.get(pos..).and_then(|r| r.first_chunk::<4>()) else {
+            let mut rest = bytes.get(self.pos..).unwrap_or_default();
+            let mut filled = 0;
+            let want = n - positions.len();
+            for slot in positions.spare_capacity_mut()[..want].iter_mut() {
+                let Some((word, tail)) = rest.split_first_chunk::<4>() else {
                     break;
                 };
                 let w = u32::from_le_bytes(*word);
@@ -557,24 +571,26 @@ impl<'a> Reader<'a> {
                 if w & 0x8080_8080 != 0 {
                     break;
                 }
-                let (a, b) = (w & 0xff, (w >> 8) & 0xff);
-                // zigzag: small deltas of either sign are one byte each
-                let line = prev + ((a >> 1) as i64 ^ -((a & 1) as i64));
-                let end_line = line + ((b >> 1) as i64 ^ -((b & 1) as i64));
+                let line = prev + ZIGZAG[(w & 0x7f) as usize] as i64;
+                let end_line = line + ZIGZAG[((w >> 8) & 0x7f) as usize] as i64;
                 // Both in 0..=u32::MAX (a negative value has its high bits set).
                 if (line | end_line) as u64 >> 32 != 0 {
                     break;
                 }
-                pos += 4;
-                positions.push(Position {
+                slot.write(Position {
                     line: line as u32,
                     end_line: end_line as u32,
                     col: (w >> 16) & 0xff,
                     end_col: w >> 24,
                 });
+                filled += 1;
+                rest = tail;
                 prev = line;
             }
-            self.pos = pos;
+            // SAFETY: the `filled` slots after the length were just written, and
+            // `filled <= want = n - len <= capacity - len`.
+            unsafe { positions.set_len(positions.len() + filled) };
+            self.pos += 4 * filled;
             if positions.len() == n {
                 break;
             }
@@ -664,7 +680,6 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bytecode::Opcode;
 
     fn sample() -> CodeObject {
         let mut inner = CodeObject::new("f", "f", "x.py".into(), 2);

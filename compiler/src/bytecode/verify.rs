@@ -198,6 +198,7 @@ impl Checker<'_> {
         self.operands(
             prologue,
             &scratch.kinds,
+            &scratch.classes,
             &mut scratch.targets,
             &mut scratch.calls,
         )?;
@@ -264,6 +265,7 @@ impl Checker<'_> {
         &self,
         prologue: usize,
         kinds: &[OperandKind; 256],
+        classes: &[u8; 256],
         targets: &mut Vec<bool>,
         calls: &mut Vec<usize>,
     ) -> Result<(), VerifyError> {
@@ -273,8 +275,27 @@ impl Checker<'_> {
         targets.clear();
         targets.resize(n, false);
         calls.clear();
+        // Indexed by `Scratch::classes`: the operand bound of the simple operand kinds.
+        let limits: [u64; 9] = [
+            1,
+            co.consts.len() as u64,
+            co.varnames.len() as u64,
+            co.names.len() as u64,
+            nderef as u64,
+            2,
+            0x10,
+            8,
+            u64::MAX,
+        ];
         for (pc, ins) in co.code.iter().enumerate() {
             let (op, arg) = (ins.op(), ins.arg());
+            // Fast path: an operand below its bound is all there is to check for most
+            // instructions; the rest (and every failure, for its message) go through the match.
+            if let Some(&limit) = limits.get(classes[op as usize] as usize) {
+                if (arg as u64) < limit {
+                    continue;
+                }
+            }
             if matches!(op, Opcode::KW_NAMES | Opcode::MAKE_FUNCTION) {
                 calls.push(pc);
             }
@@ -601,6 +622,9 @@ struct Scratch {
     flow: [u8; 256],
     /// Per opcode byte: [`Opcode::operand_kind`] (bytes that are no opcode never occur).
     kinds: [OperandKind; 256],
+    /// Per opcode byte: index into `operands`' `limits` when its whole operand check is
+    /// `arg < limit`, else `CHECK_ALL`.
+    classes: [u8; 256],
     depth: Vec<i64>,
     work: Vec<usize>,
     /// Per instruction: is it a jump or exception-handler target.
@@ -615,19 +639,49 @@ const NO_HANDLER: u32 = u32::MAX;
 /// `flow` bits: the operand is a jump target ([`Opcode::is_jump`]); control never falls
 /// through ([`Opcode::is_terminator`]).
 const JUMPS: u8 = 1;
+/// `classes` entry of an opcode whose operand goes through every rule of `operands`.
+const CHECK_ALL: u8 = u8::MAX;
 const ENDS: u8 = 2;
 
 impl Scratch {
     fn new() -> Scratch {
         let mut flow = [0u8; 256];
         let mut kinds = [OperandKind::None; 256];
+        let mut classes = [CHECK_ALL; 256];
         for op in Opcode::ALL {
             kinds[*op as usize] = op.operand_kind();
+            // Exhaustive on purpose: a new operand kind must say how it is checked.
+            let class = match op.operand_kind() {
+                OperandKind::None => 0,
+                OperandKind::Const => 1,
+                OperandKind::Local => 2,
+                OperandKind::Name => 3,
+                OperandKind::Deref => 4,
+                OperandKind::Invert | OperandKind::Flags => 5,
+                OperandKind::FunctionFlags => 6,
+                OperandKind::FormatFlags => 7,
+                OperandKind::UnpackEx => 8,
+                OperandKind::Jump | OperandKind::Count | OperandKind::BinOp | OperandKind::CmpOp => {
+                    CHECK_ALL
+                }
+            };
+            // Opcodes with rules beyond their operand's range (see `operands`).
+            let special = matches!(
+                op,
+                Opcode::COPY_FREE_VARS
+                    | Opcode::MAKE_CELL
+                    | Opcode::RETURN_GENERATOR
+                    | Opcode::YIELD_VALUE
+                    | Opcode::KW_NAMES
+                    | Opcode::MAKE_FUNCTION
+            );
+            classes[*op as usize] = if special { CHECK_ALL } else { class };
             flow[*op as usize] = op.is_jump() as u8 * JUMPS | op.is_terminator() as u8 * ENDS;
         }
         Scratch {
             flow,
             kinds,
+            classes,
             depth: Vec::new(),
             work: Vec::new(),
             targets: Vec::new(),
