@@ -380,11 +380,18 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn uv(&mut self) -> Result<u64, DecodeError> {
-        // Fast path: most values (position fields, counts, indices) fit in one byte.
+        // Fast paths: most values (position fields, counts, indices) fit in one byte, and
+        // string indices of a large module in two.
         if let Some(&b) = self.bytes.get(self.pos) {
             if b < 0x80 {
                 self.pos += 1;
                 return Ok(b as u64);
+            }
+            if let Some(&c) = self.bytes.get(self.pos + 1) {
+                if c < 0x80 {
+                    self.pos += 2;
+                    return Ok((b & 0x7f) as u64 | (c as u64) << 7);
+                }
             }
         }
         self.uv_slow()
@@ -425,6 +432,7 @@ impl<'a> Reader<'a> {
 
     /// A count of elements that each take at least `min_size` bytes: never more than the
     /// remaining input could hold, so a forged huge length cannot make us allocate.
+    #[inline]
     fn len(&mut self, min_size: usize, what: &str) -> Result<usize, DecodeError> {
         let at = self.pos;
         let n = self.uv()?;
@@ -437,6 +445,7 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
+    #[inline]
     fn str_ref(&mut self) -> Result<(u32, &'a str), DecodeError> {
         let i = self.uv()?;
         match self.strings.get(i as usize) {
@@ -448,6 +457,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn string(&mut self) -> Result<Box<str>, DecodeError> {
         Ok(self.str_ref()?.1.into())
     }
@@ -761,6 +771,33 @@ mod tests {
         let bytes = encode(&sample()).unwrap();
         for n in 0..bytes.len() {
             assert!(decode(&bytes[..n], None).is_err(), "prefix of {n} bytes");
+        }
+    }
+
+    #[test]
+    fn varints_round_trip_on_every_path() {
+        for v in [0, 1, 127, 128, 300, 16383, 16384, 1 << 35, u64::MAX] {
+            let mut b = Vec::new();
+            put_uv(&mut b, v);
+            let mut r = Reader {
+                bytes: &b,
+                pos: 0,
+                strings: Vec::new(),
+                filenames: HashMap::new(),
+                filename: None,
+            };
+            assert_eq!(r.uv().unwrap(), v);
+            assert_eq!(r.pos, b.len());
+        }
+        for byte in 0..128u8 {
+            let mut r = Reader {
+                bytes: &[byte],
+                pos: 0,
+                strings: Vec::new(),
+                filenames: HashMap::new(),
+                filename: None,
+            };
+            assert_eq!(r.sv().unwrap(), ZIGZAG[byte as usize] as i64, "{byte}");
         }
     }
 
