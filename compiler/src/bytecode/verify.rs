@@ -494,6 +494,7 @@ impl Checker<'_> {
         let work = &mut scratch.work;
         work.clear();
         let scratch_flow = &scratch.flow;
+        let memo = &mut scratch.memo;
         // Which handler covers each instruction, looked up once per code object rather than
         // searched per instruction visited: entries are filled last to first so that, where
         // they overlap, the first entry wins (as a search from the front would find).
@@ -542,7 +543,21 @@ impl Checker<'_> {
                 let d = depth[pc];
                 let ins = co.code[pc];
                 let (op, arg) = (ins.op(), ins.arg());
-                let inputs = stack_inputs(op, arg) as i64;
+                // Most instruction words recur (`LOAD_FAST 0`, `CALL 1`, ...): their inputs and
+                // fall-through effect come from a small direct-mapped memo of the pure
+                // functions `stack_inputs` and `stack_effect`.
+                let slot = &mut memo[(ins.raw().wrapping_mul(0x9E37_79B1) >> MEMO_SHIFT) as usize];
+                let (inputs, effect) = if slot.word == ins.raw() {
+                    (slot.inputs, slot.effect)
+                } else {
+                    let e = (stack_inputs(op, arg) as i64, op.stack_effect(arg, false));
+                    *slot = Effect {
+                        word: ins.raw(),
+                        inputs: e.0,
+                        effect: e.1,
+                    };
+                    e
+                };
                 if inputs > d {
                     return Err(self.err(
                         Some(pc),
@@ -566,7 +581,7 @@ impl Checker<'_> {
                     let hd = e.depth as i64 + e.push_lasti as i64 + 1;
                     merge(depth, work, e.target as usize, hd, &mut max)?;
                 }
-                let fall = d + op.stack_effect(arg, false) as i64;
+                let fall = d + effect as i64;
                 if fall < 0 {
                     return Err(self.err(Some(pc), "stack underflow".into()));
                 }
@@ -625,6 +640,8 @@ struct Scratch {
     /// Per opcode byte: index into `operands`' `limits` when its whole operand check is
     /// `arg < limit`, else `CHECK_ALL`.
     classes: [u8; 256],
+    /// `stack_depths`' memo of per-word stack inputs and effects, `MEMO_SIZE` entries.
+    memo: Vec<Effect>,
     depth: Vec<i64>,
     work: Vec<usize>,
     /// Per instruction: is it a jump or exception-handler target.
@@ -639,6 +656,20 @@ const NO_HANDLER: u32 = u32::MAX;
 /// `flow` bits: the operand is a jump target ([`Opcode::is_jump`]); control never falls
 /// through ([`Opcode::is_terminator`]).
 const JUMPS: u8 = 1;
+/// Memo entry: `stack_inputs` and the fall-through `stack_effect` of instruction `word`.
+#[derive(Clone, Copy)]
+struct Effect {
+    word: u32,
+    inputs: i64,
+    effect: i32,
+}
+
+/// The memo has `2^(32 - MEMO_SHIFT)` entries (indexed by the top bits of a word's hash).
+const MEMO_SHIFT: u32 = 23;
+/// No instruction word: its opcode byte 0xff is no opcode (there are far fewer).
+const NO_WORD: u32 = u32::MAX;
+const _: () = assert!(Opcode::COUNT < 0xff, "NO_WORD must not be a valid instruction");
+
 /// `classes` entry of an opcode whose operand goes through every rule of `operands`.
 const CHECK_ALL: u8 = u8::MAX;
 const ENDS: u8 = 2;
@@ -682,6 +713,14 @@ impl Scratch {
             flow,
             kinds,
             classes,
+            memo: vec![
+                Effect {
+                    word: NO_WORD,
+                    inputs: 0,
+                    effect: 0,
+                };
+                1 << (32 - MEMO_SHIFT)
+            ],
             depth: Vec::new(),
             work: Vec::new(),
             targets: Vec::new(),
