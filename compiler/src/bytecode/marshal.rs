@@ -496,7 +496,10 @@ impl<'a> Reader<'a> {
         let words = self.take(4 * n)?;
         // Check every opcode byte first, then convert in one pass of known length.
         let word = |w: &[u8]| u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-        if let Some(i) = words.chunks_exact(4).position(|w| Opcode::from_u8(w[0]).is_none()) {
+        if let Some(i) = words
+            .chunks_exact(4)
+            .position(|w| Opcode::from_u8(w[0]).is_none())
+        {
             return err(format!(
                 "invalid opcode byte {:#04x} at instruction {i}",
                 words[4 * i]

@@ -238,8 +238,8 @@ impl Checker<'_> {
     fn prologue(&self) -> Result<usize, VerifyError> {
         let co = self.co;
         // At most 1 + ncells + 1 expected instructions, generated on the fly (no allocation).
-        let free = (!co.freevars.is_empty())
-            .then(|| (Opcode::COPY_FREE_VARS, co.freevars.len() as u64));
+        let free =
+            (!co.freevars.is_empty()).then_some((Opcode::COPY_FREE_VARS, co.freevars.len() as u64));
         let cells = (0..co.cellvars.len()).map(|i| (Opcode::MAKE_CELL, i as u64));
         let generator = co
             .flags
@@ -668,7 +668,10 @@ struct Effect {
 const MEMO_SHIFT: u32 = 23;
 /// No instruction word: its opcode byte 0xff is no opcode (there are far fewer).
 const NO_WORD: u32 = u32::MAX;
-const _: () = assert!(Opcode::COUNT < 0xff, "NO_WORD must not be a valid instruction");
+const _: () = assert!(
+    Opcode::COUNT < 0xff,
+    "NO_WORD must not be a valid instruction"
+);
 
 /// `classes` entry of an opcode whose operand goes through every rule of `operands`.
 const CHECK_ALL: u8 = u8::MAX;
@@ -692,9 +695,10 @@ impl Scratch {
                 OperandKind::FunctionFlags => 6,
                 OperandKind::FormatFlags => 7,
                 OperandKind::UnpackEx => 8,
-                OperandKind::Jump | OperandKind::Count | OperandKind::BinOp | OperandKind::CmpOp => {
-                    CHECK_ALL
-                }
+                OperandKind::Jump
+                | OperandKind::Count
+                | OperandKind::BinOp
+                | OperandKind::CmpOp => CHECK_ALL,
             };
             // Opcodes with rules beyond their operand's range (see `operands`).
             let special = matches!(
@@ -707,7 +711,7 @@ impl Scratch {
                     | Opcode::MAKE_FUNCTION
             );
             classes[*op as usize] = if special { CHECK_ALL } else { class };
-            flow[*op as usize] = op.is_jump() as u8 * JUMPS | op.is_terminator() as u8 * ENDS;
+            flow[*op as usize] = (op.is_jump() as u8 * JUMPS) | (op.is_terminator() as u8 * ENDS);
         }
         Scratch {
             flow,
