@@ -37,6 +37,7 @@ use num_bigint::{BigInt, Sign};
 
 use super::code::{CodeFlags, CodeObject, Constant, ExceptionTableEntry, Position};
 use super::instr::Instr;
+use super::opcode::Opcode;
 
 /// The payload format version written first in every payload. Bump it (in
 /// [`super::pyc::FORMAT_VERSION`], which this is) whenever this file's encoding changes.
@@ -284,6 +285,17 @@ impl<'a> Writer<'a> {
 
 // ----- reader -----
 
+/// One-byte zigzag values decoded: small deltas of either sign are one byte each.
+const ZIGZAG: [i8; 128] = {
+    let mut t = [0i8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b >> 1) as i8 ^ -((b & 1) as i8);
+        b += 1;
+    }
+    t
+};
+
 /// Decode a payload. `filename`, when given, replaces every code object's stored file name
 /// (as CPython's importlib does with `_fix_co_filename`: the cache may have been written when
 /// the script was reached by another path).
@@ -368,11 +380,18 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn uv(&mut self) -> Result<u64, DecodeError> {
-        // Fast path: most values (position fields, counts, indices) fit in one byte.
+        // Fast paths: most values (position fields, counts, indices) fit in one byte, and
+        // string indices of a large module in two.
         if let Some(&b) = self.bytes.get(self.pos) {
             if b < 0x80 {
                 self.pos += 1;
                 return Ok(b as u64);
+            }
+            if let Some(&c) = self.bytes.get(self.pos + 1) {
+                if c < 0x80 {
+                    self.pos += 2;
+                    return Ok((b & 0x7f) as u64 | (c as u64) << 7);
+                }
             }
         }
         self.uv_slow()
@@ -413,6 +432,7 @@ impl<'a> Reader<'a> {
 
     /// A count of elements that each take at least `min_size` bytes: never more than the
     /// remaining input could hold, so a forged huge length cannot make us allocate.
+    #[inline]
     fn len(&mut self, min_size: usize, what: &str) -> Result<usize, DecodeError> {
         let at = self.pos;
         let n = self.uv()?;
@@ -425,6 +445,7 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
+    #[inline]
     fn str_ref(&mut self) -> Result<(u32, &'a str), DecodeError> {
         let i = self.uv()?;
         match self.strings.get(i as usize) {
@@ -436,6 +457,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn string(&mut self) -> Result<Box<str>, DecodeError> {
         Ok(self.str_ref()?.1.into())
     }
@@ -472,19 +494,22 @@ impl<'a> Reader<'a> {
         let max_stack = self.u32("max_stack")?;
         let n = self.len(4, "instruction count")?;
         let words = self.take(4 * n)?;
-        let mut code = Vec::with_capacity(n);
-        for (i, w) in words.chunks_exact(4).enumerate() {
-            let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-            match Instr::from_raw(word) {
-                Some(ins) => code.push(ins),
-                None => {
-                    return err(format!(
-                        "invalid opcode byte {:#04x} at instruction {i}",
-                        word as u8
-                    ))
-                }
-            }
+        // Check every opcode byte first, then convert in one pass of known length.
+        let word = |w: &[u8]| u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        if let Some(i) = words
+            .chunks_exact(4)
+            .position(|w| Opcode::from_u8(w[0]).is_none())
+        {
+            return err(format!(
+                "invalid opcode byte {:#04x} at instruction {i}",
+                words[4 * i]
+            ));
         }
+        let code: Vec<Instr> = words
+            .chunks_exact(4)
+            // Never `None` (checked just above); NOP keeps this free of a panic path.
+            .map(|w| Instr::from_raw(word(w)).unwrap_or(Instr::new(Opcode::NOP, 0)))
+            .collect();
         let n = self.len(4, "position count")?;
         let positions = self.positions(n, first_line)?;
         let n = self.len(1, "constant count")?;
@@ -538,34 +563,51 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// `n` positions: the bulk of a payload, so decoded from a local cursor with a one-byte
-    /// fast path; anything unusual (multi-byte fields, truncation) takes the general path.
+    /// `n` positions: the bulk of a payload, so decoded in runs from a local cursor while all
+    /// four fields are one byte each; anything unusual (multi-byte fields, truncation, a line
+    /// out of range) takes the general path for one position.
     fn positions(&mut self, n: usize, first_line: u32) -> Result<Vec<Position>, DecodeError> {
         let mut positions = Vec::with_capacity(n);
         let mut prev = first_line as i64;
-        for i in 0..n {
-            if let Some(&[a, b, c, d]) = self.bytes.get(self.pos..self.pos + 4) {
-                if (a | b | c | d) < 0x80 {
-                    // zigzag: small deltas of either sign are one byte each
-                    let dline = (a >> 1) as i64 ^ -((a & 1) as i64);
-                    let dend = (b >> 1) as i64 ^ -((b & 1) as i64);
-                    let line = prev + dline;
-                    let end_line = line + dend;
-                    if let (Ok(line_u), Ok(end_line_u)) =
-                        (u32::try_from(line), u32::try_from(end_line))
-                    {
-                        self.pos += 4;
-                        positions.push(Position {
-                            line: line_u,
-                            end_line: end_line_u,
-                            col: c as u32,
-                            end_col: d as u32,
-                        });
-                        prev = line;
-                        continue;
-                    }
+        let bytes = self.bytes;
+        while positions.len() < n {
+            // A local cursor: `self.pos` would be stored back on every position.
+            let mut rest = bytes.get(self.pos..).unwrap_or_default();
+            let mut filled = 0;
+            let want = n - positions.len();
+            for slot in positions.spare_capacity_mut()[..want].iter_mut() {
+                let Some((word, tail)) = rest.split_first_chunk::<4>() else {
+                    break;
+                };
+                let w = u32::from_le_bytes(*word);
+                // Test the four continuation bits at once.
+                if w & 0x8080_8080 != 0 {
+                    break;
                 }
+                let line = prev + ZIGZAG[(w & 0x7f) as usize] as i64;
+                let end_line = line + ZIGZAG[((w >> 8) & 0x7f) as usize] as i64;
+                // Both in 0..=u32::MAX (a negative value has its high bits set).
+                if (line | end_line) as u64 >> 32 != 0 {
+                    break;
+                }
+                slot.write(Position {
+                    line: line as u32,
+                    end_line: end_line as u32,
+                    col: (w >> 16) & 0xff,
+                    end_col: w >> 24,
+                });
+                filled += 1;
+                rest = tail;
+                prev = line;
             }
+            // SAFETY: the `filled` slots after the length were just written, and
+            // `filled <= want = n - len <= capacity - len`.
+            unsafe { positions.set_len(positions.len() + filled) };
+            self.pos += 4 * filled;
+            if positions.len() == n {
+                break;
+            }
+            let i = positions.len();
             let (dline, dend) = (self.sv()?, self.sv()?);
             let line = prev.checked_add(dline);
             let end_line = line.and_then(|l| l.checked_add(dend));
@@ -651,7 +693,6 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bytecode::Opcode;
 
     fn sample() -> CodeObject {
         let mut inner = CodeObject::new("f", "f", "x.py".into(), 2);
@@ -733,6 +774,33 @@ mod tests {
         let bytes = encode(&sample()).unwrap();
         for n in 0..bytes.len() {
             assert!(decode(&bytes[..n], None).is_err(), "prefix of {n} bytes");
+        }
+    }
+
+    #[test]
+    fn varints_round_trip_on_every_path() {
+        for v in [0, 1, 127, 128, 300, 16383, 16384, 1 << 35, u64::MAX] {
+            let mut b = Vec::new();
+            put_uv(&mut b, v);
+            let mut r = Reader {
+                bytes: &b,
+                pos: 0,
+                strings: Vec::new(),
+                filenames: HashMap::new(),
+                filename: None,
+            };
+            assert_eq!(r.uv().unwrap(), v);
+            assert_eq!(r.pos, b.len());
+        }
+        for byte in 0..128u8 {
+            let mut r = Reader {
+                bytes: &[byte],
+                pos: 0,
+                strings: Vec::new(),
+                filenames: HashMap::new(),
+                filename: None,
+            };
+            assert_eq!(r.sv().unwrap(), ZIGZAG[byte as usize] as i64, "{byte}");
         }
     }
 

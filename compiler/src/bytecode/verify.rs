@@ -112,7 +112,7 @@ pub fn verify_module(code: &CodeObject) -> Result<(), VerifyError> {
 
 /// Verify `code` and every code object nested in its constants.
 pub fn verify_tree(code: &CodeObject, depth: u32) -> Result<(), VerifyError> {
-    tree(code, depth, &mut Scratch::default())
+    tree(code, depth, &mut Scratch::new())
 }
 
 fn tree(code: &CodeObject, depth: u32, scratch: &mut Scratch) -> Result<(), VerifyError> {
@@ -195,9 +195,15 @@ impl Checker<'_> {
         }
         self.line_table(positions)?;
         let prologue = self.prologue()?;
-        let targets = self.operands(prologue)?;
+        self.operands(
+            prologue,
+            &scratch.kinds,
+            &scratch.classes,
+            &mut scratch.targets,
+            &mut scratch.calls,
+        )?;
         self.exception_table(exception_table, prologue)?;
-        self.conventions(&targets)?;
+        self.conventions(&scratch.targets, &scratch.calls)?;
         self.stack_depths(scratch)
     }
 
@@ -231,40 +237,73 @@ impl Checker<'_> {
     /// it: after it, every cell/free slot holds a cell.
     fn prologue(&self) -> Result<usize, VerifyError> {
         let co = self.co;
-        let mut expect = Vec::new();
-        if !co.freevars.is_empty() {
-            expect.push((Opcode::COPY_FREE_VARS, co.freevars.len() as u64));
-        }
-        for i in 0..co.cellvars.len() {
-            expect.push((Opcode::MAKE_CELL, i as u64));
-        }
-        if co.flags.has(CodeFlags::GENERATOR) {
-            expect.push((Opcode::RETURN_GENERATOR, 0));
-        }
-        for (pc, (op, arg)) in expect.iter().enumerate() {
+        // At most 1 + ncells + 1 expected instructions, generated on the fly (no allocation).
+        let free =
+            (!co.freevars.is_empty()).then_some((Opcode::COPY_FREE_VARS, co.freevars.len() as u64));
+        let cells = (0..co.cellvars.len()).map(|i| (Opcode::MAKE_CELL, i as u64));
+        let generator = co
+            .flags
+            .has(CodeFlags::GENERATOR)
+            .then_some((Opcode::RETURN_GENERATOR, 0));
+        let mut len = 0;
+        for (pc, (op, arg)) in free.into_iter().chain(cells).chain(generator).enumerate() {
             match co.code.get(pc) {
-                Some(ins) if ins.op() == *op && ins.arg() as u64 == *arg => {}
+                Some(ins) if ins.op() == op && ins.arg() as u64 == arg => {}
                 _ => {
                     return Err(self.err(Some(pc), format!("prologue expects {} {arg}", op.name())))
                 }
             }
+            len = pc + 1;
         }
-        Ok(expect.len())
+        Ok(len)
     }
 
     /// Operand ranges of every instruction (reachable or not); returns the set of jump targets.
-    fn operands(&self, prologue: usize) -> Result<Vec<bool>, VerifyError> {
+    /// Also lists (in `calls`) the instructions [`Self::conventions`] must look at, so that it
+    /// need not walk the whole code again.
+    fn operands(
+        &self,
+        prologue: usize,
+        kinds: &[OperandKind; 256],
+        classes: &[u8; 256],
+        targets: &mut Vec<bool>,
+        calls: &mut Vec<usize>,
+    ) -> Result<(), VerifyError> {
         let co = self.co;
         let n = co.code.len();
         let nderef = co.cellvars.len() + co.freevars.len();
-        let mut targets = vec![false; n];
+        targets.clear();
+        targets.resize(n, false);
+        calls.clear();
+        // Indexed by `Scratch::classes`: the operand bound of the simple operand kinds.
+        let limits: [u64; 9] = [
+            1,
+            co.consts.len() as u64,
+            co.varnames.len() as u64,
+            co.names.len() as u64,
+            nderef as u64,
+            2,
+            0x10,
+            8,
+            u64::MAX,
+        ];
         for (pc, ins) in co.code.iter().enumerate() {
             let (op, arg) = (ins.op(), ins.arg());
+            // Fast path: an operand below its bound is all there is to check for most
+            // instructions; the rest (and every failure, for its message) go through the match.
+            if let Some(&limit) = limits.get(classes[op as usize] as usize) {
+                if (arg as u64) < limit {
+                    continue;
+                }
+            }
+            if matches!(op, Opcode::KW_NAMES | Opcode::MAKE_FUNCTION) {
+                calls.push(pc);
+            }
             let i = arg as usize;
             let bad =
                 |what: String| Err(self.err(Some(pc), format!("{} {arg}: {what}", op.name())));
             let out_of = |len: usize, what: &str| bad(format!("index out of range ({len} {what})"));
-            match op.operand_kind() {
+            match kinds[op as usize] {
                 OperandKind::None if arg != 0 => return bad("operand must be 0".into()),
                 OperandKind::None => {}
                 OperandKind::Const if i >= co.consts.len() => {
@@ -348,7 +387,7 @@ impl Checker<'_> {
                 *t = true;
             }
         }
-        Ok(targets)
+        Ok(())
     }
 
     fn exception_table(
@@ -383,10 +422,12 @@ impl Checker<'_> {
     }
 
     /// `KW_NAMES` / `CALL` pairing and the `MAKE_FUNCTION` operand sequence.
-    fn conventions(&self, targets: &[bool]) -> Result<(), VerifyError> {
+    /// `calls`: the `KW_NAMES` and `MAKE_FUNCTION` instructions, in order (from `operands`).
+    fn conventions(&self, targets: &[bool], calls: &[usize]) -> Result<(), VerifyError> {
         let co = self.co;
         let code = &co.code;
-        for (pc, ins) in code.iter().enumerate() {
+        for &pc in calls {
+            let ins = &code[pc];
             let bad = |msg: &str| Err(self.err(Some(pc), format!("{}: {msg}", ins.op().name())));
             match ins.op() {
                 Opcode::KW_NAMES => {
@@ -452,6 +493,21 @@ impl Checker<'_> {
         depth.resize(n, -1);
         let work = &mut scratch.work;
         work.clear();
+        let scratch_flow = &scratch.flow;
+        let memo = &mut scratch.memo;
+        // Which handler covers each instruction, looked up once per code object rather than
+        // searched per instruction visited: entries are filled last to first so that, where
+        // they overlap, the first entry wins (as a search from the front would find).
+        let table = &co.exception_table;
+        let handler = &mut scratch.handler;
+        handler.clear();
+        if !table.is_empty() {
+            handler.resize(n, NO_HANDLER);
+            for (k, e) in table.iter().enumerate().rev() {
+                // In range: `exception_table` checked start < end <= n.
+                handler[e.start as usize..e.end as usize].fill(k as u32);
+            }
+        }
         let mut max = 0i64;
         // Record depth `d` on entry to `pc`; queue `pc` the first time it is reached.
         let merge = |depth: &mut Vec<i64>,
@@ -487,7 +543,21 @@ impl Checker<'_> {
                 let d = depth[pc];
                 let ins = co.code[pc];
                 let (op, arg) = (ins.op(), ins.arg());
-                let inputs = stack_inputs(op, arg) as i64;
+                // Most instruction words recur (`LOAD_FAST 0`, `CALL 1`, ...): their inputs and
+                // fall-through effect come from a small direct-mapped memo of the pure
+                // functions `stack_inputs` and `stack_effect`.
+                let slot = &mut memo[(ins.raw().wrapping_mul(0x9E37_79B1) >> MEMO_SHIFT) as usize];
+                let (inputs, effect) = if slot.word == ins.raw() {
+                    (slot.inputs, slot.effect)
+                } else {
+                    let e = (stack_inputs(op, arg) as i64, op.stack_effect(arg, false));
+                    *slot = Effect {
+                        word: ins.raw(),
+                        inputs: e.0,
+                        effect: e.1,
+                    };
+                    e
+                };
                 if inputs > d {
                     return Err(self.err(
                         Some(pc),
@@ -497,37 +567,33 @@ impl Checker<'_> {
                         ),
                     ));
                 }
-                if !co.exception_table.is_empty() {
-                    if let Some(e) = co
-                        .exception_table
-                        .iter()
-                        .find(|e| (e.start as usize..e.end as usize).contains(&pc))
-                    {
-                        if (e.depth as i64) > d {
-                            return Err(self.err(
-                                Some(pc),
-                                format!(
-                                    "exception handler depth {} above the stack depth {d}",
-                                    e.depth
-                                ),
-                            ));
-                        }
-                        let hd = e.depth as i64 + e.push_lasti as i64 + 1;
-                        merge(depth, work, e.target as usize, hd, &mut max)?;
+                if let Some(&k) = handler.get(pc).filter(|k| **k != NO_HANDLER) {
+                    let e = &table[k as usize];
+                    if (e.depth as i64) > d {
+                        return Err(self.err(
+                            Some(pc),
+                            format!(
+                                "exception handler depth {} above the stack depth {d}",
+                                e.depth
+                            ),
+                        ));
                     }
+                    let hd = e.depth as i64 + e.push_lasti as i64 + 1;
+                    merge(depth, work, e.target as usize, hd, &mut max)?;
                 }
-                let fall = d + op.stack_effect(arg, false) as i64;
+                let fall = d + effect as i64;
                 if fall < 0 {
                     return Err(self.err(Some(pc), "stack underflow".into()));
                 }
-                if op.is_jump() {
+                let flow = scratch_flow[op as usize];
+                if flow & JUMPS != 0 {
                     let taken = d + op.stack_effect(arg, true) as i64;
                     if taken < 0 {
                         return Err(self.err(Some(pc), "stack underflow on the jump".into()));
                     }
                     merge(depth, work, arg as usize, taken, &mut max)?;
                 }
-                if op.is_terminator() {
+                if flow & ENDS != 0 {
                     break;
                 }
                 let next = pc + 1;
@@ -565,10 +631,107 @@ impl Checker<'_> {
 }
 
 /// Buffers reused across the code objects of a tree (loading allocates enough already).
-#[derive(Default)]
 struct Scratch {
+    /// Per opcode byte: `JUMPS` / `ENDS` bits, looked up once per tree instead of per
+    /// instruction visited.
+    flow: [u8; 256],
+    /// Per opcode byte: [`Opcode::operand_kind`] (bytes that are no opcode never occur).
+    kinds: [OperandKind; 256],
+    /// Per opcode byte: index into `operands`' `limits` when its whole operand check is
+    /// `arg < limit`, else `CHECK_ALL`.
+    classes: [u8; 256],
+    /// `stack_depths`' memo of per-word stack inputs and effects, `MEMO_SIZE` entries.
+    memo: Vec<Effect>,
     depth: Vec<i64>,
     work: Vec<usize>,
+    /// Per instruction: is it a jump or exception-handler target.
+    targets: Vec<bool>,
+    /// Where the `KW_NAMES` and `MAKE_FUNCTION` instructions are.
+    calls: Vec<usize>,
+    /// Per instruction: index of the first exception-table entry covering it, or `NO_HANDLER`.
+    handler: Vec<u32>,
+}
+
+const NO_HANDLER: u32 = u32::MAX;
+/// `flow` bits: the operand is a jump target ([`Opcode::is_jump`]); control never falls
+/// through ([`Opcode::is_terminator`]).
+const JUMPS: u8 = 1;
+/// Memo entry: `stack_inputs` and the fall-through `stack_effect` of instruction `word`.
+#[derive(Clone, Copy)]
+struct Effect {
+    word: u32,
+    inputs: i64,
+    effect: i32,
+}
+
+/// The memo has `2^(32 - MEMO_SHIFT)` entries (indexed by the top bits of a word's hash).
+const MEMO_SHIFT: u32 = 23;
+/// No instruction word: its opcode byte 0xff is no opcode (there are far fewer).
+const NO_WORD: u32 = u32::MAX;
+const _: () = assert!(
+    Opcode::COUNT < 0xff,
+    "NO_WORD must not be a valid instruction"
+);
+
+/// `classes` entry of an opcode whose operand goes through every rule of `operands`.
+const CHECK_ALL: u8 = u8::MAX;
+const ENDS: u8 = 2;
+
+impl Scratch {
+    fn new() -> Scratch {
+        let mut flow = [0u8; 256];
+        let mut kinds = [OperandKind::None; 256];
+        let mut classes = [CHECK_ALL; 256];
+        for op in Opcode::ALL {
+            kinds[*op as usize] = op.operand_kind();
+            // Exhaustive on purpose: a new operand kind must say how it is checked.
+            let class = match op.operand_kind() {
+                OperandKind::None => 0,
+                OperandKind::Const => 1,
+                OperandKind::Local => 2,
+                OperandKind::Name => 3,
+                OperandKind::Deref => 4,
+                OperandKind::Invert | OperandKind::Flags => 5,
+                OperandKind::FunctionFlags => 6,
+                OperandKind::FormatFlags => 7,
+                OperandKind::UnpackEx => 8,
+                OperandKind::Jump
+                | OperandKind::Count
+                | OperandKind::BinOp
+                | OperandKind::CmpOp => CHECK_ALL,
+            };
+            // Opcodes with rules beyond their operand's range (see `operands`).
+            let special = matches!(
+                op,
+                Opcode::COPY_FREE_VARS
+                    | Opcode::MAKE_CELL
+                    | Opcode::RETURN_GENERATOR
+                    | Opcode::YIELD_VALUE
+                    | Opcode::KW_NAMES
+                    | Opcode::MAKE_FUNCTION
+            );
+            classes[*op as usize] = if special { CHECK_ALL } else { class };
+            flow[*op as usize] = (op.is_jump() as u8 * JUMPS) | (op.is_terminator() as u8 * ENDS);
+        }
+        Scratch {
+            flow,
+            kinds,
+            classes,
+            memo: vec![
+                Effect {
+                    word: NO_WORD,
+                    inputs: 0,
+                    effect: 0,
+                };
+                1 << (32 - MEMO_SHIFT)
+            ],
+            depth: Vec::new(),
+            work: Vec::new(),
+            targets: Vec::new(),
+            calls: Vec::new(),
+            handler: Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
