@@ -353,7 +353,7 @@ fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
     };
     let find = |d: Value| -> Option<(usize, u64, Value)> {
         let d = d.as_dict()?.borrow();
-        let i = d.find(s.hash, |k| {
+        let i = d.find(s.hash(), |k| {
             k == name || k.as_str().is_some_and(|ks| ks.s == s.s)
         })?;
         Some((i, d.version, d.entry_at(i)?.value))
