@@ -81,7 +81,21 @@ impl FormatSpec {
         default_type: Option<char>,
         default_align: char,
     ) -> PyResult<FormatSpec> {
-        let chars: Vec<char> = spec.chars().collect();
+        // Specs are short: decode into a stack buffer (a spec has at most as many chars as
+        // bytes), so f-strings don't allocate per formatted field.
+        let mut stack = ['\0'; 24];
+        let heap: Vec<char>;
+        let chars: &[char] = if spec.len() <= stack.len() {
+            let mut n = 0;
+            for c in spec.chars() {
+                stack[n] = c;
+                n += 1;
+            }
+            &stack[..n]
+        } else {
+            heap = spec.chars().collect();
+            &heap
+        };
         let end = chars.len();
         let mut pos = 0;
         let mut f = FormatSpec {
