@@ -137,10 +137,9 @@ impl ClassObj {
             return Some(i);
         }
         let s = name.as_str()?;
-        names.iter().position(|n| {
-            n.as_str()
-                .is_some_and(|ns| ns.s == s.s)
-        })
+        names
+            .iter()
+            .position(|n| n.as_str().is_some_and(|ns| ns.s == s.s))
     }
 
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {

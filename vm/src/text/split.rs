@@ -15,6 +15,7 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&
         Some("") => Err(PyExc::value("empty separator")),
         // `max` splits = at most `max + 1` pieces, the last one the unsplit rest.
         Some(sep) => Ok(match one_char(sep) {
+            Some(c) if c.is_ascii() => split_byte(s, c as u8, max.saturating_add(1)),
             Some(c) => s.splitn(max.saturating_add(1), c).collect(),
             None => s.splitn(max.saturating_add(1), sep).collect(),
         }),
@@ -41,6 +42,25 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&
             Ok(out)
         }
     }
+}
+
+/// `s` split at the ASCII byte `b` into at most `pieces` (>= 1) pieces. A plain byte scan:
+/// the typical haystack (a line, a record) is short and full of separators, where memchr's
+/// per-call setup costs more than it saves. An ASCII byte is always a char boundary.
+fn split_byte(s: &str, b: u8, pieces: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &x) in s.as_bytes().iter().enumerate() {
+        if x == b {
+            if out.len() + 1 == pieces {
+                break;
+            }
+            out.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&s[start..]);
+    out
 }
 
 /// `s.rsplit(sep, maxsplit)`.
