@@ -141,7 +141,7 @@ impl FormatSpec {
             }
             pos += 1;
         }
-        f.width = get_integer(&chars, &mut pos)?;
+        f.width = get_integer(chars, &mut pos)?;
         if pos < end && chars[pos] == ',' {
             f.grouping = Grouping::Comma;
             pos += 1;
@@ -158,7 +158,7 @@ impl FormatSpec {
         }
         if pos < end && chars[pos] == '.' {
             pos += 1;
-            f.precision = get_integer(&chars, &mut pos)?;
+            f.precision = get_integer(chars, &mut pos)?;
             if f.precision.is_none() {
                 return Err(PyExc::value("Format specifier missing precision"));
             }
