@@ -6,11 +6,13 @@ use clap::{Parser, Subcommand};
 
 mod cache;
 mod cli;
+mod word_alloc;
 
-/// mimalloc, counted when `--max-heap` sets a limit (see `nanopy_vm::alloc`).
+/// mimalloc (word-aligned requests skip its aligned entry points, see `word_alloc`), counted
+/// when `--max-heap` sets a limit (see `nanopy_vm::alloc`).
 #[global_allocator]
-static GLOBAL: nanopy_vm::alloc::Counting<mimalloc::MiMalloc> =
-    nanopy_vm::alloc::Counting(mimalloc::MiMalloc);
+static GLOBAL: nanopy_vm::alloc::Counting<word_alloc::WordMiMalloc> =
+    nanopy_vm::alloc::Counting(word_alloc::WordMiMalloc);
 
 #[derive(Parser)]
 #[command(

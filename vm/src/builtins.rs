@@ -355,7 +355,7 @@ fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 
 pub fn len_of(vm: &mut Vm, v: Value) -> PyResult<usize> {
     Ok(match v.as_obj().map(|o| &o.kind) {
-        Some(ObjKind::Str(s)) => s.chars,
+        Some(ObjKind::Str(s)) => s.chars(),
         Some(ObjKind::List(l)) => l.borrow().len(),
         Some(ObjKind::Tuple(t)) => t.len(),
         Some(ObjKind::Dict(d)) => d.borrow().len(),
@@ -866,10 +866,10 @@ fn ord(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
             &format!("ord() expected string of length 1, but {t} found"),
         ));
     };
-    if s.chars != 1 {
+    if s.chars() != 1 {
         let msg = format!(
             "ord() expected a character, but string of length {} found",
-            s.chars
+            s.chars()
         );
         return Err(vm.new_exc(Ty::TypeError, &msg));
     }
@@ -1390,7 +1390,7 @@ fn pad(
     let fill = match args.get(2) {
         None => ' ',
         Some(v) => match v.as_str() {
-            Some(s) if s.chars == 1 => s.s.chars().next().unwrap_or(' '),
+            Some(s) if s.chars() == 1 => s.s.chars().next().unwrap_or(' '),
             _ => {
                 return Err(vm.new_exc(
                     Ty::TypeError,

@@ -137,10 +137,9 @@ impl ClassObj {
             return Some(i);
         }
         let s = name.as_str()?;
-        names.iter().position(|n| {
-            n.as_str()
-                .is_some_and(|ns| ns.hash == s.hash && ns.s == s.s)
-        })
+        names
+            .iter()
+            .position(|n| n.as_str().is_some_and(|ns| ns.s == s.s))
     }
 
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {
@@ -340,7 +339,7 @@ pub fn lookup_name(vm: &mut Vm, cls: Value, name: Value) -> Option<Value> {
         return (!e.value.is_null()).then_some(e.value);
     }
     let s = name.as_str()?;
-    let found = lookup_hashed(vm, cls, &s.s, s.hash);
+    let found = lookup_hashed(vm, cls, &s.s, s.hash());
     vm.classes.type_cache[i] = TypeCacheEntry {
         class: cls,
         name,
@@ -516,7 +515,7 @@ fn dict_find(d: Value, name: &str, hash: u64) -> Option<Value> {
 
 /// `name` looked up along the MRO of class/type value `cls` (the class attribute, not bound).
 pub fn lookup(vm: &Vm, cls: Value, name: &str) -> Option<Value> {
-    let hash = vm.hasher.hash_one(name);
+    let hash = crate::object::str_hash(name);
     lookup_hashed(vm, cls, name, hash)
 }
 
@@ -941,7 +940,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
         // Built-in types: their methods, unbound (`object.__new__`, `str.join`).
         ObjKind::Type(_) => Ok(name
             .as_str()
-            .and_then(|s| lookup_hashed(vm, obj, &s.s, s.hash))),
+            .and_then(|s| lookup_hashed(vm, obj, &s.s, s.hash()))),
         ObjKind::Super { class, this } => super_getattr(vm, *class, *this, name).map(Some),
         ObjKind::Property { fget, .. } if str_of(name) == "fget" => Ok(Some(*fget)),
         _ => Ok(None),

@@ -24,15 +24,82 @@ pub type NativeFn = fn(&mut Vm, &[Value], Value) -> crate::PyResult<Value>;
 
 pub struct StrObj {
     pub s: Box<str>,
-    pub hash: u64,
-    /// Length in code points.
-    pub chars: usize,
+    // --- strperf ---
+    // Hash and code-point count are computed on first use: most strings a program builds
+    // (rows, pieces, f-string results) are never hashed and never indexed by code point.
+    /// `str_hash(s)`, or `HASH_UNSET`.
+    hash: Cell<u64>,
+    /// Length in code points, or `CHARS_UNSET`.
+    chars: Cell<usize>,
 }
 
+/// The hash of a Python `str` (fixed seeds: runs are reproducible). Never `HASH_UNSET`.
+#[inline]
+pub fn str_hash(s: &str) -> u64 {
+    static HASHER: ahash::RandomState = ahash::RandomState::with_seeds(
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    );
+    match HASHER.hash_one(s) {
+        HASH_UNSET => 1,
+        h => h,
+    }
+}
+
+const HASH_UNSET: u64 = 0;
+const CHARS_UNSET: usize = usize::MAX;
+
 impl StrObj {
+    pub fn new(s: Box<str>) -> StrObj {
+        StrObj {
+            s,
+            hash: Cell::new(HASH_UNSET),
+            chars: Cell::new(CHARS_UNSET),
+        }
+    }
+
+    /// `str_hash(&self.s)`, computed once.
+    #[inline]
+    pub fn hash(&self) -> u64 {
+        match self.hash.get() {
+            HASH_UNSET => {
+                let h = str_hash(&self.s);
+                self.hash.set(h);
+                h
+            }
+            h => h,
+        }
+    }
+
+    /// The hashes of two strings when both are already known (a cheap inequality test).
+    #[inline]
+    pub fn known_hashes_differ(&self, other: &StrObj) -> bool {
+        let (a, b) = (self.hash.get(), other.hash.get());
+        a != HASH_UNSET && b != HASH_UNSET && a != b
+    }
+
+    /// Length in code points, counted once.
+    #[inline]
+    pub fn chars(&self) -> usize {
+        match self.chars.get() {
+            CHARS_UNSET => {
+                let n = if self.s.is_ascii() {
+                    self.s.len()
+                } else {
+                    self.s.chars().count()
+                };
+                self.chars.set(n);
+                n
+            }
+            n => n,
+        }
+    }
+
     #[inline]
     pub fn is_ascii(&self) -> bool {
-        self.chars == self.s.len()
+        self.chars() == self.s.len()
     }
 }
 

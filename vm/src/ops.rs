@@ -118,7 +118,7 @@ pub fn index_of(vm: &mut Vm, v: Value) -> PyResult<Option<i64>> {
 pub fn dict_get_str(d: Value, key: Value) -> Option<Value> {
     let s = key.as_str()?;
     let d = d.as_dict()?.borrow();
-    d.get(s.hash, |k| {
+    d.get(s.hash(), |k| {
         k == key || k.as_str().is_some_and(|ks| ks.s == s.s)
     })
 }
@@ -303,7 +303,7 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
         return Ok(v.bits());
     };
     match &o.kind {
-        ObjKind::Str(s) => Ok(s.hash),
+        ObjKind::Str(s) => Ok(s.hash()),
         ObjKind::BigInt(b) => Ok(hash_big(b)),
         ObjKind::Tuple(items) => {
             // xxHash-style combination, as CPython's tuplehash.
@@ -349,7 +349,7 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
         };
     };
     match (&oa.kind, &ob.kind) {
-        (ObjKind::Str(x), ObjKind::Str(y)) => x.hash == y.hash && x.s == y.s,
+        (ObjKind::Str(x), ObjKind::Str(y)) => !x.known_hashes_differ(y) && x.s == y.s,
         (ObjKind::BigInt(x), ObjKind::BigInt(y)) => x == y,
         (ObjKind::Tuple(x), ObjKind::Tuple(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq_fast(*p, *q))
@@ -1045,7 +1045,7 @@ pub fn getitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<Value> {
         }
         ObjKind::Str(s) => {
             if is_slice(key) {
-                let (start, _, step, n) = slice_indices(vm, key, s.chars as i64)?;
+                let (start, _, step, n) = slice_indices(vm, key, s.chars() as i64)?;
                 let out: String = if s.is_ascii() {
                     let b = s.s.as_bytes();
                     (0..n)
@@ -1064,7 +1064,7 @@ pub fn getitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<Value> {
                     &format!("string indices must be integers, not '{t}'"),
                 ));
             };
-            match norm_index(i, s.chars) {
+            match norm_index(i, s.chars()) {
                 Some(i) => {
                     let ch = if s.is_ascii() {
                         s.s.as_bytes()[i] as char

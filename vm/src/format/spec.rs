@@ -81,7 +81,21 @@ impl FormatSpec {
         default_type: Option<char>,
         default_align: char,
     ) -> PyResult<FormatSpec> {
-        let chars: Vec<char> = spec.chars().collect();
+        // Specs are short: decode into a stack buffer (a spec has at most as many chars as
+        // bytes), so f-strings don't allocate per formatted field.
+        let mut stack = ['\0'; 24];
+        let heap: Vec<char>;
+        let chars: &[char] = if spec.len() <= stack.len() {
+            let mut n = 0;
+            for c in spec.chars() {
+                stack[n] = c;
+                n += 1;
+            }
+            &stack[..n]
+        } else {
+            heap = spec.chars().collect();
+            &heap
+        };
         let end = chars.len();
         let mut pos = 0;
         let mut f = FormatSpec {
@@ -127,7 +141,7 @@ impl FormatSpec {
             }
             pos += 1;
         }
-        f.width = get_integer(&chars, &mut pos)?;
+        f.width = get_integer(chars, &mut pos)?;
         if pos < end && chars[pos] == ',' {
             f.grouping = Grouping::Comma;
             pos += 1;
@@ -144,7 +158,7 @@ impl FormatSpec {
         }
         if pos < end && chars[pos] == '.' {
             pos += 1;
-            f.precision = get_integer(&chars, &mut pos)?;
+            f.precision = get_integer(chars, &mut pos)?;
             if f.precision.is_none() {
                 return Err(PyExc::value("Format specifier missing precision"));
             }

@@ -353,7 +353,7 @@ fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
     };
     let find = |d: Value| -> Option<(usize, u64, Value)> {
         let d = d.as_dict()?.borrow();
-        let i = d.find(s.hash, |k| {
+        let i = d.find(s.hash(), |k| {
             k == name || k.as_str().is_some_and(|ks| ks.s == s.s)
         })?;
         Some((i, d.version, d.entry_at(i)?.value))
@@ -1362,8 +1362,10 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn BUILD_STRING(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let mut s = String::new();
-        for v in top_slice(r, arg as usize) {
+        let parts = top_slice(r, arg as usize);
+        // strperf: one allocation of the final size instead of doubling as pieces arrive.
+        let mut s = String::with_capacity(parts.iter().map(|v| ops::str_of(*v).len()).sum());
+        for v in parts {
             s.push_str(ops::str_of(*v));
         }
         let v = vm.new_string(s);

@@ -200,7 +200,6 @@ pub struct Vm {
     pub(crate) interned: HashMap<Box<str>, Value, ahash::RandomState>,
     pub(crate) types: Vec<Value>,
     pub(crate) methods: HashMap<(Ty, &'static str), Value, ahash::RandomState>,
-    pub(crate) hasher: ahash::RandomState,
     /// The propagating exception, NULL when none.
     pub(crate) exc: Value,
     pub(crate) ret_value: Value,
@@ -262,8 +261,7 @@ impl Vm {
             modules: Value::NULL,
             interned: HashMap::with_hasher(hasher.clone()),
             types: Vec::new(),
-            methods: HashMap::with_hasher(hasher.clone()),
-            hasher,
+            methods: HashMap::with_hasher(hasher),
             exc: Value::NULL,
             ret_value: Value::NONE,
             kwnames: Value::NULL,
@@ -302,28 +300,13 @@ impl Vm {
     // ----- allocation helpers -----
 
     pub fn new_str(&mut self, s: &str) -> Value {
-        let hash = self.hasher.hash_one(s);
-        let chars = s.chars().count();
-        self.heap.alloc(ObjKind::Str(StrObj {
-            s: s.into(),
-            hash,
-            chars,
-        }))
+        self.heap.alloc(ObjKind::Str(StrObj::new(s.into())))
     }
 
     pub fn new_string(&mut self, s: String) -> Value {
         self.heap.charge(s.len() / 64); // langdata: long strings weigh on the collector
-        let hash = self.hasher.hash_one(s.as_str());
-        let chars = if s.is_ascii() {
-            s.len()
-        } else {
-            s.chars().count()
-        };
-        self.heap.alloc(ObjKind::Str(StrObj {
-            s: s.into_boxed_str(),
-            hash,
-            chars,
-        }))
+        self.heap
+            .alloc(ObjKind::Str(StrObj::new(s.into_boxed_str())))
     }
 
     /// The interned string for `s` (names, identifiers).

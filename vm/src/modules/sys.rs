@@ -146,7 +146,7 @@ fn stdout_write(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> 
     let s = write_arg(vm, args, kwnames)?;
     let s = s.as_str().expect("checked");
     vm.write_out(&s.s);
-    Ok(vm.int(s.chars as i64))
+    Ok(vm.int(s.chars() as i64))
 }
 
 fn stderr_write(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
@@ -155,7 +155,7 @@ fn stderr_write(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> 
     // stderr is unbuffered in CPython: keep the streams' interleaving.
     vm.flush_stdout();
     vm.write_err(&s.s);
-    Ok(vm.int(s.chars as i64))
+    Ok(vm.int(s.chars() as i64))
 }
 
 fn flush(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {

@@ -63,6 +63,17 @@ impl<'a> Text<'a> {
     }
 }
 
+/// `sub` as a `char` when it is exactly one code point. `char` patterns search with memchr;
+/// `&str` patterns set up a two-way searcher on every call, which dominates for the short
+/// haystacks and one-character separators Python code is full of.
+pub(crate) fn one_char(sub: &str) -> Option<char> {
+    let mut it = sub.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 fn char_len(s: &str) -> i64 {
     if s.is_ascii() {
         s.len() as i64
@@ -79,7 +90,12 @@ pub fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
         return -1;
     }
     let base = t.byte(start);
-    match t.slice(start, end).find(sub) {
+    let window = t.slice(start, end);
+    let found = match one_char(sub) {
+        Some(c) => window.find(c),
+        None => window.find(sub),
+    };
+    match found {
         Some(b) => t.char_index(base + b),
         None => -1,
     }
@@ -93,7 +109,12 @@ pub fn rfind(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
         return -1;
     }
     let base = t.byte(start);
-    match t.slice(start, end).rfind(sub) {
+    let window = t.slice(start, end);
+    let found = match one_char(sub) {
+        Some(c) => window.rfind(c),
+        None => window.rfind(sub),
+    };
+    match found {
         Some(b) => t.char_index(base + b),
         None => -1,
     }
@@ -125,7 +146,13 @@ pub fn count(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
     if sub.is_empty() {
         return end - start + 1;
     }
-    t.slice(start, end).matches(sub).count() as i64
+    let window = t.slice(start, end);
+    match one_char(sub) {
+        // An ASCII byte never occurs inside a multi-byte UTF-8 sequence.
+        Some(c) if c.is_ascii() => window.bytes().filter(|&b| b == c as u8).count() as i64,
+        Some(c) => window.matches(c).count() as i64,
+        None => window.matches(sub).count() as i64,
+    }
 }
 
 /// `tailmatch`: does `sub` occur at the start (or end) of `s[start:end]`?
@@ -159,10 +186,10 @@ pub fn endswith(s: &str, suffix: &str, start: Option<i64>, end: Option<i64>) -> 
 
 /// `s.replace(old, new, count)`; a negative count replaces all.
 pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
-    if count < 0 {
-        s.replace(old, new)
-    } else {
-        s.replacen(old, new, usize::try_from(count).unwrap_or(usize::MAX))
+    let n = usize::try_from(count).unwrap_or(usize::MAX); // count < 0: all
+    match one_char(old) {
+        Some(c) => s.replacen(c, new, n),
+        None => s.replacen(old, new, n),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `split rsplit splitlines strip lstrip rstrip` with Python's whitespace and line-break sets.
 
 use super::props::{is_linebreak, is_space};
+use super::search::one_char;
 use crate::format::{PyExc, PyResult};
 
 /// `s.split(sep, maxsplit)`; `sep = None` splits on runs of whitespace; `maxsplit < 0` = all.
@@ -12,18 +13,12 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&
     };
     match sep {
         Some("") => Err(PyExc::value("empty separator")),
-        Some(sep) => {
-            let mut out = Vec::new();
-            let mut rest = s;
-            while max > 0 {
-                let Some(i) = rest.find(sep) else { break };
-                out.push(&rest[..i]);
-                rest = &rest[i + sep.len()..];
-                max -= 1;
-            }
-            out.push(rest);
-            Ok(out)
-        }
+        // `max` splits = at most `max + 1` pieces, the last one the unsplit rest.
+        Some(sep) => Ok(match one_char(sep) {
+            Some(c) if c.is_ascii() => split_byte(s, c as u8, max.saturating_add(1)),
+            Some(c) => s.splitn(max.saturating_add(1), c).collect(),
+            None => s.splitn(max.saturating_add(1), sep).collect(),
+        }),
         None => {
             let mut out = Vec::new();
             let mut rest = s.trim_start_matches(is_space);
@@ -49,6 +44,25 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&
     }
 }
 
+/// `s` split at the ASCII byte `b` into at most `pieces` (>= 1) pieces. A plain byte scan:
+/// the typical haystack (a line, a record) is short and full of separators, where memchr's
+/// per-call setup costs more than it saves. An ASCII byte is always a char boundary.
+fn split_byte(s: &str, b: u8, pieces: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &x) in s.as_bytes().iter().enumerate() {
+        if x == b {
+            if out.len() + 1 == pieces {
+                break;
+            }
+            out.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
 /// `s.rsplit(sep, maxsplit)`.
 pub fn rsplit<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&'a str>> {
     let mut max = if maxsplit < 0 {
@@ -59,16 +73,10 @@ pub fn rsplit<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<
     let mut out = Vec::new();
     match sep {
         Some("") => return Err(PyExc::value("empty separator")),
-        Some(sep) => {
-            let mut rest = s;
-            while max > 0 {
-                let Some(i) = rest.rfind(sep) else { break };
-                out.push(&rest[i + sep.len()..]);
-                rest = &rest[..i];
-                max -= 1;
-            }
-            out.push(rest);
-        }
+        Some(sep) => match one_char(sep) {
+            Some(c) => out.extend(s.rsplitn(max.saturating_add(1), c)),
+            None => out.extend(s.rsplitn(max.saturating_add(1), sep)),
+        },
         None => {
             let mut rest = s.trim_end_matches(is_space);
             while !rest.is_empty() {
