@@ -1016,6 +1016,14 @@ pub(super) mod body {
         let obj = pop(r);
         let v = pop(r);
         vm.sync(r);
+        // Plain instances (the hot case) go straight to the class model's cached path; the
+        // exception and function hooks below only concern those kinds.
+        // SAFETY: as in LOAD_ATTR.
+        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
+        if matches!(obj.as_obj().map(|o| &o.kind), Some(ObjKind::Instance(_))) {
+            tri!(vm, crate::class::store_attr(vm, obj, name, v, cache));
+            return Ok(());
+        }
         // --- exceptions --- `__cause__`/`__context__`/... on exception objects.
         if obj.as_exc().is_some()
             && tri!(
@@ -1030,8 +1038,6 @@ pub(super) mod body {
             tri!(vm, crate::func_attrs::store(vm, f, name, v));
             return Ok(());
         }
-        // SAFETY: as in LOAD_ATTR.
-        let cache = unsafe { &*(&vm.frame().code().attr_cache[arg as usize] as *const _) };
         tri!(vm, crate::class::store_attr(vm, obj, name, v, cache)); // --- classes ---
         Ok(())
     }
