@@ -1,6 +1,6 @@
 //! Exceptions (issue #6): try/except/else/finally, raise/from, chaining, `with`, the
 //! zero-cost exception table. Every fixture runs under live python3 (the oracle) and under
-//! nanopy with both dispatchers:
+//! nanopy under every dispatch strategy:
 //!
 //! - `tests/fixtures/exceptions/ok/*.py` exit 0: stdout identical, stderr empty;
 //! - `tests/fixtures/exceptions/uncaught/*.py` end in an uncaught exception: stdout, the
@@ -12,63 +12,26 @@
 
 mod common;
 
-use common::{fixtures, nanopy, python, repo};
+use common::{assert_dir_matches_cpython, fixtures, nanopy, repo, Expect};
 
-fn check_dir(sub: &str, expect_failure: bool) {
+fn check_dir(sub: &str, expect: Expect) {
     let dir = repo().join("tests/fixtures/exceptions").join(sub);
-    let files = fixtures(&dir);
-    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
-    let mut failures = Vec::new();
-    for f in &files {
-        let py = python(&dir, f);
-        assert_eq!(
-            py.status != 0,
-            expect_failure,
-            "{f}: unexpected python3 status {}:\n{}",
-            py.status,
-            py.stderr
-        );
-        for d in ["tail", "switch"] {
-            let np = nanopy(&dir, &["run", "--dispatch", d, f]);
-            if np.stdout != py.stdout || np.stderr != py.stderr || np.status != py.status {
-                failures.push(format!(
-                    "== {f} ({d}): status {} vs python3 {}\n-- python3 stdout:\n{}-- nanopy stdout:\n{}-- python3 stderr:\n{}-- nanopy stderr:\n{}",
-                    np.status, py.status, py.stdout, np.stdout, py.stderr, np.stderr
-                ));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_dir_matches_cpython(&dir, expect, 1);
 }
 
 #[test]
 fn handled_exceptions_match_cpython() {
-    check_dir("ok", false);
+    check_dir("ok", Expect::Succeeds);
 }
 
 #[test]
 fn uncaught_chained_tracebacks_match_cpython() {
-    check_dir("uncaught", true);
+    check_dir("uncaught", Expect::Fails);
 }
 
 #[test]
 fn with_statements_match_cpython() {
-    let dir = repo().join("tests/fixtures/exceptions/with");
-    let files = fixtures(&dir);
-    let mut failures = Vec::new();
-    for f in &files {
-        let py = python(&dir, f);
-        for d in ["tail", "switch"] {
-            let np = nanopy(&dir, &["run", "--dispatch", d, f]);
-            if np.stdout != py.stdout || np.stderr != py.stderr || np.status != py.status {
-                failures.push(format!(
-                    "== {f} ({d})\n-- python3:\n{}{}-- nanopy:\n{}{}",
-                    py.stdout, py.stderr, np.stdout, np.stderr
-                ));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_dir("with", Expect::Same);
 }
 
 /// CPython's exception tables as `== name` headers and `OPNAME [depth][ lasti]` rows.

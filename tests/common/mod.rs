@@ -49,3 +49,55 @@ pub fn fixtures(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// What a fixture directory's programs do under python3.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Exit 0: nanopy must print the same stdout, nothing on stderr, and exit 0.
+    Succeeds,
+    /// Fail: nanopy must print the same stdout, the same traceback on stderr, same exit status.
+    Fails,
+    /// Either: stdout, stderr and exit status must all be python3's.
+    Same,
+}
+
+/// Run every `.py` in `dir` (at least `min` of them) under python3 and under nanopy with every
+/// dispatch strategy, and return a report per mismatch (empty when all agree).
+pub fn mismatches_in(dir: &Path, expect: Expect, min: usize) -> Vec<String> {
+    let files = fixtures(dir);
+    assert!(
+        files.len() >= min.max(1),
+        "{}: fixtures missing: {files:?}",
+        dir.display()
+    );
+    let mut failures = Vec::new();
+    for f in &files {
+        let py = python(dir, f);
+        match expect {
+            Expect::Succeeds => assert_eq!(py.status, 0, "{f} fails in CPython:\n{}", py.stderr),
+            Expect::Fails => assert_ne!(py.status, 0, "{f}: the fixture must fail in CPython"),
+            Expect::Same => {}
+        }
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
+            let np = nanopy(dir, &["run", "--dispatch", d, f]);
+            if np.stdout != py.stdout || np.stderr != py.stderr || np.status != py.status {
+                failures.push(format!(
+                    "== {f} ({d}): status {} vs python3 {}\n-- python3 stdout:\n{}-- nanopy stdout:\n{}-- python3 stderr:\n{}-- nanopy stderr:\n{}",
+                    np.status, py.status, py.stdout, np.stdout, py.stderr, np.stderr
+                ));
+            }
+        }
+    }
+    failures
+}
+
+/// Panic with every mismatch of [`mismatches_in`].
+pub fn assert_dir_matches_cpython(dir: &Path, expect: Expect, min: usize) {
+    let failures = mismatches_in(dir, expect, min);
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
