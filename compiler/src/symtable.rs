@@ -84,10 +84,18 @@ pub struct ScopeTable {
     pub free_class: Vec<String>,
     /// Span of the `global`/`nonlocal` statement that declared a name (for error positions).
     directives: HashMap<String, Span>,
+    /// The class whose name private names (`__x`) are mangled with here: the innermost
+    /// enclosing class body, inherited by functions nested in it (CPython's `st_private`).
+    pub private: Option<String>,
 }
 
 impl ScopeTable {
-    fn new(kind: ScopeKind, name: &str, parent: Option<usize>) -> ScopeTable {
+    fn new(
+        kind: ScopeKind,
+        name: &str,
+        parent: Option<usize>,
+        private: Option<String>,
+    ) -> ScopeTable {
         ScopeTable {
             kind,
             name: name.to_string(),
@@ -100,6 +108,7 @@ impl ScopeTable {
             parent,
             free_class: Vec::new(),
             directives: HashMap::new(),
+            private,
         }
     }
 
@@ -166,7 +175,7 @@ impl SymbolTable {
 /// Build and analyse the symbol tables of a module body. `source` gives the error lines.
 pub fn build(body: &[Stmt<'_>], source: &str) -> Result<SymbolTable, SyntaxError> {
     let mut b = Builder {
-        scopes: vec![ScopeTable::new(ScopeKind::Module, "top", None)],
+        scopes: vec![ScopeTable::new(ScopeKind::Module, "top", None, None)],
         by_node: HashMap::new(),
         cur: 0,
         source,
@@ -226,10 +235,25 @@ impl<'s> Builder<'s> {
         error_at(self.source, msg, span)
     }
 
+    /// `name` as the current scope records it (private names mangled).
+    fn mangled<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        mangle(self.scopes[self.cur].private.as_deref(), name)
+    }
+
+    /// The flags the current scope has recorded for `name` so far.
+    fn flags_of(&self, name: &str) -> u32 {
+        let key = self.mangled(name);
+        self.scopes[self.cur]
+            .flags
+            .get(key.as_ref())
+            .copied()
+            .unwrap_or(0)
+    }
+
     fn add(&mut self, name: &str, flag: u32, span: Span) -> R {
-        let name = mangle_free(name);
+        let mangled = self.mangled(name).into_owned();
         let sc = &mut self.scopes[self.cur];
-        let old = sc.flags.get(name).copied();
+        let old = sc.flags.get(&mangled).copied();
         if flag & flags::PARAM != 0 && old.is_some_and(|o| o & flags::PARAM != 0) {
             return Err(self.err(
                 format!("duplicate argument '{name}' in function definition"),
@@ -237,19 +261,24 @@ impl<'s> Builder<'s> {
             ));
         }
         if old.is_none() {
-            sc.order.push(name.to_string());
+            sc.order.push(mangled.clone());
         }
-        *sc.flags.entry(name.to_string()).or_insert(0) |= flag;
+        *sc.flags.entry(mangled.clone()).or_insert(0) |= flag;
         if flag & flags::PARAM != 0 {
-            sc.params.push(name.to_string());
+            sc.params.push(mangled);
         }
         Ok(())
     }
 
     fn enter(&mut self, kind: ScopeKind, name: &str, node: usize) -> usize {
         let id = self.scopes.len();
+        let private = if kind == ScopeKind::Class {
+            Some(name.to_string())
+        } else {
+            self.scopes[self.cur].private.clone()
+        };
         self.scopes
-            .push(ScopeTable::new(kind, name, Some(self.cur)));
+            .push(ScopeTable::new(kind, name, Some(self.cur), private));
         self.scopes[self.cur].children.push(id);
         self.by_node.insert(node, id);
         let prev = self.cur;
@@ -337,7 +366,7 @@ impl<'s> Builder<'s> {
                 simple,
             } => {
                 if let ExprKind::Name { id, .. } = target.kind {
-                    let cur = self.scopes[self.cur].flags.get(id).copied().unwrap_or(0);
+                    let cur = self.flags_of(id);
                     if cur & (flags::GLOBAL | flags::NONLOCAL) != 0 && *simple == 1 {
                         let which = if cur & flags::GLOBAL != 0 {
                             "global"
@@ -456,7 +485,7 @@ impl<'s> Builder<'s> {
             }
             S::Global { names } => {
                 for n in *names {
-                    let cur = self.scopes[self.cur].flags.get(*n).copied().unwrap_or(0);
+                    let cur = self.flags_of(n);
                     if cur & (flags::PARAM | flags::LOCAL | flags::USE | flags::ANNOT) != 0 {
                         let msg = if cur & flags::PARAM != 0 {
                             format!("name '{n}' is parameter and global")
@@ -470,9 +499,10 @@ impl<'s> Builder<'s> {
                         return Err(self.err(msg, s.span));
                     }
                     self.add(n, flags::GLOBAL, s.span)?;
+                    let key = self.mangled(n).into_owned();
                     self.scopes[self.cur]
                         .directives
-                        .entry(n.to_string())
+                        .entry(key)
                         .or_insert(s.span);
                 }
             }
@@ -483,7 +513,7 @@ impl<'s> Builder<'s> {
                     );
                 }
                 for n in *names {
-                    let cur = self.scopes[self.cur].flags.get(*n).copied().unwrap_or(0);
+                    let cur = self.flags_of(n);
                     if cur & (flags::PARAM | flags::LOCAL | flags::USE | flags::ANNOT) != 0 {
                         let msg = if cur & flags::PARAM != 0 {
                             format!("name '{n}' is parameter and nonlocal")
@@ -497,9 +527,10 @@ impl<'s> Builder<'s> {
                         return Err(self.err(msg, s.span));
                     }
                     self.add(n, flags::NONLOCAL, s.span)?;
+                    let key = self.mangled(n).into_owned();
                     self.scopes[self.cur]
                         .directives
-                        .entry(n.to_string())
+                        .entry(key)
                         .or_insert(s.span);
                 }
             }
@@ -810,9 +841,21 @@ impl<'s> Builder<'s> {
     }
 }
 
-/// Names the compiler never mangles here (no classes yet): identity.
-fn mangle_free(name: &str) -> &str {
-    name
+/// CPython's `_Py_Mangle`: inside a class (and everything nested in it), a name `__x` that does
+/// not end in `__` and has no dot becomes `_Class__x`, with the class name's leading
+/// underscores stripped (a class named only underscores mangles nothing).
+pub fn mangle<'n>(private: Option<&str>, name: &'n str) -> std::borrow::Cow<'n, str> {
+    let Some(class) = private else {
+        return name.into();
+    };
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return name.into();
+    }
+    let class = class.trim_start_matches('_');
+    if class.is_empty() {
+        return name.into();
+    }
+    format!("_{class}{name}").into()
 }
 
 /// Phase 2: decide every name's scope. Returns the names free in `id` (needed from outside).

@@ -20,7 +20,8 @@
 //! The magic number is computed from the opcode table itself (every name, operand kind and
 //! stack effect), the serialization format version and the source text of the files that
 //! define the format ([`FORMAT_SOURCES`]), so it changes whenever the bytecode format does,
-//! without anyone remembering to bump it. Policy (where files live, freshness,
+//! without anyone remembering to bump it; it also covers a hash of the whole compiler's source
+//! ([`COMPILER_SOURCE_HASH`]), so a code generator fix never leaves stale bytecode cached. Policy (where files live, freshness,
 //! atomic writes) is the CLI's (`src/cache.rs`), not this module's.
 
 use std::fmt;
@@ -75,7 +76,11 @@ impl std::error::Error for PycError {}
 /// This build's magic number (computed once from the opcode table).
 pub fn magic() -> u32 {
     static MAGIC: OnceLock<u32> = OnceLock::new();
-    *MAGIC.get_or_init(|| fingerprint(FORMAT_VERSION, table_rows(), FORMAT_SOURCES))
+    *MAGIC.get_or_init(|| {
+        let mut sources = FORMAT_SOURCES.to_vec();
+        sources.push(COMPILER_SOURCE_HASH);
+        fingerprint(FORMAT_VERSION, table_rows(), &sources)
+    })
 }
 
 /// The source text of every file that defines the format: the opcode table (also the meaning
@@ -91,6 +96,11 @@ pub const FORMAT_SOURCES: &[&str] = &[
     include_str!("pyc.rs"),
     include_str!("verify.rs"),
 ];
+
+/// A hash of every source file of the compiler (made by compiler/build.rs): a code generator
+/// fix changes the bytecode a source compiles to without touching the format, and must retire
+/// the cache files written by the old compiler too.
+pub const COMPILER_SOURCE_HASH: &str = env!("NANOPY_COMPILER_SOURCE_HASH");
 
 /// One opcode as the fingerprint sees it: name, operand kind, stack effects at sample operands.
 pub type OpRow = (String, OperandKind, Vec<i32>);
@@ -274,11 +284,19 @@ mod tests {
 
     #[test]
     fn magic_changes_with_the_format_version_and_every_part_of_the_table() {
-        let fp = |version, rows| fingerprint(version, rows, FORMAT_SOURCES);
+        let mut sources = FORMAT_SOURCES.to_vec();
+        sources.push(COMPILER_SOURCE_HASH);
+        let fp = |version, rows| fingerprint(version, rows, &sources);
         let base = fp(FORMAT_VERSION, table_rows());
         assert_eq!(base, magic());
+        let mut other_compiler = sources.clone();
+        other_compiler.pop();
+        assert_ne!(
+            base,
+            fingerprint(FORMAT_VERSION, table_rows(), &other_compiler)
+        );
         assert_ne!(base, fp(FORMAT_VERSION + 1, table_rows()));
-        let mut edited: Vec<String> = FORMAT_SOURCES.iter().map(|s| s.to_string()).collect();
+        let mut edited: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
         edited[3].push_str("\n// a new field\n");
         let edited: Vec<&str> = edited.iter().map(|s| s.as_str()).collect();
         assert_ne!(base, fingerprint(FORMAT_VERSION, table_rows(), &edited));

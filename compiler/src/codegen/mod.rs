@@ -278,14 +278,14 @@ impl<'s> Compiler<'s> {
                     self.set_pos(s.span);
                     self.load_const(Constant::Int(0));
                     self.load_const(Constant::None);
-                    let i = self.u().add_name(a.name);
+                    let i = self.name_operand(a.name);
                     self.emit(IMPORT_NAME, i);
                     match a.asname {
                         Some(asname) => {
                             let parts: Vec<&str> = a.name.split('.').collect();
                             if parts.len() > 1 {
                                 for p in &parts[1..] {
-                                    let i = self.u().add_name(p);
+                                    let i = self.name_operand(p);
                                     self.emit(IMPORT_FROM, i);
                                     self.emit(SWAP, 2);
                                     self.emit(POP_TOP, 0);
@@ -312,11 +312,11 @@ impl<'s> Compiler<'s> {
                 self.load_const(Constant::Int(*level as i64));
                 let fromlist: Vec<Constant> = names.iter().map(|a| Constant::str(a.name)).collect();
                 self.load_const(Constant::Tuple(fromlist.into()));
-                let i = self.u().add_name(module.unwrap_or(""));
+                let i = self.name_operand(module.unwrap_or(""));
                 self.emit(IMPORT_NAME, i);
                 for a in *names {
                     self.set_pos(a.span);
-                    let i = self.u().add_name(a.name);
+                    let i = self.name_operand(a.name);
                     self.emit(IMPORT_FROM, i);
                     self.name_op(a.asname.unwrap_or(a.name), Ctx::Store);
                 }
@@ -465,7 +465,7 @@ impl<'s> Compiler<'s> {
                 self.expr(obj)?;
                 self.set_pos(target.span);
                 self.emit(COPY, 1);
-                let i = self.u().add_name(attr);
+                let i = self.name_operand(attr);
                 self.emit(LOAD_ATTR, i);
                 self.expr(value)?;
                 self.set_pos(target.span.to(value.span));
@@ -506,7 +506,7 @@ impl<'s> Compiler<'s> {
             ExprKind::Attribute { value, attr, .. } => {
                 self.expr(value)?;
                 self.set_pos(t.span);
-                let i = self.u().add_name(attr);
+                let i = self.name_operand(attr);
                 self.emit(
                     if ctx == Ctx::Del {
                         DELETE_ATTR
@@ -601,8 +601,17 @@ impl<'s> Compiler<'s> {
         }
     }
 
+    /// Index of `name` in `names` as an attribute or import operand, mangled as CPython's
+    /// `ADDOP_NAME` mangles it (private names inside classes).
+    fn name_operand(&mut self, name: &str) -> u32 {
+        let m = symtable::mangle(self.scope().private.as_deref(), name).into_owned();
+        self.u().add_name(&m)
+    }
+
     fn name_op(&mut self, name: &str, ctx: Ctx) {
         let sc = self.scope();
+        let mangled = symtable::mangle(sc.private.as_deref(), name).into_owned();
+        let name = mangled.as_str();
         let scope = sc.scope_of(name);
         let fast = sc.kind.is_function();
         let (op, arg) = match scope {
@@ -687,7 +696,9 @@ impl<'s> Compiler<'s> {
         let mut keys = Vec::new();
         for (a, d) in args.kwonlyargs.iter().zip(args.kw_defaults) {
             if let Some(d) = d {
-                keys.push(Constant::str(a.arg));
+                // Keyed like the parameter's (mangled) local name, as CPython does.
+                let key = symtable::mangle(self.scope().private.as_deref(), a.arg);
+                keys.push(Constant::str(&key));
                 self.expr(d)?;
             }
         }
@@ -1261,7 +1272,7 @@ impl<'s> Compiler<'s> {
             E::Attribute { value, attr, .. } => {
                 self.expr(value)?;
                 self.set_pos(e.span);
-                let i = self.u().add_name(attr);
+                let i = self.name_operand(attr);
                 self.emit(LOAD_ATTR, i);
             }
             E::Subscript { value, slice, .. } => {
@@ -1428,7 +1439,7 @@ impl<'s> Compiler<'s> {
             } if !dynamic => {
                 self.expr(value)?;
                 self.set_pos(func.span);
-                let i = self.u().add_name(attr);
+                let i = self.name_operand(attr);
                 self.emit(LOAD_METHOD, i);
             }
             _ => {
