@@ -1779,7 +1779,7 @@ pub(super) mod body {
         let name = vm.intern(&name);
         let qualname = vm.new_str(&qualname);
         let globals = vm.frame().globals;
-        let f = vm.heap.alloc(ObjKind::Function(crate::object::Function {
+        let f = vm.heap.alloc(ObjKind::Function(Box::new(crate::object::Function {
             code,
             globals,
             name: std::cell::Cell::new(name),
@@ -1788,7 +1788,7 @@ pub(super) mod body {
             kwdefaults,
             closure,
             dict: std::cell::Cell::new(Value::NULL), // langdata
-        }));
+        })));
         push(r, f);
         Ok(())
     }
@@ -1833,7 +1833,7 @@ pub(super) mod body {
         let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
         // SAFETY: `ip` points into this frame's code.
         let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
-        let g = vm.heap.alloc(ObjKind::Generator(std::cell::RefCell::new(
+        let g = vm.heap.alloc(ObjKind::Generator(Box::new(std::cell::RefCell::new(
             crate::object::GenState {
                 func: f.func,
                 saved,
@@ -1843,7 +1843,7 @@ pub(super) mod body {
                 finished: false,
                 exc_info: Value::NONE,
             },
-        )));
+        ))));
         do_return(vm, r, g)
     }
 

@@ -329,7 +329,7 @@ impl Vm {
     }
 
     pub fn new_dict(&mut self, d: Dict) -> Value {
-        self.heap.alloc(ObjKind::Dict(std::cell::RefCell::new(d)))
+        self.heap.alloc(ObjKind::Dict(Box::new(std::cell::RefCell::new(d))))
     }
 
     /// Any i64 as a Python int (inline when it fits, else a big int).
@@ -368,13 +368,13 @@ impl Vm {
     }
 
     pub(crate) fn exc_from_args(&mut self, ty: Ty, args: Value) -> Value {
-        self.heap.alloc(ObjKind::Exception(crate::object::ExcObj {
+        self.heap.alloc(ObjKind::Exception(Box::new(crate::object::ExcObj {
             ty,
             args: std::cell::Cell::new(args),
             traceback: Default::default(),
             instance: Value::NULL,
             chain: Default::default(),
-        }))
+        })))
     }
 
     /// Set the propagating exception; handlers return the result.
