@@ -25,6 +25,13 @@ use crate::value::Value;
 /// Slots per chunk (2 MiB). Frames bigger than this get a chunk of their own size.
 pub const CHUNK_SLOTS: usize = 256 * 1024;
 
+/// Slots in the first chunk (128 KiB): enough for about a thousand nested calls of small
+/// functions, so most programs never leave it, and small enough that when the allocator
+/// hands out recycled memory (which it must zero) the start-up cost stays small; deeper
+/// recursion moves on to chunks of `CHUNK_SLOTS`. With a 2 MiB first chunk, programs whose
+/// compilation had freed memory paid a 2 MiB memset and 2 MiB of resident pages.
+pub const FIRST_CHUNK_SLOTS: usize = 16 * 1024;
+
 pub struct Frame {
     pub code: *const Code,
     /// The code object value (keeps `code` alive; traceback entries point at it).
@@ -82,7 +89,7 @@ pub struct DataStack {
 impl Default for DataStack {
     fn default() -> Self {
         let mut s = DataStack { chunks: Vec::new() };
-        s.add_chunk(CHUNK_SLOTS);
+        s.add_chunk(FIRST_CHUNK_SLOTS);
         s
     }
 }
