@@ -62,7 +62,10 @@ fn times_every_strategy_after_checking_outputs() {
             assert_eq!(Some(max), peaks.iter().filter_map(|p| p.as_u64()).max());
             // Any interpreter process is at least a megabyte and, at the small size, far
             // below a gigabyte: a wrong unit or field would not be.
-            assert!((1_000..1_000_000).contains(&max), "{program} {r}: {max} KiB");
+            assert!(
+                (1_000..1_000_000).contains(&max),
+                "{program} {r}: {max} KiB"
+            );
         }
     }
 }

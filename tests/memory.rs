@@ -51,7 +51,11 @@ fn memory_fixtures_match_python_under_gc_stress() {
         for dispatch in [Dispatch::Switch, Dispatch::Tail] {
             let (out, vm) = run_with_threshold(&dir.join(&f), dispatch, 7);
             assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
-            assert!(vm.heap.collections > 100, "{f}: the GC ran {} times", vm.heap.collections);
+            assert!(
+                vm.heap.collections > 100,
+                "{f}: the GC ran {} times",
+                vm.heap.collections
+            );
         }
     }
 }

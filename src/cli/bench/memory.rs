@@ -78,7 +78,12 @@ high-water mark (wait4 ru_maxrss, start-up included); × = nanopy's peak over py
 pub fn text_table(r: &Report) -> String {
     let rows = rows(r);
     let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut s = String::new();
     for (i, row) in rows.iter().enumerate() {

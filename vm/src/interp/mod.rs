@@ -329,7 +329,8 @@ impl Vm {
     }
 
     pub fn new_dict(&mut self, d: Dict) -> Value {
-        self.heap.alloc(ObjKind::Dict(Box::new(std::cell::RefCell::new(d))))
+        let d = Box::new(std::cell::RefCell::new(d));
+        self.heap.alloc(ObjKind::Dict(d))
     }
 
     /// Any i64 as a Python int (inline when it fits, else a big int).
@@ -368,13 +369,14 @@ impl Vm {
     }
 
     pub(crate) fn exc_from_args(&mut self, ty: Ty, args: Value) -> Value {
-        self.heap.alloc(ObjKind::Exception(Box::new(crate::object::ExcObj {
+        let e = Box::new(crate::object::ExcObj {
             ty,
             args: std::cell::Cell::new(args),
             traceback: Default::default(),
             instance: Value::NULL,
             chain: Default::default(),
-        })))
+        });
+        self.heap.alloc(ObjKind::Exception(e))
     }
 
     /// Set the propagating exception; handlers return the result.
