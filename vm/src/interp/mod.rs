@@ -320,6 +320,10 @@ impl Vm {
     }
 
     pub fn new_list(&mut self, items: Vec<Value>) -> Value {
+        // --- memory --- big lists weigh on the collector like long strings (64 bytes a unit):
+        // sieve's 12 MB lists were otherwise one object each, and five piled up before a
+        // collection.
+        self.heap.charge(items.len() / 8);
         self.heap
             .alloc(ObjKind::List(std::cell::RefCell::new(items)))
     }
