@@ -59,3 +59,32 @@ fn memory_fixtures_match_python_under_gc_stress() {
         }
     }
 }
+
+#[test]
+fn unbounded_instances_raise_memory_error_at_max_heap() {
+    // Instances come from `Heap::alloc_instance` (object and slots in one block): the
+    // `--max-heap` accounting must see those blocks too.
+    let dir = std::env::temp_dir().join(format!("nanopy-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("nodes.py"),
+        "class Node:\n    __slots__ = ('left', 'right')\n\n    def __init__(self, l, r):\n        \
+         self.left = l\n        self.right = r\n\n\nhead = None\nprint('start')\nwhile True:\n    \
+         head = Node(head, None)\n",
+    )
+    .expect("write program");
+    for d in ["tail", "switch"] {
+        let out = common::nanopy(
+            &dir,
+            &["run", "--dispatch", d, "--max-heap", "16M", "nodes.py"],
+        );
+        assert_eq!(out.stdout, "start\n", "{d}");
+        assert_eq!(out.status, 1, "{d}: {}", out.stderr);
+        assert!(
+            out.stderr.ends_with("\nMemoryError\n"),
+            "{d}: {}",
+            out.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
