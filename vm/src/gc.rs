@@ -169,6 +169,9 @@ impl Heap {
             }
         });
         self.allocated_since = 0;
+        // Measured alternative (2026-12-01): collecting at half the live count instead cut
+        // peak RSS (binary_trees 15.2 -> 12.8 MB, word_freq 130 -> 109 MB) for 2.6-3.4% more
+        // instructions (callgrind binary_trees 12, word_freq 150000); kept at 1x.
         self.threshold = if self.fixed_threshold {
             self.min_threshold
         } else {
