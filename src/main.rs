@@ -44,6 +44,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    word_alloc::configure();
     let cli = Cli::parse();
     match cli.command {
         Command::Bench(args) => cli::bench::run(args),

@@ -55,8 +55,56 @@ fn times_every_strategy_after_checking_outputs() {
             assert_eq!(x["status"], "ok", "{program}: {x}");
             assert_eq!(x["times_s"].as_array().expect("times").len(), 2);
             assert!(x["median_s"].as_f64().expect("median") > 0.0);
+            // --- memory ---
+            let peaks = x["peak_rss_kib"].as_array().expect("peaks");
+            assert_eq!(peaks.len(), 2, "{program} {r}: a peak per timed round");
+            let max = x["max_rss_kib"].as_u64().expect("max peak");
+            assert_eq!(Some(max), peaks.iter().filter_map(|p| p.as_u64()).max());
+            // Any interpreter process is at least a megabyte and, at the small size, far
+            // below a gigabyte: a wrong unit or field would not be.
+            assert!(
+                (1_000..1_000_000).contains(&max),
+                "{program} {r}: {max} KiB"
+            );
         }
     }
+}
+
+// --- memory ---
+#[test]
+fn prints_peak_memory_against_python() {
+    let args = [
+        "bench",
+        "--size",
+        "small",
+        "--repeat",
+        "1",
+        "--programs",
+        "binary_trees",
+        "--strategies",
+        "tail",
+        "--no-write",
+    ];
+    let out = nanopy(&repo(), &args);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let table = out
+        .stdout
+        .split("Peak RSS")
+        .next()
+        .and_then(|s| s.rsplit("\n\n").next())
+        .expect("a memory table");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("binary_trees"))
+        .unwrap_or_else(|| panic!("binary_trees row in {}", out.stdout));
+    // python3's peak, then tail's peak with its ratio to python3's.
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells.len(), 6, "{row}");
+    assert_eq!((cells[2], cells[4]), ("MB", "MB"), "{row}");
+    let py: f64 = cells[1].parse().expect("python3 MB");
+    let tail: f64 = cells[3].parse().expect("tail MB");
+    let ratio: f64 = cells[5].trim_end_matches('×').parse().expect("ratio");
+    assert!((ratio - tail / py).abs() < 0.02, "{row}");
 }
 
 #[test]

@@ -8,12 +8,14 @@
 //! 2. Time: `--repeat` rounds; within a round every program runs under every runner that passed,
 //!    in an order rotated each round, so machine load drifts onto all runners alike.
 //!    The median of the rounds is reported.
-//! 3. Report: a table on stdout (seconds and speed-up over CPython, geometric mean), and in
+//! 3. Report: a table on stdout (seconds and speed-up over CPython, geometric mean; then each
+//!    runner's peak RSS and its ratio to CPython's, see `memory`), and in
 //!    bench-results/: `<date>-<host>.json` (all samples), `.md` (machine header and tables),
 //!    `-speedup.svg` and `-layers.svg` (see `charts`). `--baseline FILE` compares with an earlier
 //!    JSON (see `report::compare` for how noise is judged).
 
 mod charts;
+mod memory;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -179,14 +181,15 @@ fn check(runner: Runner, exe: &Path, prog: &Program) -> (Status, Option<String>)
     }
 }
 
-/// Wall-clock seconds of one run (output discarded; it was checked before).
-fn time_once(runner: Runner, exe: &Path, prog: &Program) -> Option<f64> {
+/// Wall-clock seconds and peak RSS (KiB) of one run (output discarded; it was checked before).
+fn time_once(runner: Runner, exe: &Path, prog: &Program) -> Option<(f64, u64)> {
     let mut cmd = runner.command(exe, &prog.path, &prog.n);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     let t = Instant::now();
-    let status = cmd.status().ok()?;
+    let child = cmd.spawn().ok()?;
+    let (ok, rss) = memory::wait_with_peak_rss(child)?;
     let secs = t.elapsed().as_secs_f64();
-    status.success().then_some(secs)
+    ok.then_some((secs, rss))
 }
 
 fn python_present() -> bool {
@@ -275,7 +278,10 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
                 }
                 bar.set_message(format!("round {} {} {}", round + 1, prog.name, r.label()));
                 match time_once(r, &exe, prog) {
-                    Some(t) => results[p].runs[i].times_s.push(t),
+                    Some((t, rss)) => {
+                        results[p].runs[i].times_s.push(t);
+                        results[p].runs[i].peak_rss_kib.push(rss);
+                    }
                     None => {
                         // Passed the check but failed now: report it, drop its times.
                         let run = &mut results[p].runs[i];
@@ -325,6 +331,9 @@ fn publish(report: Report, args: Args, root: &Path) -> Result<ExitCode, String> 
         println!("{}", report.to_json());
     } else {
         print!("{}", report::text_table(&report));
+        if memory::any(&report) {
+            print!("\n{}", memory::text_table(&report));
+        }
         if let Some(changes) = &changes {
             print!("\n{}", report::text_changes(changes));
         }

@@ -30,9 +30,9 @@ use crate::ops::{self, str_of};
 use crate::value::Value;
 use crate::{PyErr, PyResult};
 
-/// Attribute values stored in the object itself; the rest go to `Instance::extra`. Six keeps
-/// `Instance` within the size of the largest other object kind (a dict), so it costs nothing.
-pub const INLINE_SLOTS: usize = 6;
+/// The most attribute slots an instance carries in its own allocation (after the object, see
+/// `Heap::alloc_instance`); the rest go to `Instance::extra`.
+pub const INLINE_SLOTS: usize = 16;
 
 pub struct ClassObj {
     pub name: Value,
@@ -58,6 +58,10 @@ pub struct ClassObj {
     /// Special methods as last looked up (NULL: absent), valid for `specials_epoch`.
     specials: RefCell<Vec<(&'static str, Value)>>,
     specials_epoch: Cell<u32>,
+    // --- memory ---
+    /// Inline slots to give a new instance: the longest shape made so far (instances built the
+    /// same way then fit in one allocation, and no instance pays for slots it never uses).
+    slot_hint: Cell<u32>,
 }
 
 pub struct Shape {
@@ -67,10 +71,19 @@ pub struct Shape {
     pub next: Vec<(Value, u32)>,
 }
 
+// --- memory ---
+/// 32 bytes, so that every heap object can be 48 (see `object::Obj`). The first `len` slots
+/// live right after the object in the same allocation, sized when the instance is made from
+/// what the class's instances have needed so far (`ClassObj::slot_hint`); slots past them
+/// spill to `extra`.
 pub struct Instance {
     pub class: Value,
     pub shape: Cell<u32>,
-    inline: [Cell<Value>; INLINE_SLOTS],
+    /// Slots at `inline`.
+    len: u32,
+    /// `len` slots in the object's own allocation (dangling when `len` is 0). A pointer made
+    /// from the allocation (not an offset from `&self`, whose borrow covers only the `Obj`).
+    inline: std::ptr::NonNull<Cell<Value>>,
     /// Slots past the inline ones (None until an instance needs them). A boxed Vec is one
     /// thin pointer, which keeps `Instance` (and so every heap object) from growing.
     #[allow(clippy::box_collection)]
@@ -78,38 +91,73 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// An instance with no inline slots (every attribute in `extra`); the heap makes ones with
+    /// inline slots (`Heap::alloc_instance`).
     pub fn new(class: Value, shape: u32) -> Instance {
         Instance {
             class,
             shape: Cell::new(shape),
-            inline: std::array::from_fn(|_| Cell::new(Value::NULL)),
+            len: 0,
+            inline: std::ptr::NonNull::dangling(),
             extra: Cell::new(None),
         }
     }
 
+    /// An instance whose `len` inline slots are at `inline`.
+    ///
+    /// # Safety
+    /// `inline` must point to `len` initialised slots that live as long as the instance.
+    pub(crate) unsafe fn with_inline(
+        class: Value,
+        shape: u32,
+        inline: std::ptr::NonNull<Cell<Value>>,
+        len: u32,
+    ) -> Instance {
+        Instance {
+            class,
+            shape: Cell::new(shape),
+            len,
+            inline,
+            extra: Cell::new(None),
+        }
+    }
+
+    /// Inline slot count (the heap frees the allocation with it).
+    #[inline]
+    pub(crate) fn inline_len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline]
+    fn inline(&self) -> &[Cell<Value>] {
+        // SAFETY: `inline` points to `len` initialised slots owned by this instance.
+        unsafe { std::slice::from_raw_parts(self.inline.as_ptr(), self.len as usize) }
+    }
+
     #[inline]
     pub fn slot(&self, i: usize) -> Value {
-        if i < INLINE_SLOTS {
-            return self.inline[i].get();
+        if let Some(c) = self.inline().get(i) {
+            return c.get();
         }
+        let k = i - self.len as usize;
         // SAFETY: single-threaded, and no reference into `extra` outlives this expression.
         let extra = unsafe { &*self.extra.as_ptr() };
         extra
             .as_ref()
-            .and_then(|v| v.get(i - INLINE_SLOTS).copied())
+            .and_then(|v| v.get(k).copied())
             .unwrap_or(Value::NULL)
     }
 
     #[inline]
     pub fn set_slot(&self, i: usize, v: Value) {
-        if i < INLINE_SLOTS {
-            self.inline[i].set(v);
+        if let Some(c) = self.inline().get(i) {
+            c.set(v);
             return;
         }
         // SAFETY: as in `slot`: nothing else refers into `extra` while it is updated.
         let extra = unsafe { &mut *self.extra.as_ptr() };
         let vec = extra.get_or_insert_with(Default::default);
-        let k = i - INLINE_SLOTS;
+        let k = i - self.len as usize;
         if vec.len() <= k {
             vec.resize(k + 1, Value::NULL);
         }
@@ -119,7 +167,7 @@ impl Instance {
     /// Every slot value (for the GC).
     pub fn trace(&self, f: &mut dyn FnMut(Value)) {
         f(self.class);
-        self.inline.iter().for_each(|c| f(c.get()));
+        self.inline().iter().for_each(|c| f(c.get()));
         // SAFETY: as in `slot`.
         if let Some(v) = unsafe { &*self.extra.as_ptr() } {
             v.iter().for_each(|x| f(*x));
@@ -731,6 +779,7 @@ fn make_class(
         }
     }
     let bases_t = vm.new_tuple(bases);
+    let nslots0 = names.len() as u32;
     let class = vm.heap.alloc(ObjKind::Class(Box::new(ClassObj {
         name,
         qualname,
@@ -749,6 +798,7 @@ fn make_class(
         init_epoch: Cell::new(0),
         specials: RefCell::new(Vec::new()),
         specials_epoch: Cell::new(0),
+        slot_hint: Cell::new(nslots0),
     })));
     let mut mro = vec![class];
     mro.extend(mro_tail);
@@ -855,18 +905,19 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
 /// classes, with `args` from the call).
 fn allocate(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Value {
     let c = as_class(cls).expect("a class");
-    let inst = vm.heap.alloc(ObjKind::Instance(Instance::new(cls, 0)));
+    let nslots = (c.slot_hint.get() as usize).min(INLINE_SLOTS); // --- memory ---
+    let inst = vm.heap.alloc_instance(cls, 0, nslots);
     match c.exc_base {
         Some(ty) => {
             let nkw = kwnames.as_tuple().map_or(0, |t| t.len());
             let a = vm.new_tuple(args[..args.len() - nkw].to_vec());
-            vm.heap.alloc(ObjKind::Exception(ExcObj {
+            vm.heap.alloc(ObjKind::Exception(Box::new(ExcObj {
                 ty,
                 args: Cell::new(a),
                 traceback: Default::default(),
                 instance: inst,
                 chain: Default::default(),
-            }))
+            })))
         }
         None => inst,
     }
@@ -1147,6 +1198,7 @@ fn transition(vm: &mut Vm, c: &ClassObj, shape: u32, name: Value) -> u32 {
     }
     let mut names = shapes[shape as usize].names.clone();
     names.push(key);
+    c.slot_hint.set(c.slot_hint.get().max(names.len() as u32)); // --- memory ---
     let id = shapes.len() as u32;
     shapes.push(Shape {
         names,

@@ -13,6 +13,11 @@ use crate::dict::Dict;
 use crate::interp::Vm;
 use crate::value::Value;
 
+/// A heap object: 48 bytes (checked by a test in vm/tests/memory.rs). Every kind's payload is
+/// at most 32 bytes — kinds that would be bigger (dicts, sets, functions, exceptions,
+/// generators, code, classes) are boxed — because the enum is as big as its biggest kind and
+/// every object, a two-slot instance as much as a string, pays for it. Instances keep their
+/// attribute slots right after the object, in the same allocation (`Heap::alloc_instance`).
 pub struct Obj {
     pub(crate) marked: Cell<bool>,
     pub kind: ObjKind,
@@ -190,9 +195,10 @@ pub enum ObjKind {
     BigInt(BigInt),
     List(RefCell<Vec<Value>>),
     Tuple(Box<[Value]>),
-    Dict(RefCell<Dict>),
+    /// Boxed (memory: like every kind over 32 bytes, see `Obj`).
+    Dict(Box<RefCell<Dict>>),
     /// set and frozenset (langdata: CPython's set table).
-    Set(crate::set_ops::SetObj),
+    Set(Box<crate::set_ops::SetObj>),
     Range {
         start: i64,
         stop: i64,
@@ -206,7 +212,7 @@ pub enum ObjKind {
     /// Boxed: a code object is several times the size of every other kind, and the enum (so
     /// every heap object, ints and strings included) would otherwise be sized to it.
     Code(Box<Code>),
-    Function(Function),
+    Function(Box<Function>),
     Native(Native),
     /// A bound method: `self` and the function or native.
     Method {
@@ -219,8 +225,8 @@ pub enum ObjKind {
         dict: Value,
     },
     Type(Ty),
-    Exception(ExcObj),
-    Generator(RefCell<GenState>),
+    Exception(Box<ExcObj>),
+    Generator(Box<RefCell<GenState>>),
     /// Iterators: `seq` is the underlying object, `index` the next position.
     SeqIter {
         seq: Value,

@@ -50,7 +50,8 @@ pub fn set_of<'a>(v: Value) -> Option<&'a SetObj> {
 }
 
 fn alloc(vm: &mut Vm, table: SetTable, frozen: bool) -> Value {
-    vm.heap.alloc(ObjKind::Set(SetObj::new(table, frozen)))
+    let s = Box::new(SetObj::new(table, frozen));
+    vm.heap.alloc(ObjKind::Set(s))
 }
 
 pub fn new_set(vm: &mut Vm, frozen: bool) -> Value {

@@ -67,6 +67,13 @@ pub struct RunResult {
     /// Wall-clock seconds of each timed round.
     pub times_s: Vec<f64>,
     pub median_s: Option<f64>,
+    // --- memory ---
+    /// Peak resident set size of each timed round, KiB (see `memory`).
+    #[serde(default)]
+    pub peak_rss_kib: Vec<u64>,
+    /// The largest of `peak_rss_kib`.
+    #[serde(default)]
+    pub max_rss_kib: Option<u64>,
 }
 
 impl RunResult {
@@ -77,12 +84,20 @@ impl RunResult {
             detail,
             times_s: Vec::new(),
             median_s: None,
+            peak_rss_kib: Vec::new(),
+            max_rss_kib: None,
         }
     }
 
-    /// Compute the median once every round has run.
+    /// Compute the median (and the largest peak RSS) once every round has run.
     pub fn finish(&mut self) {
         self.median_s = median(&self.times_s);
+        self.max_rss_kib = self.peak_rss_kib.iter().copied().max();
+    }
+
+    /// The status as a table cell.
+    pub fn status_cell(&self) -> &'static str {
+        self.status.cell()
     }
 
     fn range(&self) -> Option<(f64, f64)> {
@@ -428,6 +443,10 @@ pub fn markdown(r: &Report, changes: Option<&[Change]>, charts: &[String]) -> St
     }
     s.push('\n');
     s.push_str(&footnote(r).replace("  ", "- "));
+    if super::memory::any(r) {
+        s.push_str("\n## Peak memory\n\n");
+        s.push_str(&super::memory::markdown(r));
+    }
     if let Some(changes) = changes {
         s.push_str("\n## Against the baseline\n\n");
         s.push_str(&text_changes(changes));

@@ -1779,7 +1779,7 @@ pub(super) mod body {
         let name = vm.intern(&name);
         let qualname = vm.new_str(&qualname);
         let globals = vm.frame().globals;
-        let f = vm.heap.alloc(ObjKind::Function(crate::object::Function {
+        let f = Box::new(crate::object::Function {
             code,
             globals,
             name: std::cell::Cell::new(name),
@@ -1788,7 +1788,8 @@ pub(super) mod body {
             kwdefaults,
             closure,
             dict: std::cell::Cell::new(Value::NULL), // langdata
-        }));
+        });
+        let f = vm.heap.alloc(ObjKind::Function(f));
         push(r, f);
         Ok(())
     }
@@ -1833,17 +1834,16 @@ pub(super) mod body {
         let saved = unsafe { std::slice::from_raw_parts(f.base, n) }.to_vec();
         // SAFETY: `ip` points into this frame's code.
         let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
-        let g = vm.heap.alloc(ObjKind::Generator(std::cell::RefCell::new(
-            crate::object::GenState {
-                func: f.func,
-                saved,
-                pc,
-                running: false,
-                started: false,
-                finished: false,
-                exc_info: Value::NONE,
-            },
-        )));
+        let g = std::cell::RefCell::new(crate::object::GenState {
+            func: f.func,
+            saved,
+            pc,
+            running: false,
+            started: false,
+            finished: false,
+            exc_info: Value::NONE,
+        });
+        let g = vm.heap.alloc(ObjKind::Generator(Box::new(g)));
         do_return(vm, r, g)
     }
 

@@ -320,6 +320,10 @@ impl Vm {
     }
 
     pub fn new_list(&mut self, items: Vec<Value>) -> Value {
+        // --- memory --- big lists weigh on the collector like long strings (64 bytes a unit):
+        // sieve's 12 MB lists were otherwise one object each, and five piled up before a
+        // collection.
+        self.heap.charge(items.len() / 8);
         self.heap
             .alloc(ObjKind::List(std::cell::RefCell::new(items)))
     }
@@ -329,7 +333,8 @@ impl Vm {
     }
 
     pub fn new_dict(&mut self, d: Dict) -> Value {
-        self.heap.alloc(ObjKind::Dict(std::cell::RefCell::new(d)))
+        let d = Box::new(std::cell::RefCell::new(d));
+        self.heap.alloc(ObjKind::Dict(d))
     }
 
     /// Any i64 as a Python int (inline when it fits, else a big int).
@@ -368,13 +373,14 @@ impl Vm {
     }
 
     pub(crate) fn exc_from_args(&mut self, ty: Ty, args: Value) -> Value {
-        self.heap.alloc(ObjKind::Exception(crate::object::ExcObj {
+        let e = Box::new(crate::object::ExcObj {
             ty,
             args: std::cell::Cell::new(args),
             traceback: Default::default(),
             instance: Value::NULL,
             chain: Default::default(),
-        }))
+        });
+        self.heap.alloc(ObjKind::Exception(e))
     }
 
     /// Set the propagating exception; handlers return the result.
