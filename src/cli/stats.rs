@@ -1,7 +1,9 @@
 //! `nanopy run --stats`: run the program with the VM counting executed instructions, then print
 //! (to stderr, after the program's own output) the total and a per-opcode histogram, most
 //! executed first. Counting runs the instrumented switch loop whatever `--dispatch` says; the
-//! counts do not depend on the dispatch strategy.
+//! counts do not depend on the dispatch strategy. Quickened instructions count as their generic
+//! form (`BINARY_OP_ADD_INT` as `BINARY_OP`), so the histogram matches `nanopy dis` and does not
+//! depend on `--no-quicken` either.
 //!
 //! ```text
 //! instructions: 1234567
@@ -22,6 +24,7 @@ pub fn execute(
     file: &Path,
     args: &[String],
     cache_opts: crate::cache::CacheOptions,
+    quicken: bool,
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
@@ -29,6 +32,7 @@ pub fn execute(
         dispatch,
         argv,
         count_instructions: true,
+        quicken,
         loader: Some(super::loader::beside(
             &crate::cache::script_path(file),
             cache_opts,

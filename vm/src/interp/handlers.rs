@@ -10,9 +10,9 @@
 
 #![allow(non_snake_case)]
 
-use nanopy_compiler::bytecode::{BinaryOp, CompareOp};
+use nanopy_compiler::bytecode::{BinaryOp, CompareOp, Instr, Opcode};
 
-use super::{Regs, Step, Stop, Vm};
+use super::{quicken, Regs, Step, Stop, Vm};
 use crate::object::{ObjKind, Ty};
 use crate::ops;
 use crate::value::Value;
@@ -330,6 +330,9 @@ pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             };
             if let Some(e) = d.and_then(|d| d.entry_at(cache.index as usize)) {
                 push(r, e.value);
+                if vm.quicken {
+                    quicken::global(vm, r.ip, arg); // --- quicken ---
+                }
                 return Ok(());
             }
         }
@@ -339,6 +342,9 @@ pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         return outline(vm, r, arg, cold::LOAD_GLOBAL);
     }
     push(r, v);
+    if vm.quicken {
+        quicken::global(vm, r.ip, arg); // --- quicken ---
+    }
     Ok(())
 }
 
@@ -379,7 +385,7 @@ fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
 #[inline(always)]
 pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let obj = peek(r, 1);
-    let m = method_lookup(vm, obj, arg);
+    let m = method_lookup(vm, obj, arg, r.ip);
     if m.is_null() {
         return outline(vm, r, arg, cold::LOAD_METHOD);
     }
@@ -390,7 +396,7 @@ pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 /// A built-in type's method `names[arg]` for `obj`; NULL when not found.
 #[inline(never)]
-fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
+fn method_lookup(vm: &mut Vm, obj: Value, arg: u32, ip: *const Instr) -> Value {
     let name = vm.frame().code().names[arg as usize];
     let ty = crate::object::type_of(obj);
     if ty == Ty::Object {
@@ -409,10 +415,15 @@ fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
         }
         return Value::NULL;
     }
-    vm.methods
+    let m = vm
+        .methods
         .get(&(ty, ops::str_of(name)))
         .copied()
-        .unwrap_or(Value::NULL)
+        .unwrap_or(Value::NULL);
+    if vm.quicken && !m.is_null() {
+        quicken::method(vm, ip, ty, m); // --- quicken ---
+    }
+    m
 }
 
 // --- classes --- instance attributes through the per-name (class, shape) caches.
@@ -489,6 +500,9 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             if Value::fits_small(v) {
                 pop(r);
                 set_peek(r, 1, Value::small_int(v));
+                if vm.quicken {
+                    quicken::binary_int(vm, r.ip, arg); // --- quicken ---
+                }
                 return Ok(());
             }
         }
@@ -509,6 +523,9 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         if let Some(v) = res {
             pop(r);
             set_peek(r, 1, Value::float(v));
+            if vm.quicken && a.is_float() && b.is_float() {
+                quicken::binary_float(vm, r.ip, arg); // --- quicken ---
+            }
             return Ok(());
         }
     }
@@ -544,6 +561,14 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     };
     pop(r);
     set_peek(r, 1, Value::bool(res));
+    if vm.quicken {
+        // --- quicken ---
+        if Value::both_small_ints(a, b) {
+            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_INT, |_| {});
+        } else if a.is_float() && b.is_float() {
+            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_FLOAT, |_| {});
+        }
+    }
     Ok(())
 }
 
@@ -706,6 +731,9 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
             && !vm.heap.should_collect()
         {
+            if vm.quicken {
+                quicken::call(vm, r.ip, callable, nargs); // --- quicken ---
+            }
             for i in nargs..c.nslots {
                 set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
             }
@@ -741,11 +769,221 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
+// --- quicken --- specialized forms (see `quicken.rs`): a guard, the work, else deoptimize.
+
+/// A specialized instruction's guard failed: make it generic again and run the generic
+/// semantics (`generic` is the generic opcode's out-of-line body).
+#[inline(always)]
+fn miss(vm: &mut Vm, r: &mut Regs, arg: u32, generic: fn(&mut Vm, u32) -> Step) -> Step {
+    vm.sync(r);
+    let res = deopt_then(vm, arg, generic);
+    if res.is_ok() {
+        let fr = vm.frame();
+        r.ip = fr.ip;
+        r.sp = fr.sp;
+        r.fp = fr.base;
+    }
+    res
+}
+
+#[cold]
+#[inline(never)]
+fn deopt_then(vm: &mut Vm, arg: u32, generic: fn(&mut Vm, u32) -> Step) -> Step {
+    let ip = vm.frame().ip;
+    quicken::deopt(vm, ip);
+    generic(vm, arg)
+}
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let e = quicken::entry(vm, r.ip).get();
+    let globals = vm.frame().globals;
+    if globals.bits() == e.held.bits() {
+        // SAFETY: the cache's `held` globals is a dict (checked when cached) and no RefCell
+        // borrow of a dict is held across handlers.
+        let g = unsafe { &*globals.as_dict().unwrap_unchecked().as_ptr() };
+        if g.version == e.b {
+            // SAFETY: an unchanged version means the same entries buffer with the same keys
+            // at the same positions, so the cached address is the name's live value slot.
+            push(r, unsafe { *(e.c as *const Value) });
+            return Ok(());
+        }
+    }
+    miss(vm, r, arg, cold::LOAD_GLOBAL)
+}
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let e = quicken::entry(vm, r.ip).get();
+    let globals = vm.frame().globals;
+    if globals.bits() == e.held.bits() {
+        // SAFETY: as in LOAD_GLOBAL_MODULE, for the globals and the builtins dicts.
+        let g = unsafe { &*globals.as_dict().unwrap_unchecked().as_ptr() };
+        let b = unsafe { &*vm.builtins.as_dict().unwrap_unchecked().as_ptr() };
+        if g.version == e.b && b.version == e.a {
+            // SAFETY: as in LOAD_GLOBAL_MODULE; the globals still lack the name (same keys).
+            push(r, unsafe { *(e.c as *const Value) });
+            return Ok(());
+        }
+    }
+    miss(vm, r, arg, cold::LOAD_GLOBAL)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_ADD_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        let v = a.as_small_int() + b.as_small_int();
+        if Value::fits_small(v) {
+            pop(r);
+            set_peek(r, 1, Value::small_int(v));
+            return Ok(());
+        }
+    }
+    miss(vm, r, arg, cold::BINARY_OP)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_SUB_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        let v = a.as_small_int() - b.as_small_int();
+        if Value::fits_small(v) {
+            pop(r);
+            set_peek(r, 1, Value::small_int(v));
+            return Ok(());
+        }
+    }
+    miss(vm, r, arg, cold::BINARY_OP)
+}
+
+/// Two floats combined by `f`, else deoptimize.
+#[inline(always)]
+fn float_op(vm: &mut Vm, r: &mut Regs, arg: u32, f: impl Fn(f64, f64) -> f64) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if a.is_float() && b.is_float() {
+        pop(r);
+        set_peek(r, 1, Value::float(f(a.as_float(), b.as_float())));
+        return Ok(());
+    }
+    miss(vm, r, arg, cold::BINARY_OP)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_ADD_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    float_op(vm, r, arg, |x, y| x + y)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_SUB_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    float_op(vm, r, arg, |x, y| x - y)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_MUL_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    float_op(vm, r, arg, |x, y| x * y)
+}
+
+#[inline(always)]
+fn compare<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
+    match arg {
+        0 => x < y,
+        1 => x <= y,
+        2 => x == y,
+        3 => x != y,
+        4 => x > y,
+        _ => x >= y,
+    }
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        pop(r);
+        set_peek(r, 1, Value::bool(compare(arg, a.as_small_int(), b.as_small_int())));
+        return Ok(());
+    }
+    miss(vm, r, arg, cold::COMPARE_OP)
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if a.is_float() && b.is_float() {
+        pop(r);
+        set_peek(r, 1, Value::bool(compare(arg, a.as_float(), b.as_float())));
+        return Ok(());
+    }
+    miss(vm, r, arg, cold::COMPARE_OP)
+}
+
+#[inline(always)]
+pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let obj = peek(r, 1);
+    let e = quicken::entry(vm, r.ip).get();
+    if crate::object::type_of(obj) as u64 == e.a {
+        set_peek(r, 1, e.held);
+        push(r, obj);
+        return Ok(());
+    }
+    miss(vm, r, arg, cold::LOAD_METHOD)
+}
+
+#[inline(always)]
+pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let argc = arg as usize;
+    let callable = peek(r, argc + 2);
+    let e = quicken::entry(vm, r.ip).get();
+    let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+    if callable.bits() != e.held.bits() || nargs != e.n as usize {
+        return miss(vm, r, arg, cold::CALL);
+    }
+    // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
+    let c = unsafe { &*(e.a as *const crate::object::Code) };
+    let slot = r.sp.wrapping_sub(argc + 2);
+    let args = r.sp.wrapping_sub(nargs);
+    let end = vm.stack.chunk_end(vm.chunk);
+    if vm.frames.len() < vm.recursion_limit
+        && (end as usize).wrapping_sub(args as usize) >= e.b as usize * 8
+        && !vm.heap.should_collect()
+    {
+        for i in nargs..c.nslots {
+            set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
+        }
+        let caller = vm.frame_mut();
+        caller.ip = r.ip;
+        caller.sp = slot;
+        // SAFETY: the guard matched the cached function.
+        let f = unsafe { callable.as_function().unwrap_unchecked() };
+        vm.push_frame(c, f, callable, args, slot);
+        r.fp = args;
+        r.sp = args.wrapping_add(c.nslots);
+        r.ip = c.instrs.as_ptr();
+        return Ok(());
+    }
+    // Recursion limit, a full chunk or a due collection: the generic path handles them.
+    outline(vm, r, arg, cold::CALL)
+}
+
 /// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
 /// as the slow path of hot ones.
 #[allow(dead_code)]
 pub(super) mod body {
     use super::*;
+
+    // --- quicken --- a specialized form means its generic form.
+    pub use self::BINARY_OP as BINARY_OP_ADD_INT;
+    pub use self::BINARY_OP as BINARY_OP_SUB_INT;
+    pub use self::BINARY_OP as BINARY_OP_ADD_FLOAT;
+    pub use self::BINARY_OP as BINARY_OP_SUB_FLOAT;
+    pub use self::BINARY_OP as BINARY_OP_MUL_FLOAT;
+    pub use self::CALL as CALL_PY_EXACT_ARGS;
+    pub use self::COMPARE_OP as COMPARE_OP_INT;
+    pub use self::COMPARE_OP as COMPARE_OP_FLOAT;
+    pub use self::LOAD_GLOBAL as LOAD_GLOBAL_MODULE;
+    pub use self::LOAD_GLOBAL as LOAD_GLOBAL_BUILTIN;
+    pub use self::LOAD_METHOD as LOAD_METHOD_BUILTIN;
 
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};

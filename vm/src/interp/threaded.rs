@@ -60,9 +60,9 @@ fn build(code: &Code) -> *const Cell<Op> {
     code.threaded
         .0
         .get_or_init(|| {
-            code.instrs
-                .iter()
-                .map(|ins| {
+            (0..code.instrs.len())
+                .map(|pc| {
+                    let ins = code.instrs[pc];
                     Cell::new(Op {
                         handler: TABLE[ins.op() as usize],
                         arg: ins.arg(),
@@ -71,6 +71,17 @@ fn build(code: &Code) -> *const Cell<Op> {
                 .collect()
         })
         .as_ptr()
+}
+
+// --- quicken ---
+/// Keep the stream (if built) in step with a quickening rewrite of instruction `pc`.
+pub(crate) fn patch(code: &Code, pc: usize, ins: Instr) {
+    if let Some(ops) = code.threaded.0.get() {
+        ops[pc].set(Op {
+            handler: TABLE[ins.op() as usize],
+            arg: ins.arg(),
+        });
+    }
 }
 
 /// The op for the running frame's instruction at `ip` (after a frame change, and at entry).
