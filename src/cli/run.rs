@@ -144,16 +144,14 @@ pub fn run(args: Args) -> ExitCode {
         verbose: args.verbose,
     };
     match load_file(&args.file, &opts) {
-        Ok(code) if args.stats => {
-            super::stats::execute(
-                &code,
-                args.dispatch,
-                &args.file,
-                &args.args,
-                opts,
-                !args.no_quicken,
-            )
-        }
+        Ok(code) if args.stats => super::stats::execute(
+            &code,
+            args.dispatch,
+            &args.file,
+            &args.args,
+            opts,
+            !args.no_quicken,
+        ),
         Ok(code) => execute(
             &code,
             args.dispatch,

@@ -8,6 +8,8 @@
 //! ```text
 //! instructions: 1234567
 //!   LOAD_FAST                    456789   37.00%
+//!
+//! quickening: 25 instructions specialized, 2 deoptimized
 //! ```
 
 use std::path::Path;
@@ -61,5 +63,11 @@ pub fn format(vm: &Vm) -> String {
         let pct = 100.0 * n as f64 / total.max(1) as f64;
         out.push_str(&format!("  {:<24} {n:>12} {pct:>7.2}%\n", op.name()));
     }
+    // --- quicken ---
+    out.push_str(&format!(
+        "\nquickening: {} instructions specialized, {} deoptimized\n",
+        vm.quickened.get(),
+        vm.deoptimized.get()
+    ));
     out
 }

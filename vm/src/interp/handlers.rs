@@ -901,7 +901,11 @@ pub fn COMPARE_OP_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if Value::both_small_ints(a, b) {
         pop(r);
-        set_peek(r, 1, Value::bool(compare(arg, a.as_small_int(), b.as_small_int())));
+        set_peek(
+            r,
+            1,
+            Value::bool(compare(arg, a.as_small_int(), b.as_small_int())),
+        );
         return Ok(());
     }
     miss(vm, r, arg, cold::COMPARE_OP)

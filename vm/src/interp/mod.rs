@@ -251,6 +251,9 @@ pub struct Vm {
     // --- quicken ---
     /// `options.quicken` unless tracing: whether generic handlers specialize.
     pub(crate) quicken: bool,
+    /// Instructions specialized and deoptimized so far (`--stats` prints them).
+    pub quickened: std::cell::Cell<u64>,
+    pub deoptimized: std::cell::Cell<u64>,
 }
 
 impl Vm {
@@ -293,6 +296,8 @@ impl Vm {
             gc_transparent: 0,
             native_depth: 0,
             quicken: false,
+            quickened: Default::default(),
+            deoptimized: Default::default(),
         };
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
         vm.builtins = vm.new_dict(Dict::new());

@@ -167,6 +167,7 @@ pub(crate) fn specialize(vm: &Vm, ip: *const Instr, op: Opcode, fill: impl FnOnc
     fill(&mut e);
     cell.set(e);
     rewrite(code, pc, op);
+    vm.quickened.set(vm.quickened.get() + 1);
 }
 
 /// A specialized instruction's guard failed: make it generic again (dropping what its cache
@@ -185,6 +186,7 @@ pub(crate) fn deopt(vm: &Vm, ip: *const Instr) {
         ..Entry::default()
     });
     rewrite(code, pc, generic);
+    vm.deoptimized.set(vm.deoptimized.get() + 1);
 }
 
 // ----- specializers, called by the generic handlers' fast paths -----
@@ -220,7 +222,11 @@ pub(crate) fn global(vm: &Vm, ip: *const Instr, arg: u32) {
     if c.globals != f.globals.bits() {
         return;
     }
-    let dict = if c.in_builtins { vm.builtins } else { f.globals };
+    let dict = if c.in_builtins {
+        vm.builtins
+    } else {
+        f.globals
+    };
     let Some(d) = dict.as_dict() else { return };
     let d = d.borrow();
     let Some(e) = d.entry_at(c.index as usize) else {
