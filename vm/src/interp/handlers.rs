@@ -106,10 +106,19 @@ impl Vm {
     }
 }
 
+/// Leave the fast path: the dispatcher runs this opcode's full semantics (`cold::<op>`) out of
+/// line, from the registers as they were when the handler was entered — so a handler returns
+/// this only before it changed anything. The dispatcher's call sits in tail position, which
+/// keeps every call (and the register saves a call needs) off the hot handlers' fast paths.
+#[inline(always)]
+fn slow() -> Step {
+    Err(Stop::Slow)
+}
+
 /// Spill the registers to the frame, run `f` out of line, reload. Out-of-line work never sees a
 /// pointer to the dispatcher's locals (see module docs).
 #[inline(always)]
-fn outline(vm: &mut Vm, r: &mut Regs, arg: u32, f: fn(&mut Vm, u32) -> Step) -> Step {
+pub(super) fn outline(vm: &mut Vm, r: &mut Regs, arg: u32, f: fn(&mut Vm, u32) -> Step) -> Step {
     vm.sync(r);
     let res = f(vm, arg);
     if res.is_ok() {
@@ -140,6 +149,8 @@ impl Vm {
             Ok(()) => self.sync(r),
             Err(Stop::Error) => self.frame_mut().ip = r.ip,
             Err(Stop::Return) => {}
+            // Bodies are full semantics: they never ask for the slow path.
+            Err(Stop::Slow) => debug_assert!(false, "a body returned Stop::Slow"),
         }
     }
 }
@@ -164,16 +175,14 @@ macro_rules! cold_entry_points {
 }
 nanopy_compiler::for_each_opcode!(cold_entry_points);
 
-mod cold_extra {
-    use super::*;
-    #[inline(never)]
-    pub fn NOP_COLLECT(vm: &mut Vm, arg: u32) -> Step {
-        let mut r = vm.spilled();
-        let res = body::NOP_COLLECT(vm, &mut r, arg);
-        vm.unspill(&r, res);
-        res
-    }
+macro_rules! cold_table {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+        /// `cold::<op>` by opcode byte: what `Stop::Slow` runs (switch and call dispatchers).
+        pub(super) static COLD: [fn(&mut Vm, u32) -> Step; nanopy_compiler::bytecode::Opcode::COUNT] =
+            [$(cold::$name),*];
+    };
 }
+nanopy_compiler::for_each_opcode!(cold_table);
 
 /// Opcodes whose whole handler runs out of line (rare or heavyweight).
 macro_rules! outlined {
@@ -295,10 +304,10 @@ pub fn LOAD_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 }
 
 #[inline(always)]
-pub fn LOAD_FAST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = local(r, arg as usize);
     if v.is_null() {
-        return outline(vm, r, arg, cold::LOAD_FAST);
+        return slow();
     }
     push(r, v);
     Ok(())
@@ -339,7 +348,7 @@ pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     }
     let v = global_lookup(vm, arg);
     if v.is_null() {
-        return outline(vm, r, arg, cold::LOAD_GLOBAL);
+        return slow();
     }
     push(r, v);
     if vm.quicken {
@@ -387,7 +396,7 @@ pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let obj = peek(r, 1);
     let m = method_lookup(vm, obj, arg, r.ip);
     if m.is_null() {
-        return outline(vm, r, arg, cold::LOAD_METHOD);
+        return slow();
     }
     set_peek(r, 1, m);
     push(r, obj);
@@ -445,7 +454,7 @@ pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::LOAD_ATTR)
+    slow()
 }
 
 #[inline(always)]
@@ -465,7 +474,7 @@ pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::STORE_ATTR)
+    slow()
 }
 
 #[inline(always)]
@@ -529,7 +538,7 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    outline(vm, r, arg, cold::BINARY_OP)
+    slow()
 }
 
 #[inline(always)]
@@ -557,7 +566,7 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             _ => x >= y,
         }
     } else {
-        return outline(vm, r, arg, cold::COMPARE_OP);
+        return slow();
     };
     pop(r);
     set_peek(r, 1, Value::bool(res));
@@ -573,7 +582,7 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 }
 
 #[inline(always)]
-pub fn BINARY_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn BINARY_SUBSCR(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let key = peek(r, 1);
     let container = peek(r, 2);
     if key.is_small_int() {
@@ -591,11 +600,11 @@ pub fn BINARY_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::BINARY_SUBSCR)
+    slow()
 }
 
 #[inline(always)]
-pub fn STORE_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn STORE_SUBSCR(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let key = peek(r, 1);
     let container = peek(r, 2);
     if key.is_small_int() {
@@ -611,7 +620,7 @@ pub fn STORE_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::STORE_SUBSCR)
+    slow()
 }
 
 #[inline(always)]
@@ -680,7 +689,7 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     // Safe point before jumping, so a MemoryError (`--max-heap`) is reported at the back-edge
     // (langdata).
     if vm.heap.should_collect() {
-        outline(vm, r, arg, cold_extra::NOP_COLLECT)?;
+        return slow(); // the GC safe point (body::JUMP_BACKWARD)
     }
     jump(vm, r, arg);
     Ok(())
@@ -690,7 +699,7 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = peek(r, 1);
     if !v.is_bool() {
-        return outline(vm, r, arg, cold::POP_JUMP_IF_FALSE);
+        return slow();
     }
     pop(r);
     if !v.as_bool() {
@@ -703,7 +712,7 @@ pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 pub fn POP_JUMP_IF_TRUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = peek(r, 1);
     if !v.is_bool() {
-        return outline(vm, r, arg, cold::POP_JUMP_IF_TRUE);
+        return slow();
     }
     pop(r);
     if v.as_bool() {
@@ -747,14 +756,14 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    outline(vm, r, arg, cold::CALL)
+    slow()
 }
 
 #[inline(always)]
-pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     // SAFETY: a frame is running; handlers only run inside one.
     if unsafe { vm.frames.last().unwrap_unchecked() }.entry {
-        return outline(vm, r, arg, cold::RETURN_VALUE);
+        return slow();
     }
     let v = pop(r);
     // SAFETY: as above; the caller frame exists because this frame is not an entry frame.
@@ -771,31 +780,8 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 // --- quicken --- specialized forms (see `quicken.rs`): a guard, the work, else deoptimize.
 
-/// A specialized instruction's guard failed: make it generic again and run the generic
-/// semantics (`generic` is the generic opcode's out-of-line body).
 #[inline(always)]
-fn miss(vm: &mut Vm, r: &mut Regs, arg: u32, generic: fn(&mut Vm, u32) -> Step) -> Step {
-    vm.sync(r);
-    let res = deopt_then(vm, arg, generic);
-    if res.is_ok() {
-        let fr = vm.frame();
-        r.ip = fr.ip;
-        r.sp = fr.sp;
-        r.fp = fr.base;
-    }
-    res
-}
-
-#[cold]
-#[inline(never)]
-fn deopt_then(vm: &mut Vm, arg: u32, generic: fn(&mut Vm, u32) -> Step) -> Step {
-    let ip = vm.frame().ip;
-    quicken::deopt(vm, ip);
-    generic(vm, arg)
-}
-
-#[inline(always)]
-pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let e = quicken::entry(vm, r.ip).get();
     let globals = vm.frame().globals;
     if globals.bits() == e.held.bits() {
@@ -809,11 +795,11 @@ pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    miss(vm, r, arg, cold::LOAD_GLOBAL)
+    slow()
 }
 
 #[inline(always)]
-pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let e = quicken::entry(vm, r.ip).get();
     let globals = vm.frame().globals;
     if globals.bits() == e.held.bits() {
@@ -826,11 +812,11 @@ pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    miss(vm, r, arg, cold::LOAD_GLOBAL)
+    slow()
 }
 
 #[inline(always)]
-pub fn BINARY_OP_ADD_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn BINARY_OP_ADD_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if Value::both_small_ints(a, b) {
         let v = a.as_small_int() + b.as_small_int();
@@ -840,11 +826,11 @@ pub fn BINARY_OP_ADD_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    miss(vm, r, arg, cold::BINARY_OP)
+    slow()
 }
 
 #[inline(always)]
-pub fn BINARY_OP_SUB_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn BINARY_OP_SUB_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if Value::both_small_ints(a, b) {
         let v = a.as_small_int() - b.as_small_int();
@@ -854,19 +840,19 @@ pub fn BINARY_OP_SUB_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    miss(vm, r, arg, cold::BINARY_OP)
+    slow()
 }
 
 /// Two floats combined by `f`, else deoptimize.
 #[inline(always)]
-fn float_op(vm: &mut Vm, r: &mut Regs, arg: u32, f: impl Fn(f64, f64) -> f64) -> Step {
+fn float_op(_vm: &mut Vm, r: &mut Regs, _arg: u32, f: impl Fn(f64, f64) -> f64) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if a.is_float() && b.is_float() {
         pop(r);
         set_peek(r, 1, Value::float(f(a.as_float(), b.as_float())));
         return Ok(());
     }
-    miss(vm, r, arg, cold::BINARY_OP)
+    slow()
 }
 
 #[inline(always)]
@@ -897,7 +883,7 @@ fn compare<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
 }
 
 #[inline(always)]
-pub fn COMPARE_OP_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn COMPARE_OP_INT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if Value::both_small_ints(a, b) {
         pop(r);
@@ -908,22 +894,22 @@ pub fn COMPARE_OP_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         );
         return Ok(());
     }
-    miss(vm, r, arg, cold::COMPARE_OP)
+    slow()
 }
 
 #[inline(always)]
-pub fn COMPARE_OP_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn COMPARE_OP_FLOAT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if a.is_float() && b.is_float() {
         pop(r);
         set_peek(r, 1, Value::bool(compare(arg, a.as_float(), b.as_float())));
         return Ok(());
     }
-    miss(vm, r, arg, cold::COMPARE_OP)
+    slow()
 }
 
 #[inline(always)]
-pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let obj = peek(r, 1);
     let e = quicken::entry(vm, r.ip).get();
     if crate::object::type_of(obj) as u64 == e.a {
@@ -931,7 +917,7 @@ pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         push(r, obj);
         return Ok(());
     }
-    miss(vm, r, arg, cold::LOAD_METHOD)
+    slow()
 }
 
 #[inline(always)]
@@ -941,7 +927,7 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let e = quicken::entry(vm, r.ip).get();
     let nargs = argc + !peek(r, argc + 1).is_null() as usize;
     if callable.bits() != e.held.bits() || nargs != e.n as usize {
-        return miss(vm, r, arg, cold::CALL);
+        return slow(); // body::CALL_PY_EXACT_ARGS deoptimizes
     }
     // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
     let c = unsafe { &*(e.a as *const crate::object::Code) };
@@ -976,18 +962,42 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 pub(super) mod body {
     use super::*;
 
-    // --- quicken --- a specialized form means its generic form.
-    pub use self::BINARY_OP as BINARY_OP_ADD_INT;
-    pub use self::BINARY_OP as BINARY_OP_SUB_INT;
-    pub use self::BINARY_OP as BINARY_OP_ADD_FLOAT;
-    pub use self::BINARY_OP as BINARY_OP_SUB_FLOAT;
-    pub use self::BINARY_OP as BINARY_OP_MUL_FLOAT;
-    pub use self::CALL as CALL_PY_EXACT_ARGS;
-    pub use self::COMPARE_OP as COMPARE_OP_INT;
-    pub use self::COMPARE_OP as COMPARE_OP_FLOAT;
-    pub use self::LOAD_GLOBAL as LOAD_GLOBAL_MODULE;
-    pub use self::LOAD_GLOBAL as LOAD_GLOBAL_BUILTIN;
-    pub use self::LOAD_METHOD as LOAD_METHOD_BUILTIN;
+    // --- quicken --- a specialized form's slow path: its guard failed, so make it generic
+    // again and run the generic semantics.
+    macro_rules! deopt_to {
+        ($($name:ident => $generic:ident),* $(,)?) => {$(
+            #[inline(always)]
+            pub fn $name(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+                quicken::deopt(vm, r.ip);
+                $generic(vm, r, arg)
+            }
+        )*};
+    }
+    deopt_to!(
+        BINARY_OP_ADD_INT => BINARY_OP,
+        BINARY_OP_SUB_INT => BINARY_OP,
+        BINARY_OP_ADD_FLOAT => BINARY_OP,
+        BINARY_OP_SUB_FLOAT => BINARY_OP,
+        BINARY_OP_MUL_FLOAT => BINARY_OP,
+        COMPARE_OP_INT => COMPARE_OP,
+        COMPARE_OP_FLOAT => COMPARE_OP,
+        LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
+        LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
+        LOAD_METHOD_BUILTIN => LOAD_METHOD,
+    );
+
+    /// CALL_PY_EXACT_ARGS also comes here when its guard held but the frame could not be
+    /// pushed inline (recursion limit, chunk full, collection due): no deopt then.
+    #[inline(always)]
+    pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let argc = arg as usize;
+        let e = quicken::entry(vm, r.ip).get();
+        let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+        if peek(r, argc + 2).bits() != e.held.bits() || nargs != e.n as usize {
+            quicken::deopt(vm, r.ip);
+        }
+        CALL(vm, r, arg)
+    }
 
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
@@ -1810,8 +1820,10 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        // The back-edge safe point: collect, and raise MemoryError here past `--max-heap`
+        // (langdata), before jumping.
+        tri!(vm, vm.memory_check(r.sp));
         jump(vm, r, arg);
-        vm.maybe_collect(r.sp);
         Ok(())
     }
 

@@ -176,6 +176,10 @@ pub enum Stop {
     Return,
     /// An exception (`Vm::exc`) is propagating.
     Error,
+    // --- quicken ---
+    /// From a handler to its dispatcher only: run this opcode's full semantics out of line
+    /// (`handlers::cold`), then continue. Never leaves a dispatcher.
+    Slow,
 }
 
 /// What a handler returns: continue with the next instruction, or leave the loop.
@@ -626,6 +630,7 @@ impl Vm {
             };
             match stop {
                 Stop::Return => break Ok(self.ret_value),
+                Stop::Slow => unreachable!("dispatchers handle Stop::Slow"),
                 Stop::Error => match self.handle_exception() {
                     Ok(r) => regs = r,
                     Err(e) => break Err(e),

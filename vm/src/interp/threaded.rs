@@ -130,6 +130,7 @@ macro_rules! threaded_handlers {
                             };
                             go(vm, r.ip, r.sp, r.fp, next)
                         }
+                        Err(Stop::Slow) => slow(vm, r.ip, r.sp, r.fp, arg, handlers::cold::$name),
                         Err(stop) => exit(vm, r.ip, stop),
                     }
                 }
@@ -150,6 +151,27 @@ fn exit(vm: &mut Vm, ip: *const Instr, stop: Stop) -> Stop {
         vm.frame_mut().ip = ip;
     }
     stop
+}
+
+/// A handler's slow path (`Stop::Slow`): its full semantics out of line, then the op of
+/// whatever instruction (and frame) comes next.
+#[inline(never)]
+fn slow(
+    vm: &mut Vm,
+    ip: *const Instr,
+    sp: *mut Value,
+    fp: *mut Value,
+    arg: u32,
+    f: fn(&mut Vm, u32) -> super::Step,
+) -> Stop {
+    let mut r = Regs { ip, sp, fp };
+    match handlers::outline(vm, &mut r, arg, f) {
+        Ok(()) => {
+            let tp = resync(vm, r.ip);
+            go(vm, r.ip, r.sp, r.fp, tp)
+        }
+        Err(stop) => exit(vm, r.ip, stop),
+    }
 }
 
 /// Run until the entry frame returns or an exception escapes.
