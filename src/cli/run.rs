@@ -100,6 +100,8 @@ fn parse_size(s: &str) -> Result<usize, String> {
 
 /// Run compiled module code (imports through the cache as `cache_opts` allows; MemoryError
 /// past `max_heap` bytes); the exit status CPython would return.
+// The run, trace and stats commands each pass their own mix of these flags.
+#[allow(clippy::too_many_arguments)]
 pub fn execute(
     code: &Arc<CodeObject>,
     dispatch: Dispatch,
