@@ -934,7 +934,9 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let slot = r.sp.wrapping_sub(argc + 2);
     let args = r.sp.wrapping_sub(nargs);
     let end = vm.stack.chunk_end(vm.chunk);
+    // The capacity test keeps `Vec::push`'s growth (a call) off this path.
     if vm.frames.len() < vm.recursion_limit
+        && vm.frames.len() < vm.frames.capacity()
         && (end as usize).wrapping_sub(args as usize) >= e.b as usize * 8
         && !vm.heap.should_collect()
     {
