@@ -14,6 +14,7 @@ fn parse(stderr: &str) -> (u64, Vec<(String, u64)>) {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no total in {stderr:?}"));
     let rows = lines
+        .take_while(|l| !l.is_empty()) // the quickening line follows a blank line
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
             (f[0].to_string(), f[1].parse().unwrap())

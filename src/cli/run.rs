@@ -1,4 +1,4 @@
-//! `nanopy run [--dispatch tail|switch|threaded|call] [--stats] [-v] [--no-cache] FILE [ARGS...]`:
+//! `nanopy run [--dispatch tail|switch|threaded|call] [--stats] [-v] [--no-cache] [--no-quicken] FILE [ARGS...]`:
 //! compile FILE and run it, with
 //! `sys.argv == [FILE, ARGS...]` as CPython sets it. A syntax error is printed as `python3 FILE`
 //! prints it (file, line, caret, message) with exit status 1; an uncaught exception prints a
@@ -40,6 +40,10 @@ pub struct Args {
     /// Neither read nor write the bytecode cache (`__pycache__/NAME.nanopy-<tag>.pyc`).
     #[arg(long)]
     pub no_cache: bool,
+    /// Run the bytecode as compiled: no quickening into specialized instructions (to measure
+    /// what quickening buys).
+    #[arg(long)]
+    pub no_quicken: bool,
     /// Raise MemoryError once the program's heap passes SIZE bytes (suffixes K, M, G).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_heap: Option<usize>,
@@ -96,6 +100,8 @@ fn parse_size(s: &str) -> Result<usize, String> {
 
 /// Run compiled module code (imports through the cache as `cache_opts` allows; MemoryError
 /// past `max_heap` bytes); the exit status CPython would return.
+// The run, trace and stats commands each pass their own mix of these flags.
+#[allow(clippy::too_many_arguments)]
 pub fn execute(
     code: &Arc<CodeObject>,
     dispatch: Dispatch,
@@ -104,6 +110,7 @@ pub fn execute(
     trace: Option<TraceOptions>,
     cache_opts: cache::CacheOptions,
     max_heap: Option<usize>,
+    quicken: bool,
 ) -> ExitCode {
     let mut argv = vec![file.display().to_string()];
     argv.extend(args.iter().cloned());
@@ -113,6 +120,7 @@ pub fn execute(
         trace,
         loader: Some(super::loader::beside(&cache::script_path(file), cache_opts)),
         max_heap,
+        quicken,
         ..Options::default()
     };
     // Natives calling back into Python (key functions, generators, imports) nest on the host
@@ -138,9 +146,14 @@ pub fn run(args: Args) -> ExitCode {
         verbose: args.verbose,
     };
     match load_file(&args.file, &opts) {
-        Ok(code) if args.stats => {
-            super::stats::execute(&code, args.dispatch, &args.file, &args.args, opts)
-        }
+        Ok(code) if args.stats => super::stats::execute(
+            &code,
+            args.dispatch,
+            &args.file,
+            &args.args,
+            opts,
+            !args.no_quicken,
+        ),
         Ok(code) => execute(
             &code,
             args.dispatch,
@@ -149,6 +162,7 @@ pub fn run(args: Args) -> ExitCode {
             None,
             opts,
             args.max_heap,
+            !args.no_quicken,
         ),
         Err(status) => status,
     }

@@ -44,5 +44,6 @@ pub fn run(args: Args) -> ExitCode {
             verbose: false,
         },
         None,
+        false, // the trace shows the compiler's instructions (the VM would not quicken anyway)
     )
 }

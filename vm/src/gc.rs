@@ -243,6 +243,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             c.names.iter().for_each(|v| f(*v));
             f(c.name);
             c.attr_cache.iter().for_each(|a| a.trace(f)); // --- classes ---
+            c.quick.trace(f); // --- quicken ---
         }
         ObjKind::Function(func) => {
             for v in [

@@ -6,7 +6,6 @@
 
 use std::cell::{Cell, RefCell};
 
-use nanopy_compiler::bytecode::Instr;
 use num_bigint::BigInt;
 
 use crate::dict::Dict;
@@ -112,7 +111,8 @@ impl StrObj {
 /// values once, at load time.
 pub struct Code {
     pub src: std::sync::Arc<nanopy_compiler::bytecode::CodeObject>,
-    pub instrs: Box<[Instr]>,
+    /// The running instructions (quickened in place; `src.code` keeps the compiler's).
+    pub instrs: crate::interp::quicken::Instrs,
     pub consts: Box<[Value]>,
     /// Interned name strings.
     pub names: Box<[Value]>,
@@ -135,6 +135,9 @@ pub struct Code {
     // --- dispatch ---
     /// The direct-threaded form of `instrs`, decoded on the first threaded run.
     pub threaded: crate::interp::threaded::Stream,
+    // --- quicken ---
+    /// Per-instruction inline caches of specialized instructions (`interp/quicken.rs`).
+    pub quick: crate::interp::quicken::Caches,
 }
 
 /// Where LOAD_GLOBAL last found a name: the entry position in the globals (or builtins) dict,

@@ -134,7 +134,8 @@ fn format_one(vm: &mut Vm, exc: Value) -> String {
                     .skip(start)
                     .take(end.saturating_sub(start))
                     .collect();
-                c.instrs.get(pc).and_then(|ins| anchors_for(*ins, &seg))
+                // quicken: the compiler's instruction, not its specialized form.
+                c.src.code.get(pc).and_then(|ins| anchors_for(*ins, &seg))
             } else {
                 None
             };

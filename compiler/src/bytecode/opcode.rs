@@ -265,6 +265,35 @@ macro_rules! for_each_opcode {
             /// is None and the receiver is not a generator). When the receiver returns (or is
             /// exhausted) pop both, push its return value and jump to the target.
             SEND = Jump, |_, jump| if jump { -1 } else { 0 };
+            // --- quicken ---
+            // Specialized forms. The VM writes them over a generic instruction in place when
+            // it has seen the operand types (`vm/src/interp/quicken.rs`) and writes the generic
+            // form back on a miss. Codegen never emits them and the verifier rejects them in a
+            // cache file. Each keeps its generic form's operand and stack effect
+            // (`Opcode::generic`).
+            /// LOAD_GLOBAL of a name the instruction's cache found in the globals dict.
+            LOAD_GLOBAL_MODULE = Name, |_, _| 1;
+            /// LOAD_GLOBAL of a name the instruction's cache found in the builtins dict.
+            LOAD_GLOBAL_BUILTIN = Name, |_, _| 1;
+            /// BINARY_OP `+`/`+=` of two inline ints.
+            BINARY_OP_ADD_INT = BinOp, |_, _| -1;
+            /// BINARY_OP `-`/`-=` of two inline ints.
+            BINARY_OP_SUB_INT = BinOp, |_, _| -1;
+            /// BINARY_OP `+`/`+=` of two floats.
+            BINARY_OP_ADD_FLOAT = BinOp, |_, _| -1;
+            /// BINARY_OP `-`/`-=` of two floats.
+            BINARY_OP_SUB_FLOAT = BinOp, |_, _| -1;
+            /// BINARY_OP `*`/`*=` of two floats.
+            BINARY_OP_MUL_FLOAT = BinOp, |_, _| -1;
+            /// COMPARE_OP of two inline ints.
+            COMPARE_OP_INT = CmpOp, |_, _| -1;
+            /// COMPARE_OP of two floats.
+            COMPARE_OP_FLOAT = CmpOp, |_, _| -1;
+            /// CALL of the Python function the instruction's cache holds, with exactly its
+            /// positional parameters.
+            CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32;
+            /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
+            LOAD_METHOD_BUILTIN = Name, |_, _| 1;
         }
     };
 }
@@ -378,6 +407,29 @@ impl Opcode {
     }
 }
 
+// --- quicken ---
+impl Opcode {
+    /// The generic instruction a specialized one stands for (itself for generic ones). The
+    /// specialized family is the marked block at the end of the table.
+    pub const fn generic(self) -> Opcode {
+        use Opcode::*;
+        match self {
+            LOAD_GLOBAL_MODULE | LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
+            BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
+            | BINARY_OP_MUL_FLOAT => BINARY_OP,
+            COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
+            CALL_PY_EXACT_ARGS => CALL,
+            LOAD_METHOD_BUILTIN => LOAD_METHOD,
+            op => op,
+        }
+    }
+
+    /// True for the VM's specialized forms (never in a code object the compiler makes).
+    pub const fn is_specialized(self) -> bool {
+        self as u8 != self.generic() as u8
+    }
+}
+
 macro_rules! numbered_enum {
     ($(#[$meta:meta])* $ty:ident { $($name:ident = $n:literal, $sym:literal;)* }) => {
         $(#[$meta])*
@@ -457,6 +509,20 @@ mod tests {
         assert_eq!(MAKE_FUNCTION.stack_effect(0x09, false), -2);
         assert_eq!(UNPACK_EX.stack_effect(1 | 2 << 8, false), 3);
         assert_eq!(UNPACK_SEQUENCE.stack_effect(3, false), 2);
+    }
+
+    #[test]
+    fn specialized_forms_share_their_generic_operand_and_effect() {
+        for op in Opcode::ALL.iter().filter(|op| op.is_specialized()) {
+            let g = op.generic();
+            assert!(!g.is_specialized(), "{}", op.name());
+            assert!(g < *op, "{} must follow the generic table", op.name());
+            assert_eq!(op.operand_kind(), g.operand_kind(), "{}", op.name());
+            for arg in [0, 1, 2, 13] {
+                assert_eq!(op.stack_effect(arg, false), g.stack_effect(arg, false));
+            }
+        }
+        assert_eq!(Opcode::CALL_PY_EXACT_ARGS.generic(), Opcode::CALL);
     }
 
     #[test]

@@ -91,6 +91,12 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         // The exception, and the `lasti` n items below it.
         RERAISE => n + 1,
         WITH_EXCEPT_START => 4,
+        // --- quicken --- (rejected in files by `operands`; as their generic forms)
+        LOAD_GLOBAL_MODULE | LOAD_GLOBAL_BUILTIN => 0,
+        LOAD_METHOD_BUILTIN => 1,
+        BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
+        | BINARY_OP_MUL_FLOAT | COMPARE_OP_INT | COMPARE_OP_FLOAT => 2,
+        CALL_PY_EXACT_ARGS => n + 2,
     }
 }
 
@@ -303,6 +309,10 @@ impl Checker<'_> {
             let bad =
                 |what: String| Err(self.err(Some(pc), format!("{} {arg}: {what}", op.name())));
             let out_of = |len: usize, what: &str| bad(format!("index out of range ({len} {what})"));
+            // --- quicken --- the VM's in-place forms never come from the compiler.
+            if op.is_specialized() {
+                return bad("specialized instruction (the VM makes these, never a file)".into());
+            }
             match kinds[op as usize] {
                 OperandKind::None if arg != 0 => return bad("operand must be 0".into()),
                 OperandKind::None => {}
@@ -709,7 +719,7 @@ impl Scratch {
                     | Opcode::YIELD_VALUE
                     | Opcode::KW_NAMES
                     | Opcode::MAKE_FUNCTION
-            );
+            ) || op.is_specialized(); // --- quicken ---
             classes[*op as usize] = if special { CHECK_ALL } else { class };
             flow[*op as usize] = (op.is_jump() as u8 * JUMPS) | (op.is_terminator() as u8 * ENDS);
         }
@@ -764,6 +774,48 @@ mod tests {
         co.consts = consts;
         co.max_stack = max_stack;
         co
+    }
+
+    // --- quicken ---
+    #[test]
+    fn rejects_every_specialized_opcode() {
+        for op in Opcode::ALL.iter().filter(|op| op.is_specialized()) {
+            let g = op.generic();
+            // A valid module using the generic form, then the same with the specialized one.
+            let (code, consts, names) = match g {
+                Opcode::LOAD_GLOBAL | Opcode::LOAD_METHOD => (
+                    vec![
+                        Instr::new(Opcode::LOAD_CONST, 0),
+                        Instr::new(*op, 0),
+                        Instr::new(Opcode::RETURN_VALUE, 0),
+                    ],
+                    vec![Constant::None],
+                    vec!["x".into()],
+                ),
+                _ => (
+                    vec![
+                        Instr::new(Opcode::PUSH_NULL, 0),
+                        Instr::new(Opcode::LOAD_CONST, 0),
+                        Instr::new(Opcode::LOAD_CONST, 0),
+                        Instr::new(*op, 0),
+                        Instr::new(Opcode::RETURN_VALUE, 0),
+                    ],
+                    vec![Constant::Int(1)],
+                    vec![],
+                ),
+            };
+            let mut m = module(code.clone(), consts.clone(), 4);
+            m.names = names.clone();
+            let mut generic = module(
+                code.iter().map(|i| i.with_op(i.op().generic())).collect(),
+                consts,
+                4,
+            );
+            generic.names = names;
+            verify_module(&generic).unwrap();
+            let e = verify_module(&m).unwrap_err();
+            assert!(e.msg.contains("specialized"), "{}: {e}", op.name());
+        }
     }
 
     #[test]

@@ -26,7 +26,12 @@ pub fn run(vm: &mut Vm, mut r: Regs) -> Stop {
         let ins: Instr = unsafe { *r.ip };
         // SAFETY: the next instruction (or one past the end, never read).
         r.ip = unsafe { r.ip.add(1) };
-        if let Err(stop) = TABLE[ins.op() as usize](vm, &mut r, ins.arg()) {
+        let mut res = TABLE[ins.op() as usize](vm, &mut r, ins.arg());
+        if res == Err(Stop::Slow) {
+            let f = handlers::COLD[ins.op() as usize];
+            res = handlers::outline(vm, &mut r, ins.arg(), f);
+        }
+        if let Err(stop) = res {
             if stop == Stop::Error {
                 vm.frame_mut().ip = r.ip;
             }

@@ -10,9 +10,9 @@
 
 #![allow(non_snake_case)]
 
-use nanopy_compiler::bytecode::{BinaryOp, CompareOp};
+use nanopy_compiler::bytecode::{BinaryOp, CompareOp, Instr, Opcode};
 
-use super::{Regs, Step, Stop, Vm};
+use super::{quicken, Regs, Step, Stop, Vm};
 use crate::object::{ObjKind, Ty};
 use crate::ops;
 use crate::value::Value;
@@ -106,10 +106,19 @@ impl Vm {
     }
 }
 
+/// Leave the fast path: the dispatcher runs this opcode's full semantics (`cold::<op>`) out of
+/// line, from the registers as they were when the handler was entered — so a handler returns
+/// this only before it changed anything. The dispatcher's call sits in tail position, which
+/// keeps every call (and the register saves a call needs) off the hot handlers' fast paths.
+#[inline(always)]
+fn slow() -> Step {
+    Err(Stop::Slow)
+}
+
 /// Spill the registers to the frame, run `f` out of line, reload. Out-of-line work never sees a
 /// pointer to the dispatcher's locals (see module docs).
 #[inline(always)]
-fn outline(vm: &mut Vm, r: &mut Regs, arg: u32, f: fn(&mut Vm, u32) -> Step) -> Step {
+pub(super) fn outline(vm: &mut Vm, r: &mut Regs, arg: u32, f: fn(&mut Vm, u32) -> Step) -> Step {
     vm.sync(r);
     let res = f(vm, arg);
     if res.is_ok() {
@@ -140,6 +149,8 @@ impl Vm {
             Ok(()) => self.sync(r),
             Err(Stop::Error) => self.frame_mut().ip = r.ip,
             Err(Stop::Return) => {}
+            // Bodies are full semantics: they never ask for the slow path.
+            Err(Stop::Slow) => debug_assert!(false, "a body returned Stop::Slow"),
         }
     }
 }
@@ -164,16 +175,14 @@ macro_rules! cold_entry_points {
 }
 nanopy_compiler::for_each_opcode!(cold_entry_points);
 
-mod cold_extra {
-    use super::*;
-    #[inline(never)]
-    pub fn NOP_COLLECT(vm: &mut Vm, arg: u32) -> Step {
-        let mut r = vm.spilled();
-        let res = body::NOP_COLLECT(vm, &mut r, arg);
-        vm.unspill(&r, res);
-        res
-    }
+macro_rules! cold_table {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+        /// `cold::<op>` by opcode byte: what `Stop::Slow` runs (switch and call dispatchers).
+        pub(super) static COLD: [fn(&mut Vm, u32) -> Step; nanopy_compiler::bytecode::Opcode::COUNT] =
+            [$(cold::$name),*];
+    };
 }
+nanopy_compiler::for_each_opcode!(cold_table);
 
 /// Opcodes whose whole handler runs out of line (rare or heavyweight).
 macro_rules! outlined {
@@ -295,10 +304,10 @@ pub fn LOAD_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 }
 
 #[inline(always)]
-pub fn LOAD_FAST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = local(r, arg as usize);
     if v.is_null() {
-        return outline(vm, r, arg, cold::LOAD_FAST);
+        return slow();
     }
     push(r, v);
     Ok(())
@@ -330,15 +339,21 @@ pub fn LOAD_GLOBAL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             };
             if let Some(e) = d.and_then(|d| d.entry_at(cache.index as usize)) {
                 push(r, e.value);
+                if vm.quicken {
+                    quicken::global(vm, r.ip, arg); // --- quicken ---
+                }
                 return Ok(());
             }
         }
     }
     let v = global_lookup(vm, arg);
     if v.is_null() {
-        return outline(vm, r, arg, cold::LOAD_GLOBAL);
+        return slow();
     }
     push(r, v);
+    if vm.quicken {
+        quicken::global(vm, r.ip, arg); // --- quicken ---
+    }
     Ok(())
 }
 
@@ -379,9 +394,9 @@ fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
 #[inline(always)]
 pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let obj = peek(r, 1);
-    let m = method_lookup(vm, obj, arg);
+    let m = method_lookup(vm, obj, arg, r.ip);
     if m.is_null() {
-        return outline(vm, r, arg, cold::LOAD_METHOD);
+        return slow();
     }
     set_peek(r, 1, m);
     push(r, obj);
@@ -390,7 +405,7 @@ pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 /// A built-in type's method `names[arg]` for `obj`; NULL when not found.
 #[inline(never)]
-fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
+fn method_lookup(vm: &mut Vm, obj: Value, arg: u32, ip: *const Instr) -> Value {
     let name = vm.frame().code().names[arg as usize];
     let ty = crate::object::type_of(obj);
     if ty == Ty::Object {
@@ -409,10 +424,15 @@ fn method_lookup(vm: &mut Vm, obj: Value, arg: u32) -> Value {
         }
         return Value::NULL;
     }
-    vm.methods
+    let m = vm
+        .methods
         .get(&(ty, ops::str_of(name)))
         .copied()
-        .unwrap_or(Value::NULL)
+        .unwrap_or(Value::NULL);
+    if vm.quicken && !m.is_null() {
+        quicken::method(vm, ip, ty, m); // --- quicken ---
+    }
+    m
 }
 
 // --- classes --- instance attributes through the per-name (class, shape) caches.
@@ -434,7 +454,7 @@ pub fn LOAD_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::LOAD_ATTR)
+    slow()
 }
 
 #[inline(always)]
@@ -454,7 +474,7 @@ pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::STORE_ATTR)
+    slow()
 }
 
 #[inline(always)]
@@ -489,6 +509,9 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             if Value::fits_small(v) {
                 pop(r);
                 set_peek(r, 1, Value::small_int(v));
+                if vm.quicken {
+                    quicken::binary_int(vm, r.ip, arg); // --- quicken ---
+                }
                 return Ok(());
             }
         }
@@ -509,10 +532,13 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         if let Some(v) = res {
             pop(r);
             set_peek(r, 1, Value::float(v));
+            if vm.quicken && a.is_float() && b.is_float() {
+                quicken::binary_float(vm, r.ip, arg); // --- quicken ---
+            }
             return Ok(());
         }
     }
-    outline(vm, r, arg, cold::BINARY_OP)
+    slow()
 }
 
 #[inline(always)]
@@ -540,15 +566,23 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             _ => x >= y,
         }
     } else {
-        return outline(vm, r, arg, cold::COMPARE_OP);
+        return slow();
     };
     pop(r);
     set_peek(r, 1, Value::bool(res));
+    if vm.quicken {
+        // --- quicken ---
+        if Value::both_small_ints(a, b) {
+            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_INT, |_| {});
+        } else if a.is_float() && b.is_float() {
+            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_FLOAT, |_| {});
+        }
+    }
     Ok(())
 }
 
 #[inline(always)]
-pub fn BINARY_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn BINARY_SUBSCR(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let key = peek(r, 1);
     let container = peek(r, 2);
     if key.is_small_int() {
@@ -566,11 +600,11 @@ pub fn BINARY_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::BINARY_SUBSCR)
+    slow()
 }
 
 #[inline(always)]
-pub fn STORE_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn STORE_SUBSCR(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let key = peek(r, 1);
     let container = peek(r, 2);
     if key.is_small_int() {
@@ -586,7 +620,7 @@ pub fn STORE_SUBSCR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             }
         }
     }
-    outline(vm, r, arg, cold::STORE_SUBSCR)
+    slow()
 }
 
 #[inline(always)]
@@ -655,7 +689,7 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     // Safe point before jumping, so a MemoryError (`--max-heap`) is reported at the back-edge
     // (langdata).
     if vm.heap.should_collect() {
-        outline(vm, r, arg, cold_extra::NOP_COLLECT)?;
+        return slow(); // the GC safe point (body::JUMP_BACKWARD)
     }
     jump(vm, r, arg);
     Ok(())
@@ -665,7 +699,7 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = peek(r, 1);
     if !v.is_bool() {
-        return outline(vm, r, arg, cold::POP_JUMP_IF_FALSE);
+        return slow();
     }
     pop(r);
     if !v.as_bool() {
@@ -678,7 +712,7 @@ pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 pub fn POP_JUMP_IF_TRUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = peek(r, 1);
     if !v.is_bool() {
-        return outline(vm, r, arg, cold::POP_JUMP_IF_TRUE);
+        return slow();
     }
     pop(r);
     if v.as_bool() {
@@ -706,6 +740,9 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
             && !vm.heap.should_collect()
         {
+            if vm.quicken {
+                quicken::call(vm, r.ip, callable, nargs); // --- quicken ---
+            }
             for i in nargs..c.nslots {
                 set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
             }
@@ -719,14 +756,14 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             return Ok(());
         }
     }
-    outline(vm, r, arg, cold::CALL)
+    slow()
 }
 
 #[inline(always)]
-pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     // SAFETY: a frame is running; handlers only run inside one.
     if unsafe { vm.frames.last().unwrap_unchecked() }.entry {
-        return outline(vm, r, arg, cold::RETURN_VALUE);
+        return slow();
     }
     let v = pop(r);
     // SAFETY: as above; the caller frame exists because this frame is not an entry frame.
@@ -741,11 +778,228 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
+// --- quicken --- specialized forms (see `quicken.rs`): a guard, the work, else deoptimize.
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let e = quicken::entry(vm, r.ip).get();
+    let globals = vm.frame().globals;
+    if globals.bits() == e.held.bits() {
+        // SAFETY: the cache's `held` globals is a dict (checked when cached) and no RefCell
+        // borrow of a dict is held across handlers.
+        let g = unsafe { &*globals.as_dict().unwrap_unchecked().as_ptr() };
+        if g.version == e.b {
+            // SAFETY: an unchanged version means the same entries buffer with the same keys
+            // at the same positions, so the cached address is the name's live value slot.
+            push(r, unsafe { *(e.c as *const Value) });
+            return Ok(());
+        }
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let e = quicken::entry(vm, r.ip).get();
+    let globals = vm.frame().globals;
+    if globals.bits() == e.held.bits() {
+        // SAFETY: as in LOAD_GLOBAL_MODULE, for the globals and the builtins dicts.
+        let g = unsafe { &*globals.as_dict().unwrap_unchecked().as_ptr() };
+        let b = unsafe { &*vm.builtins.as_dict().unwrap_unchecked().as_ptr() };
+        if g.version == e.b && b.version == e.a {
+            // SAFETY: as in LOAD_GLOBAL_MODULE; the globals still lack the name (same keys).
+            push(r, unsafe { *(e.c as *const Value) });
+            return Ok(());
+        }
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn BINARY_OP_ADD_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        let v = a.as_small_int() + b.as_small_int();
+        if Value::fits_small(v) {
+            pop(r);
+            set_peek(r, 1, Value::small_int(v));
+            return Ok(());
+        }
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn BINARY_OP_SUB_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        let v = a.as_small_int() - b.as_small_int();
+        if Value::fits_small(v) {
+            pop(r);
+            set_peek(r, 1, Value::small_int(v));
+            return Ok(());
+        }
+    }
+    slow()
+}
+
+/// Two floats combined by `f`, else deoptimize.
+#[inline(always)]
+fn float_op(_vm: &mut Vm, r: &mut Regs, _arg: u32, f: impl Fn(f64, f64) -> f64) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if a.is_float() && b.is_float() {
+        pop(r);
+        set_peek(r, 1, Value::float(f(a.as_float(), b.as_float())));
+        return Ok(());
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn BINARY_OP_ADD_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    float_op(vm, r, arg, |x, y| x + y)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_SUB_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    float_op(vm, r, arg, |x, y| x - y)
+}
+
+#[inline(always)]
+pub fn BINARY_OP_MUL_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    float_op(vm, r, arg, |x, y| x * y)
+}
+
+#[inline(always)]
+fn compare<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
+    match arg {
+        0 => x < y,
+        1 => x <= y,
+        2 => x == y,
+        3 => x != y,
+        4 => x > y,
+        _ => x >= y,
+    }
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_INT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        pop(r);
+        set_peek(
+            r,
+            1,
+            Value::bool(compare(arg, a.as_small_int(), b.as_small_int())),
+        );
+        return Ok(());
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_FLOAT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if a.is_float() && b.is_float() {
+        pop(r);
+        set_peek(r, 1, Value::bool(compare(arg, a.as_float(), b.as_float())));
+        return Ok(());
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let obj = peek(r, 1);
+    let e = quicken::entry(vm, r.ip).get();
+    if crate::object::type_of(obj) as u64 == e.a {
+        set_peek(r, 1, e.held);
+        push(r, obj);
+        return Ok(());
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let argc = arg as usize;
+    let callable = peek(r, argc + 2);
+    let e = quicken::entry(vm, r.ip).get();
+    let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+    if callable.bits() != e.held.bits() || nargs != e.n as usize {
+        return slow(); // body::CALL_PY_EXACT_ARGS deoptimizes
+    }
+    // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
+    let c = unsafe { &*(e.a as *const crate::object::Code) };
+    let slot = r.sp.wrapping_sub(argc + 2);
+    let args = r.sp.wrapping_sub(nargs);
+    let end = vm.stack.chunk_end(vm.chunk);
+    // The capacity test keeps `Vec::push`'s growth (a call) off this path.
+    if vm.frames.len() < vm.recursion_limit
+        && vm.frames.len() < vm.frames.capacity()
+        && (end as usize).wrapping_sub(args as usize) >= e.b as usize * 8
+        && !vm.heap.should_collect()
+    {
+        for i in nargs..c.nslots {
+            set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
+        }
+        let caller = vm.frame_mut();
+        caller.ip = r.ip;
+        caller.sp = slot;
+        // SAFETY: the guard matched the cached function.
+        let f = unsafe { callable.as_function().unwrap_unchecked() };
+        vm.push_frame(c, f, callable, args, slot);
+        r.fp = args;
+        r.sp = args.wrapping_add(c.nslots);
+        r.ip = c.instrs.as_ptr();
+        return Ok(());
+    }
+    // Recursion limit, a full chunk or a due collection: the generic path handles them.
+    outline(vm, r, arg, cold::CALL)
+}
+
 /// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
 /// as the slow path of hot ones.
 #[allow(dead_code)]
 pub(super) mod body {
     use super::*;
+
+    // --- quicken --- a specialized form's slow path: its guard failed, so make it generic
+    // again and run the generic semantics.
+    macro_rules! deopt_to {
+        ($($name:ident => $generic:ident),* $(,)?) => {$(
+            #[inline(always)]
+            pub fn $name(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+                quicken::deopt(vm, r.ip);
+                $generic(vm, r, arg)
+            }
+        )*};
+    }
+    deopt_to!(
+        BINARY_OP_ADD_INT => BINARY_OP,
+        BINARY_OP_SUB_INT => BINARY_OP,
+        BINARY_OP_ADD_FLOAT => BINARY_OP,
+        BINARY_OP_SUB_FLOAT => BINARY_OP,
+        BINARY_OP_MUL_FLOAT => BINARY_OP,
+        COMPARE_OP_INT => COMPARE_OP,
+        COMPARE_OP_FLOAT => COMPARE_OP,
+        LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
+        LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
+        LOAD_METHOD_BUILTIN => LOAD_METHOD,
+    );
+
+    /// CALL_PY_EXACT_ARGS also comes here when its guard held but the frame could not be
+    /// pushed inline (recursion limit, chunk full, collection due): no deopt then.
+    #[inline(always)]
+    pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        let argc = arg as usize;
+        let e = quicken::entry(vm, r.ip).get();
+        let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+        if peek(r, argc + 2).bits() != e.held.bits() || nargs != e.n as usize {
+            quicken::deopt(vm, r.ip);
+        }
+        CALL(vm, r, arg)
+    }
 
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
@@ -1568,8 +1822,10 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        // The back-edge safe point: collect, and raise MemoryError here past `--max-heap`
+        // (langdata), before jumping.
+        tri!(vm, vm.memory_check(r.sp));
         jump(vm, r, arg);
-        vm.maybe_collect(r.sp);
         Ok(())
     }
 

@@ -23,6 +23,7 @@ pub mod call;
 mod call_ex;
 pub mod generator;
 pub mod handlers;
+pub mod quicken;
 pub mod switch;
 pub mod tail;
 pub mod threaded;
@@ -140,6 +141,10 @@ pub struct Options {
     /// `--max-heap`: bytes the process may allocate (counted by `alloc::Counting`, which the
     /// binary must install as its global allocator); MemoryError past it.
     pub max_heap: Option<usize>,
+    // --- quicken ---
+    /// Rewrite instructions into specialized forms as they run (`interp/quicken.rs`); off for
+    /// `--no-quicken`. Tracing never quickens (it shows the compiler's instructions).
+    pub quicken: bool,
 }
 
 impl Default for Options {
@@ -154,6 +159,7 @@ impl Default for Options {
             // Rust's default for spawned threads (the main thread usually has more).
             stack_size: 2 << 20,
             max_heap: None,
+            quicken: true,
         }
     }
 }
@@ -170,6 +176,10 @@ pub enum Stop {
     Return,
     /// An exception (`Vm::exc`) is propagating.
     Error,
+    // --- quicken ---
+    /// From a handler to its dispatcher only: run this opcode's full semantics out of line
+    /// (`handlers::cold`), then continue. Never leaves a dispatcher.
+    Slow,
 }
 
 /// What a handler returns: continue with the next instruction, or leave the loop.
@@ -242,6 +252,12 @@ pub struct Vm {
     /// Native functions running (nested through `call_kw`): a native called by another may
     /// not let a generator collect, since its caller may hold unrooted values.
     pub(crate) native_depth: usize,
+    // --- quicken ---
+    /// `options.quicken` unless tracing: whether generic handlers specialize.
+    pub(crate) quicken: bool,
+    /// Instructions specialized and deoptimized so far (`--stats` prints them).
+    pub quickened: std::cell::Cell<u64>,
+    pub deoptimized: std::cell::Cell<u64>,
 }
 
 impl Vm {
@@ -283,7 +299,11 @@ impl Vm {
             stack_base: 0,
             gc_transparent: 0,
             native_depth: 0,
+            quicken: false,
+            quickened: Default::default(),
+            deoptimized: Default::default(),
         };
+        vm.quicken = vm.options.quicken && vm.options.trace.is_none();
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
         for &t in Ty::ALL {
@@ -433,7 +453,7 @@ impl Vm {
         let name = self.intern(&co.name);
         let code = Code {
             src: co.clone(),
-            instrs: co.code.clone().into_boxed_slice(),
+            instrs: quicken::Instrs::new(&co.code),
             consts: consts.into_boxed_slice(),
             names: names.into_boxed_slice(),
             name,
@@ -448,6 +468,7 @@ impl Vm {
             attr_cache: (0..co.names.len()).map(|_| Default::default()).collect(),
             // --- dispatch ---
             threaded: Default::default(),
+            quick: Default::default(), // --- quicken ---
         };
         if code.instrs.is_empty() {
             return Err(self.new_exc(Ty::RuntimeError, "empty code object"));
@@ -615,6 +636,7 @@ impl Vm {
             };
             match stop {
                 Stop::Return => break Ok(self.ret_value),
+                Stop::Slow => unreachable!("dispatchers handle Stop::Slow"),
                 Stop::Error => match self.handle_exception() {
                     Ok(r) => regs = r,
                     Err(e) => break Err(e),

@@ -16,9 +16,13 @@ macro_rules! switch_loop {
                 let pre = if TRACE { super::trace::before(vm, r.ip) } else { None };
                 // SAFETY: as above; the next instruction (or one past the end, never read).
                 r.ip = unsafe { r.ip.add(1) };
-                let res = match ins.op() {
+                let mut res = match ins.op() {
                     $( nanopy_compiler::bytecode::Opcode::$name => handlers::$name(vm, &mut r, ins.arg()), )*
                 };
+                if res == Err(Stop::Slow) {
+                    let f = handlers::COLD[ins.op() as usize];
+                    res = handlers::outline(vm, &mut r, ins.arg(), f);
+                }
                 if TRACE {
                     super::trace::after(vm, &r, ins, pre, res.is_err());
                 }

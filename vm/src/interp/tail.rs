@@ -52,6 +52,7 @@ macro_rules! tail_handlers {
                     let mut r = Regs { ip, sp, fp };
                     match handlers::$name(vm, &mut r, arg) {
                         Ok(()) => next(vm, r),
+                        Err(Stop::Slow) => slow(vm, r.ip, r.sp, r.fp, arg, handlers::cold::$name),
                         Err(stop) => exit(vm, r.ip, stop),
                     }
                 }
@@ -72,6 +73,24 @@ fn exit(vm: &mut Vm, ip: *const Instr, stop: Stop) -> Stop {
         vm.frame_mut().ip = ip;
     }
     stop
+}
+
+/// A handler's slow path (`Stop::Slow`): its full semantics out of line, then the next
+/// instruction. Reached by a tail call, so the hot wrappers themselves make no calls.
+#[inline(never)]
+fn slow(
+    vm: &mut Vm,
+    ip: *const Instr,
+    sp: *mut Value,
+    fp: *mut Value,
+    arg: u32,
+    f: fn(&mut Vm, u32) -> super::Step,
+) -> Stop {
+    let mut r = Regs { ip, sp, fp };
+    match handlers::outline(vm, &mut r, arg, f) {
+        Ok(()) => next(vm, r),
+        Err(stop) => exit(vm, r.ip, stop),
+    }
 }
 
 /// Run until the entry frame returns or an exception escapes.

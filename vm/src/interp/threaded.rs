@@ -60,9 +60,9 @@ fn build(code: &Code) -> *const Cell<Op> {
     code.threaded
         .0
         .get_or_init(|| {
-            code.instrs
-                .iter()
-                .map(|ins| {
+            (0..code.instrs.len())
+                .map(|pc| {
+                    let ins = code.instrs[pc];
                     Cell::new(Op {
                         handler: TABLE[ins.op() as usize],
                         arg: ins.arg(),
@@ -71,6 +71,17 @@ fn build(code: &Code) -> *const Cell<Op> {
                 .collect()
         })
         .as_ptr()
+}
+
+// --- quicken ---
+/// Keep the stream (if built) in step with a quickening rewrite of instruction `pc`.
+pub(crate) fn patch(code: &Code, pc: usize, ins: Instr) {
+    if let Some(ops) = code.threaded.0.get() {
+        ops[pc].set(Op {
+            handler: TABLE[ins.op() as usize],
+            arg: ins.arg(),
+        });
+    }
 }
 
 /// The op for the running frame's instruction at `ip` (after a frame change, and at entry).
@@ -119,6 +130,7 @@ macro_rules! threaded_handlers {
                             };
                             go(vm, r.ip, r.sp, r.fp, next)
                         }
+                        Err(Stop::Slow) => slow(vm, r.ip, r.sp, r.fp, arg, handlers::cold::$name),
                         Err(stop) => exit(vm, r.ip, stop),
                     }
                 }
@@ -139,6 +151,27 @@ fn exit(vm: &mut Vm, ip: *const Instr, stop: Stop) -> Stop {
         vm.frame_mut().ip = ip;
     }
     stop
+}
+
+/// A handler's slow path (`Stop::Slow`): its full semantics out of line, then the op of
+/// whatever instruction (and frame) comes next.
+#[inline(never)]
+fn slow(
+    vm: &mut Vm,
+    ip: *const Instr,
+    sp: *mut Value,
+    fp: *mut Value,
+    arg: u32,
+    f: fn(&mut Vm, u32) -> super::Step,
+) -> Stop {
+    let mut r = Regs { ip, sp, fp };
+    match handlers::outline(vm, &mut r, arg, f) {
+        Ok(()) => {
+            let tp = resync(vm, r.ip);
+            go(vm, r.ip, r.sp, r.fp, tp)
+        }
+        Err(stop) => exit(vm, r.ip, stop),
+    }
 }
 
 /// Run until the entry frame returns or an exception escapes.

@@ -23,7 +23,9 @@ pub(crate) struct Pre {
 pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     vm.instructions += 1;
     // SAFETY: `ip` points at the instruction about to run (the dispatcher just read it).
-    vm.op_counts[unsafe { *ip }.op() as usize] += 1;
+    // quicken: a specialized instruction counts as its generic form (the histogram then
+    // matches `nanopy dis`).
+    vm.op_counts[unsafe { *ip }.op().generic() as usize] += 1;
     let opts = vm.options.trace.as_ref()?;
     if opts.limit.is_some_and(|l| vm.trace_printed >= l) {
         return None;

@@ -1,0 +1,91 @@
+//! Quickening (vm/src/interp/quicken.rs): programs that warm specialized instructions up and
+//! then break their assumptions — a global rebound mid-loop, a builtin shadowed later, a
+//! function redefined, a method replaced or deleted after warm-up, another class at a warm
+//! attribute load, int results leaving the inline range, float/int mixes, RecursionError
+//! through a specialized call, generators, errors inside specialized calls with their
+//! tracebacks. Each fixture (tests/fixtures/quicken) must print exactly what live python3
+//! prints — stdout, stderr (tracebacks, line numbers and carets) and exit status — under every
+//! dispatch strategy, with and without `--no-quicken`.
+
+mod common;
+
+use common::{fixtures, nanopy, python, repo};
+
+#[test]
+fn quickened_programs_match_cpython_under_every_strategy() {
+    let dir = repo().join("tests/fixtures/quicken");
+    let files = fixtures(&dir);
+    assert!(files.len() >= 4, "fixtures missing: {files:?}");
+    let mut failures = Vec::new();
+    for f in &files {
+        let py = python(&dir, f);
+        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
+            for quicken in [true, false] {
+                let mut args = vec!["run", "--no-cache", "--dispatch", d];
+                if !quicken {
+                    args.push("--no-quicken");
+                }
+                args.push(f);
+                let np = nanopy(&dir, &args);
+                if (&np.stdout, &np.stderr, np.status) != (&py.stdout, &py.stderr, py.status) {
+                    failures.push(format!(
+                        "== {f} ({d}, quicken {quicken}) status {} (python3 {})\n-- python3:\n{}{}\n-- nanopy:\n{}{}",
+                        np.status, py.status, py.stdout, py.stderr, np.stdout, np.stderr
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// (specialized, deoptimized) from `--stats`' last line.
+fn quickening(stderr: &str) -> (u64, u64) {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("quickening: "))
+        .unwrap_or_else(|| panic!("no quickening line in {stderr}"));
+    let n: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0], n[1])
+}
+
+#[test]
+fn the_fixtures_really_specialize_and_deoptimize() {
+    let dir = repo().join("tests/fixtures/quicken");
+    for f in fixtures(&dir) {
+        let on = nanopy(&dir, &["run", "--no-cache", "--stats", &f]);
+        let (spec, deopt) = quickening(&on.stderr);
+        assert!(
+            spec > 5 && deopt > 0,
+            "{f}: {spec} specialized, {deopt} deoptimized"
+        );
+        let off = nanopy(&dir, &["run", "--no-cache", "--stats", "--no-quicken", &f]);
+        assert_eq!(quickening(&off.stderr), (0, 0), "{f}");
+        // The histogram counts generic forms, so it does not depend on quickening.
+        let hist = |s: &str| {
+            s.lines()
+                .skip_while(|l| !l.starts_with("instructions:"))
+                .take_while(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hist(&on.stderr), hist(&off.stderr), "{f}");
+    }
+}
+
+#[test]
+fn fib_runs_on_specialized_instructions() {
+    let dir = repo().join("benches/corpus/programs");
+    let out = nanopy(&dir, &["run", "--no-cache", "--stats", "fib.py", "12"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("_INT "),
+        "histogram must show generic forms"
+    );
+    // LOAD_GLOBAL x2, CALL x2, BINARY_OP x3, COMPARE_OP in fib; more in main.
+    let (spec, _) = quickening(&out.stderr);
+    assert!(spec >= 8, "{spec}");
+}
