@@ -21,8 +21,10 @@
 
 pub mod call;
 mod call_ex;
+mod for_iter; // --- iterfast ---
 pub mod generator;
 pub mod handlers;
+mod init_frame; // --- iterfast ---
 pub mod switch;
 pub mod tail;
 pub mod threaded;
@@ -242,6 +244,11 @@ pub struct Vm {
     /// Native functions running (nested through `call_kw`): a native called by another may
     /// not let a generator collect, since its caller may hold unrooted values.
     pub(crate) native_depth: usize,
+    // --- iterfast ---
+    /// The instantiation shim's code object (`init_frame.rs`), NULL until first used.
+    pub(crate) init_shim: Value,
+    /// Frame indices of generators running on their caller's dispatch loop (generator.rs).
+    pub(crate) inline_gens: Vec<u32>,
 }
 
 impl Vm {
@@ -283,6 +290,8 @@ impl Vm {
             stack_base: 0,
             gc_transparent: 0,
             native_depth: 0,
+            init_shim: Value::NULL,
+            inline_gens: Vec::new(),
         };
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -640,13 +649,14 @@ impl Vm {
     /// the exception surfaces at the caller's call instruction; past the entry frame it is
     /// returned to the native caller.
     fn handle_exception(&mut self) -> Result<Regs, PyErr> {
-        let exc = std::mem::replace(&mut self.exc, Value::NULL);
+        let mut exc = std::mem::replace(&mut self.exc, Value::NULL);
         self.kwnames = Value::NULL;
         let mut fresh = !std::mem::replace(&mut self.reraise, false);
         loop {
             let f = self.frames.last_mut().expect("a frame to unwind");
             let pc = f.pc();
-            if fresh {
+            // --- iterfast --- the instantiation shim is invisible in tracebacks.
+            if fresh && f.code_val != self.init_shim {
                 if let Some(e) = exc.as_exc() {
                     let mut tb = e.traceback.borrow_mut();
                     // First raised here: chain to the exception being handled.
@@ -684,6 +694,11 @@ impl Vm {
             }
             let f = self.frames.pop().expect("a frame to unwind");
             self.chunk = self.frames.last().map_or(0, |p| p.chunk as usize);
+            // --- iterfast --- a generator run on this loop: on into the frame resuming it
+            if self.inline_gens.last().copied() == Some(self.frames.len() as u32) {
+                exc = self.inline_unwind(&f, exc);
+                continue;
+            }
             if f.entry {
                 return Err(PyErr(exc));
             }
@@ -877,6 +892,7 @@ impl Vm {
             self.ret_value,
             self.kwnames,
             self.exc_info,
+            self.init_shim, // --- iterfast ---
         ]);
         roots.extend(self.types.iter().copied());
         roots.extend(self.interned.values().copied());
