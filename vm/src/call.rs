@@ -25,7 +25,7 @@ pub fn bind_args(
     let has_varkw = co
         .flags
         .has(nanopy_compiler::bytecode::CodeFlags::VARKEYWORDS);
-    let fname = co.qualname.to_string();
+    let fname: &str = &co.qualname;
     let mut locals = vec![Value::NULL; c.nlocals];
     for (i, v) in args[..npos.min(argcount)].iter().enumerate() {
         locals[i] = *v;
@@ -92,7 +92,7 @@ pub fn bind_args(
         }
     }
     if npos > argcount && !has_varargs {
-        return Err(too_many_positional(vm, func, c, &fname, npos, &locals));
+        return Err(too_many_positional(vm, func, c, fname, npos, &locals));
     }
     // Defaults for missing positionals.
     let defaults = func.defaults.as_tuple().unwrap_or(&[]);
@@ -108,7 +108,7 @@ pub fn bind_args(
         }
     }
     if !missing.is_empty() {
-        return Err(missing_error(vm, &fname, "positional", &missing));
+        return Err(missing_error(vm, fname, "positional", &missing));
     }
     #[allow(clippy::needless_range_loop)]
     for i in argcount..argcount + kwonly {
@@ -125,7 +125,7 @@ pub fn bind_args(
         }
     }
     if !missing.is_empty() {
-        return Err(missing_error(vm, &fname, "keyword-only", &missing));
+        return Err(missing_error(vm, fname, "keyword-only", &missing));
     }
     Ok(locals)
 }

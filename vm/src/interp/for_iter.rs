@@ -64,6 +64,16 @@ fn next_pair(vm: &mut Vm, r: &Regs, it: Value) -> crate::PyResult<Pair> {
     };
     Ok(match &o.kind {
         ObjKind::Enumerate { iter, count } => {
+            if let Some(item) = list_next(*iter) {
+                return Ok(match item {
+                    Some(v) => {
+                        let n = count.get();
+                        count.set(n + 1);
+                        Pair::Both(vm.int(n), v)
+                    }
+                    None => Pair::Done,
+                });
+            }
             vm.sync(r);
             match ops::next(vm, *iter)? {
                 Some(v) => {
@@ -111,4 +121,15 @@ fn next_pair(vm: &mut Vm, r: &Regs, it: Value) -> crate::PyResult<Pair> {
         }
         _ => Pair::No,
     })
+}
+
+/// `next()` of a list iterator without the general dispatch: `None` when `it` is not one.
+#[inline]
+fn list_next(it: Value) -> Option<Option<Value>> {
+    let ObjKind::SeqIter { seq, index } = &it.as_obj()?.kind else {
+        return None;
+    };
+    let l = seq.as_list()?.borrow();
+    let i = index.get();
+    Some(l.get(i).copied().inspect(|_| index.set(i + 1)))
 }

@@ -1783,6 +1783,13 @@ pub(super) mod body {
             argv.extend(values);
             kwnames = vm.new_tuple(names);
         }
+        // --- iterfast --- a Python function runs on this loop (no nested `execute`)
+        let slot = r.sp.wrapping_sub(3 + extra);
+        if let Some(step) =
+            super::super::call_ex::push_star_call(vm, r, slot, callable, &argv, kwnames)
+        {
+            return step;
+        }
         r.sp = r.sp.wrapping_sub(2 + extra);
         vm.sync(r);
         vm.native_roots.push(kwnames);

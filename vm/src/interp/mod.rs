@@ -802,10 +802,41 @@ impl Vm {
             self.push_frame(c, func, func_val, base, slot);
             return Ok(());
         }
+        // --- iterfast --- positional call missing only defaulted parameters (`solve(n)` with
+        // `def solve(n, row=0, cols=None)`): fill the defaults in place.
+        let argcount = c.src.argcount as usize;
+        if kwnames.is_null()
+            && nargs <= argcount
+            && c.src.kwonlyargcount == 0
+            && !c.src.flags.has(CodeFlags::VARARGS | CodeFlags::VARKEYWORDS)
+        {
+            let defaults = func.defaults.as_tuple().unwrap_or(&[]);
+            if nargs + defaults.len() >= argcount {
+                let need = c.nslots + c.stack_size;
+                let base = self.frame_room(args_ptr, need);
+                let first_default = argcount - defaults.len();
+                // SAFETY: `frame_room` reserved `need` slots at `base`; the ranges do not
+                // overlap when it moved to a new chunk.
+                unsafe {
+                    if base != args_ptr {
+                        std::ptr::copy_nonoverlapping(args_ptr, base, nargs);
+                    }
+                    for i in nargs..argcount {
+                        *base.add(i) = defaults[i - first_default];
+                    }
+                    for i in argcount..c.nslots {
+                        *base.add(i) = Value::NULL;
+                    }
+                }
+                self.push_frame(c, func, func_val, base, slot);
+                return Ok(());
+            }
+        }
         // General path: bind arguments into a temporary, then lay the frame out over the call.
-        // SAFETY: the call's args are `nargs` initialised values at `args_ptr`.
-        let args: Vec<Value> = unsafe { std::slice::from_raw_parts(args_ptr, nargs) }.to_vec();
-        let locals = crate::call::bind_args(self, func, c, &args, kwnames)?;
+        // SAFETY: the call's args are `nargs` initialised values at `args_ptr`; binding
+        // allocates but never collects or touches the data stack, so they stay put.
+        let args: &[Value] = unsafe { std::slice::from_raw_parts(args_ptr, nargs) };
+        let locals = crate::call::bind_args(self, func, c, args, kwnames)?;
         // SAFETY: one past the callable slot; the callee frame starts there.
         let at = unsafe { slot.add(1) };
         let base = self.frame_room(at, c.nslots + c.stack_size);
