@@ -836,7 +836,17 @@ impl Vm {
         // SAFETY: the call's args are `nargs` initialised values at `args_ptr`; binding
         // allocates but never collects or touches the data stack, so they stay put.
         let args: &[Value] = unsafe { std::slice::from_raw_parts(args_ptr, nargs) };
-        let locals = crate::call::bind_args(self, func, c, args, kwnames)?;
+        // --- iterfast --- small frames bind into a buffer on the host stack (no Vec per call)
+        const SMALL: usize = 16;
+        let mut small = [Value::NULL; SMALL];
+        let mut big = Vec::new();
+        let locals: &mut [Value] = if c.nlocals <= SMALL {
+            &mut small[..c.nlocals]
+        } else {
+            big.resize(c.nlocals, Value::NULL);
+            &mut big
+        };
+        crate::call::bind_args(self, func, c, args, kwnames, locals)?;
         // SAFETY: one past the callable slot; the callee frame starts there.
         let at = unsafe { slot.add(1) };
         let base = self.frame_room(at, c.nslots + c.stack_size);
