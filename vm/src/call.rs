@@ -7,15 +7,16 @@ use crate::object::{Code, Function, Ty};
 use crate::value::Value;
 use crate::{ops, PyResult};
 
-/// Build the local slots (`nlocals` values, NULL for unbound) for a call of `func` with `args`
-/// (positional then keyword values named by `kwnames`).
+/// Fill the local slots `locals` (`nlocals` values, all NULL on entry; NULL stays for unbound)
+/// for a call of `func` with `args` (positional then keyword values named by `kwnames`).
 pub fn bind_args(
     vm: &mut Vm,
     func: &Function,
     c: &Code,
     args: &[Value],
     kwnames: Value,
-) -> PyResult<Vec<Value>> {
+    locals: &mut [Value],
+) -> PyResult<()> {
     let co = &c.src;
     let nkw = kwnames.as_tuple().map_or(0, |t| t.len());
     let npos = args.len() - nkw;
@@ -25,8 +26,7 @@ pub fn bind_args(
     let has_varkw = co
         .flags
         .has(nanopy_compiler::bytecode::CodeFlags::VARKEYWORDS);
-    let fname = co.qualname.to_string();
-    let mut locals = vec![Value::NULL; c.nlocals];
+    let fname: &str = &co.qualname;
     for (i, v) in args[..npos.min(argcount)].iter().enumerate() {
         locals[i] = *v;
     }
@@ -92,7 +92,7 @@ pub fn bind_args(
         }
     }
     if npos > argcount && !has_varargs {
-        return Err(too_many_positional(vm, func, c, &fname, npos, &locals));
+        return Err(too_many_positional(vm, func, c, fname, npos, locals));
     }
     // Defaults for missing positionals.
     let defaults = func.defaults.as_tuple().unwrap_or(&[]);
@@ -108,7 +108,7 @@ pub fn bind_args(
         }
     }
     if !missing.is_empty() {
-        return Err(missing_error(vm, &fname, "positional", &missing));
+        return Err(missing_error(vm, fname, "positional", &missing));
     }
     #[allow(clippy::needless_range_loop)]
     for i in argcount..argcount + kwonly {
@@ -125,9 +125,9 @@ pub fn bind_args(
         }
     }
     if !missing.is_empty() {
-        return Err(missing_error(vm, &fname, "keyword-only", &missing));
+        return Err(missing_error(vm, fname, "keyword-only", &missing));
     }
-    Ok(locals)
+    Ok(())
 }
 
 /// CPython's `too_many_positional` message (checked after the keywords, as CPython does).

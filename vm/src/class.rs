@@ -854,14 +854,7 @@ fn c3_merge(vm: &mut Vm, bases: &[Value]) -> PyResult<Vec<Value>> {
 /// `cls(*args, **kw)`: make the instance and run `__init__`.
 pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let c = as_class(cls).expect("a class");
-    if c.init_epoch.get() != vm.classes.epoch {
-        let f = lookup(vm, cls, "__init__");
-        c.init.set(f.unwrap_or(Value::NULL));
-        // A user-defined __new__ (natives are object.__new__).
-        let n = lookup(vm, cls, "__new__").filter(|f| f.as_function().is_some());
-        c.new.set(n.unwrap_or(Value::NULL));
-        c.init_epoch.set(vm.classes.epoch);
-    }
+    refresh_init(vm, cls, c);
     let init = Some(c.init.get()).filter(|v| !v.is_null());
     let new = c.new.get();
     let obj = if new.is_null() {
@@ -899,6 +892,38 @@ pub fn call_class(vm: &mut Vm, cls: Value, args: &[Value], kwnames: Value) -> Py
         _ => {}
     }
     Ok(obj)
+}
+
+/// Look up (again, if classes changed since) `__init__` and a user `__new__` of `cls`.
+fn refresh_init(vm: &mut Vm, cls: Value, c: &ClassObj) {
+    if c.init_epoch.get() != vm.classes.epoch {
+        let f = lookup(vm, cls, "__init__");
+        c.init.set(f.unwrap_or(Value::NULL));
+        // A user-defined __new__ (natives are object.__new__).
+        let n = lookup(vm, cls, "__new__").filter(|f| f.as_function().is_some());
+        c.new.set(n.unwrap_or(Value::NULL));
+        c.init_epoch.set(vm.classes.epoch);
+    }
+}
+
+// --- iterfast ---
+/// For `cls(...)` called from bytecode: when `cls` has no user `__new__` and its `__init__` is
+/// a Python function, a new uninitialised instance and that function, so the caller can run
+/// `__init__` as an ordinary frame on its own dispatch loop (`interp/init_frame.rs`). `args`
+/// are the call's arguments (an exception class stores them in the instance).
+pub(crate) fn new_for_init(
+    vm: &mut Vm,
+    cls: Value,
+    args: &[Value],
+    kwnames: Value,
+) -> Option<(Value, Value)> {
+    let c = as_class(cls)?;
+    refresh_init(vm, cls, c);
+    let init = c.init.get();
+    if !c.new.get().is_null() || init.as_function().is_none() {
+        return None;
+    }
+    Some((allocate(vm, cls, args, kwnames), init))
 }
 
 /// A new, uninitialised instance of user class `cls` (an exception object for exception

@@ -123,7 +123,7 @@ pub fn dict_get_str(d: Value, key: Value) -> Option<Value> {
     })
 }
 
-fn container_dict(d: Value) -> Option<&'static std::cell::RefCell<crate::dict::Dict>> {
+pub(crate) fn container_dict(d: Value) -> Option<&'static std::cell::RefCell<crate::dict::Dict>> {
     match &d.as_obj()?.kind {
         ObjKind::Dict(d) => Some(d),
         _ => None,

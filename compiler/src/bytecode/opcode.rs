@@ -265,6 +265,11 @@ macro_rules! for_each_opcode {
             /// is None and the receiver is not a generator). When the receiver returns (or is
             /// exhausted) pop both, push its return value and jump to the target.
             SEND = Jump, |_, jump| if jump { -1 } else { 0 };
+            // --- iterfast ---
+            /// `res -> self` : after `__init__` returned `res` into the VM's instantiation shim
+            /// frame (never emitted by codegen): TypeError unless `res` is None, else push the
+            /// new instance (local 0).
+            EXIT_INIT_CHECK = None, |_, _| 0;
             // --- quicken ---
             // Specialized forms. The VM writes them over a generic instruction in place when
             // it has seen the operand types (`vm/src/interp/quicken.rs`) and writes the generic

@@ -88,6 +88,7 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         PUSH_EXC_INFO | POP_EXCEPT | BEFORE_WITH | GET_YIELD_FROM_ITER => 1,
         SEND => 2,
         CHECK_EXC_MATCH => 2,
+        EXIT_INIT_CHECK => 1, // --- iterfast ---
         // The exception, and the `lasti` n items below it.
         RERAISE => n + 1,
         WITH_EXCEPT_START => 4,
@@ -295,6 +296,10 @@ impl Checker<'_> {
         ];
         for (pc, ins) in co.code.iter().enumerate() {
             let (op, arg) = (ins.op(), ins.arg());
+            // --- iterfast --- the VM's own instantiation shim, never in compiled code.
+            if op == Opcode::EXIT_INIT_CHECK {
+                return Err(self.err(Some(pc), "EXIT_INIT_CHECK: internal to the VM".into()));
+            }
             // Fast path: an operand below its bound is all there is to check for most
             // instructions; the rest (and every failure, for its message) go through the match.
             if let Some(&limit) = limits.get(classes[op as usize] as usize) {

@@ -65,8 +65,14 @@ pub fn star_kwargs(vm: &mut Vm, kwargs: Value) -> PyResult<(Vec<Value>, Vec<Valu
     let Some(d) = kwargs.as_dict() else {
         return Ok((vec![], vec![]));
     };
-    let (names, values): (Vec<Value>, Vec<Value>) =
-        d.borrow().iter().map(|e| (e.key, e.value)).unzip();
+    let d = d.borrow();
+    // --- iterfast --- sized once (unzip grows both vectors step by step)
+    let (mut names, mut values) = (Vec::with_capacity(d.len()), Vec::with_capacity(d.len()));
+    for e in d.iter() {
+        names.push(e.key);
+        values.push(e.value);
+    }
+    drop(d);
     if names.iter().any(|k| k.as_str().is_none()) {
         return Err(vm.new_exc(Ty::TypeError, "keywords must be strings"));
     }
@@ -149,4 +155,51 @@ pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         }
     }
     Ok(())
+}
+
+// --- iterfast ---
+/// `f(*a, **k)` of a Python function (or a bound method of one): lay the call out over the
+/// operands at `slot` (callable, self_or_null, args) and push the frame on this loop.
+/// `None`: not such a callable, or the arguments do not fit in this stack chunk; the caller
+/// makes the call from native code.
+pub(super) fn push_star_call(
+    vm: &mut Vm,
+    r: &mut Regs,
+    slot: *mut Value,
+    callable: Value,
+    argv: &[Value],
+    kwnames: Value,
+) -> Option<Step> {
+    let (func, this) = match callable.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(_)) => (callable, Value::NULL),
+        Some(ObjKind::Method { this, func }) if func.as_function().is_some() => (*func, *this),
+        _ => return None,
+    };
+    let end = vm.stack.chunk_end(vm.chunk);
+    // SAFETY: `slot` and `end` point into (or one past) the current chunk.
+    if unsafe { end.offset_from(slot) } < (argv.len() + 2) as isize {
+        return None;
+    }
+    // SAFETY: checked just above that the call layout fits in the chunk from `slot`; nothing
+    // collects between these writes and the frame push, so `argv` needs no other root.
+    unsafe {
+        *slot = func;
+        *slot.add(1) = this;
+        std::ptr::copy_nonoverlapping(argv.as_ptr(), slot.add(2), argv.len());
+    }
+    let caller_sp = r.sp;
+    vm.frame_mut().sp = slot;
+    if let Err(e) = vm.push_python_frame(func, slot, argv.len(), kwnames) {
+        vm.frame_mut().sp = caller_sp;
+        return Some(Err(vm.throw(e)));
+    }
+    let top = vm.frame().sp;
+    vm.maybe_collect(top);
+    let f = vm.frame();
+    *r = Regs {
+        ip: f.ip,
+        sp: f.sp,
+        fp: f.base,
+    };
+    Some(Ok(()))
 }

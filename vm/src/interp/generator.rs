@@ -282,7 +282,7 @@ impl Vm {
                 drop(st);
                 // PEP 479: a StopIteration escaping a generator becomes a RuntimeError.
                 if e.0.as_exc().is_some_and(|x| x.ty == Ty::StopIteration) {
-                    return Err(self.new_exc(Ty::RuntimeError, "generator raised StopIteration"));
+                    return Err(PyErr(self.stop_iteration_escaped(e.0))); // --- iterfast ---
                 }
                 Err(e)
             }
@@ -335,6 +335,12 @@ pub fn SEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     // SAFETY: the receiver is below the sent value.
     let recv = unsafe { *r.sp.sub(1) };
     vm.sync(r);
+    // --- iterfast --- a generator receiver runs on this loop
+    if matches!(recv.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_)))
+        && vm.push_generator_frame(r, recv, v)
+    {
+        return Ok(());
+    }
     let step = if matches!(recv.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
         // The receiver is on our stack and `v` goes onto its frame: nothing is unrooted.
         vm.gc_transparent += 1;
@@ -479,4 +485,173 @@ pub fn methods() -> &'static [(Ty, &'static str, crate::object::NativeFn)] {
         (Ty::Generator, "throw", gen_throw_method),
         (Ty::Generator, "close", gen_close_method),
     ]
+}
+
+// --- iterfast ---
+// ----- generators resumed on the caller's dispatch loop -----
+//
+// FOR_ITER and SEND push a suspended generator's frame like a call instead of re-entering
+// `execute` for it: its slots are copied onto the data stack above the caller's stack top,
+// and the frame's result slot is where the yielded value goes. The frame is marked `entry` so
+// its returns leave the fast RETURN_VALUE path, and its index is pushed on `Vm::inline_gens`
+// so `do_return`, YIELD_VALUE and `handle_exception` know to continue in the caller instead of
+// leaving the loop:
+// - YIELD_VALUE saves the frame into the generator and pops it: the caller continues after its
+//   FOR_ITER / SEND with the value pushed;
+// - a return finishes the generator: FOR_ITER pops the iterator and jumps to its exit, SEND
+//   replaces the receiver by the return value and jumps to its exit;
+// - an exception finishes it and unwinds into the caller (a StopIteration becomes
+//   RuntimeError, PEP 479).
+
+impl Vm {
+    /// Is the running frame a generator resumed by `push_generator_frame`?
+    #[inline]
+    pub(crate) fn top_is_inline_gen(&self) -> bool {
+        self.inline_gens.last().copied() == Some(self.frames.len() as u32 - 1)
+    }
+
+    /// Resume generator `g` on this loop: its frame's result goes to `r.sp` (the caller's next
+    /// free slot), `sent` is pushed as the suspended `yield`'s value. `false`: it is running or
+    /// finished, or not started and `sent` is not None; the caller takes the general path,
+    /// which raises or reports exhaustion.
+    pub(crate) fn push_generator_frame(&mut self, r: &mut Regs, g: Value, sent: Value) -> bool {
+        let cell = state(g);
+        let mut st = cell.borrow_mut();
+        if st.running || st.finished || (!st.started && !sent.is_none()) {
+            return false;
+        }
+        let f = st.func.as_function().expect("generator function");
+        let code = f.code.as_code().expect("code") as *const Code;
+        // SAFETY: the function (rooted by the generator, on the caller's stack) keeps its code.
+        let c = unsafe { &*code };
+        self.sync(r);
+        let ret = r.sp;
+        // SAFETY: FOR_ITER / SEND push one value, so `ret` is inside the caller's stack room.
+        let at = unsafe {
+            *ret = Value::NONE;
+            ret.add(1)
+        };
+        let base = self.frame_room(at, c.nslots + c.stack_size);
+        let saved = &st.saved;
+        // SAFETY: `frame_room` reserved nslots + stack_size slots at `base`; the saved slots
+        // are at most that many (they were the frame's [base, sp)).
+        let sp = unsafe {
+            std::ptr::copy_nonoverlapping(saved.as_ptr(), base, saved.len());
+            for i in saved.len()..c.nslots {
+                *base.add(i) = Value::NULL;
+            }
+            let mut sp = base.add(saved.len().max(c.nslots));
+            if st.started {
+                *sp = sent;
+                sp = sp.add(1);
+            }
+            sp
+        };
+        // SAFETY: `pc` is an instruction index of this code (saved by RETURN_GENERATOR or
+        // YIELD_VALUE).
+        let ip = unsafe { c.instrs.as_ptr().add(st.pc) };
+        self.frames.push(Frame {
+            code,
+            code_val: f.code,
+            func: st.func,
+            globals: f.globals,
+            base,
+            ip,
+            sp,
+            ret,
+            entry: true,
+            chunk: self.chunk as u32,
+            gen: g,
+        });
+        self.inline_gens.push(self.frames.len() as u32 - 1);
+        // --- exceptions --- the generator's handled exception hides the caller's; the
+        // caller's waits in the generator's `exc_info` until the frame leaves.
+        let outer = self.exc_info;
+        if !st.exc_info.is_none() {
+            self.exc_info = st.exc_info;
+        }
+        st.exc_info = outer;
+        st.running = true;
+        st.started = true;
+        *r = Regs { ip, sp, fp: base };
+        true
+    }
+
+    /// The running inline generator frame stops (yield, return or exception): restore the
+    /// caller's handled exception, and when `finished` drop the generator's saved frame.
+    fn leave_generator_frame(&mut self, g: Value, finished: bool) {
+        self.inline_gens.pop();
+        let mut st = state(g).borrow_mut();
+        let outer = std::mem::replace(&mut st.exc_info, Value::NONE);
+        if !finished && self.exc_info != outer {
+            st.exc_info = self.exc_info;
+        }
+        self.exc_info = outer;
+        st.running = false;
+        if finished {
+            st.finished = true;
+            st.saved = Vec::new();
+        }
+    }
+
+    /// YIELD_VALUE in an inline generator frame (already saved): pop it and continue the
+    /// caller with `v` pushed.
+    pub(crate) fn inline_yield(&mut self, r: &mut Regs, v: Value) -> Step {
+        let f = self.frames.pop().expect("the generator frame");
+        self.leave_generator_frame(f.gen, false);
+        // SAFETY: `ret` is the caller's next free slot.
+        unsafe { *f.ret = v };
+        let caller = self.frame();
+        r.ip = caller.ip;
+        r.fp = caller.base;
+        r.sp = f.ret.wrapping_add(1);
+        self.chunk = caller.chunk as usize;
+        Ok(())
+    }
+
+    /// The inline generator frame `f` (already popped) returned `v`: finish the generator and
+    /// leave the caller's FOR_ITER (iterator popped) or SEND (receiver replaced by `v`) loop.
+    pub(crate) fn inline_return(&mut self, r: &mut Regs, f: &Frame, v: Value) -> Step {
+        self.leave_generator_frame(f.gen, true);
+        let caller = self.frame();
+        // SAFETY: the caller stopped right after the FOR_ITER or SEND that resumed `f`.
+        let ins = unsafe { *caller.ip.sub(1) };
+        // SAFETY: the resuming instruction's operand is a jump target of the caller's code.
+        r.ip = unsafe { caller.code().instrs.as_ptr().add(ins.arg() as usize) };
+        r.fp = caller.base;
+        // The iterator / receiver sits just below the result slot.
+        let below = f.ret.wrapping_sub(1);
+        if ins.op() == Opcode::SEND {
+            // SAFETY: the receiver's slot in the caller's stack.
+            unsafe { *below = v };
+            r.sp = f.ret;
+        } else {
+            r.sp = below;
+        }
+        self.chunk = caller.chunk as usize;
+        Ok(())
+    }
+
+    /// Unwinding popped inline generator frame `f`: finish the generator. The exception to
+    /// propagate into the caller: `exc`, or a RuntimeError for a StopIteration (PEP 479).
+    pub(crate) fn inline_unwind(&mut self, f: &Frame, exc: Value) -> Value {
+        self.leave_generator_frame(f.gen, true);
+        if exc.as_exc().is_some_and(|x| x.ty == Ty::StopIteration) {
+            return self.stop_iteration_escaped(exc);
+        }
+        exc
+    }
+
+    /// PEP 479: the RuntimeError a StopIteration escaping a generator becomes, caused by it
+    /// (CPython's `_PyErr_FormatFromCause`).
+    fn stop_iteration_escaped(&mut self, stop: Value) -> Value {
+        let e = self
+            .new_exc(Ty::RuntimeError, "generator raised StopIteration")
+            .0;
+        crate::exceptions::set_cause(e, stop);
+        if let Some(x) = e.as_exc() {
+            x.chain.context.set(stop);
+        }
+        e
+    }
 }

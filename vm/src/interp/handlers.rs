@@ -263,6 +263,7 @@ outlined!(
     // --- langdata ---
     GET_YIELD_FROM_ITER,
     SEND,
+    EXIT_INIT_CHECK, // --- iterfast ---
 );
 
 // ----- hot handlers: fast paths inline, everything else out of line -----
@@ -1004,6 +1005,7 @@ pub(super) mod body {
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
     pub use super::super::generator::{GET_YIELD_FROM_ITER, SEND};
+    pub use super::super::init_frame::EXIT_INIT_CHECK; // --- iterfast ---
 
     #[inline(always)]
     pub fn NOP(_vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
@@ -1802,6 +1804,16 @@ pub(super) mod body {
                 _ => {}
             }
         }
+        // --- iterfast --- pairs unpacked straight onto the stack (no tuple); generators
+        // resumed on this loop
+        if let Some(step) = super::super::for_iter::fused_pair(vm, r, it, arg) {
+            return step;
+        }
+        if matches!(it.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_)))
+            && vm.push_generator_frame(r, it, Value::NONE)
+        {
+            return Ok(());
+        }
         vm.sync(r);
         match tri!(vm, vm.next_gc_safe(it)) {
             // langdata: a generator may collect
@@ -1965,6 +1977,22 @@ pub(super) mod body {
                 }
             }
         }
+        // --- iterfast --- `cls(...)`: `__init__` runs on this loop, not a nested one.
+        if matches!(callable.as_obj().map(|o| &o.kind), Some(ObjKind::Class(_))) {
+            vm.frame_mut().sp = slot;
+            match vm.push_init_frames(callable, slot, argc, kwnames) {
+                Ok(true) => {
+                    let top = vm.frame().sp;
+                    vm.maybe_collect(top);
+                    return Ok(());
+                }
+                Ok(false) => vm.frame_mut().sp = sp,
+                Err(e) => {
+                    vm.frame_mut().sp = sp;
+                    return Err(vm.throw(e));
+                }
+            }
+        }
         if callable.as_function().is_some() {
             vm.frame_mut().sp = slot;
             if let Err(e) = vm.push_python_frame(callable, slot, argc, kwnames) {
@@ -2010,6 +2038,13 @@ pub(super) mod body {
             let (names, values) = tri!(vm, super::super::call_ex::star_kwargs(vm, kwargs));
             argv.extend(values);
             kwnames = vm.new_tuple(names);
+        }
+        // --- iterfast --- a Python function runs on this loop (no nested `execute`)
+        let slot = r.sp.wrapping_sub(3 + extra);
+        if let Some(step) =
+            super::super::call_ex::push_star_call(vm, r, slot, callable, &argv, kwnames)
+        {
+            return step;
         }
         r.sp = r.sp.wrapping_sub(2 + extra);
         vm.sync(r);
@@ -2063,6 +2098,10 @@ pub(super) mod body {
         // SAFETY: `ret` is the caller's callable slot (or the entry frame's result slot).
         unsafe { *f.ret = v };
         if f.entry {
+            // --- iterfast --- a generator resumed on this loop finished
+            if vm.inline_gens.last().copied() == Some(vm.frames.len() as u32) {
+                return vm.inline_return(r, &f, v);
+            }
             vm.ret_value = v;
             vm.chunk = vm.frames.last().map_or(0, |p| p.chunk as usize);
             return Err(Stop::Return);
@@ -2121,6 +2160,10 @@ pub(super) mod body {
             st.saved.clear();
             st.saved.extend_from_slice(saved);
             st.pc = pc;
+        }
+        // --- iterfast ---
+        if vm.top_is_inline_gen() {
+            return vm.inline_yield(r, v);
         }
         vm.yielded = true;
         do_return(vm, r, v)

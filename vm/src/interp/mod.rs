@@ -21,9 +21,11 @@
 
 pub mod call;
 mod call_ex;
+mod for_iter; // --- iterfast ---
 pub mod generator;
 pub mod handlers;
 pub mod quicken;
+mod init_frame; // --- iterfast ---
 pub mod switch;
 pub mod tail;
 pub mod threaded;
@@ -258,6 +260,11 @@ pub struct Vm {
     /// Instructions specialized and deoptimized so far (`--stats` prints them).
     pub quickened: std::cell::Cell<u64>,
     pub deoptimized: std::cell::Cell<u64>,
+    // --- iterfast ---
+    /// The instantiation shim's code object (`init_frame.rs`), NULL until first used.
+    pub(crate) init_shim: Value,
+    /// Frame indices of generators running on their caller's dispatch loop (generator.rs).
+    pub(crate) inline_gens: Vec<u32>,
 }
 
 impl Vm {
@@ -302,6 +309,8 @@ impl Vm {
             quicken: false,
             quickened: Default::default(),
             deoptimized: Default::default(),
+            init_shim: Value::NULL,
+            inline_gens: Vec::new(),
         };
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
         vm.builtins = vm.new_dict(Dict::new());
@@ -668,13 +677,14 @@ impl Vm {
     /// the exception surfaces at the caller's call instruction; past the entry frame it is
     /// returned to the native caller.
     fn handle_exception(&mut self) -> Result<Regs, PyErr> {
-        let exc = std::mem::replace(&mut self.exc, Value::NULL);
+        let mut exc = std::mem::replace(&mut self.exc, Value::NULL);
         self.kwnames = Value::NULL;
         let mut fresh = !std::mem::replace(&mut self.reraise, false);
         loop {
             let f = self.frames.last_mut().expect("a frame to unwind");
             let pc = f.pc();
-            if fresh {
+            // --- iterfast --- the instantiation shim is invisible in tracebacks.
+            if fresh && f.code_val != self.init_shim {
                 if let Some(e) = exc.as_exc() {
                     let mut tb = e.traceback.borrow_mut();
                     // First raised here: chain to the exception being handled.
@@ -712,6 +722,11 @@ impl Vm {
             }
             let f = self.frames.pop().expect("a frame to unwind");
             self.chunk = self.frames.last().map_or(0, |p| p.chunk as usize);
+            // --- iterfast --- a generator run on this loop: on into the frame resuming it
+            if self.inline_gens.last().copied() == Some(self.frames.len() as u32) {
+                exc = self.inline_unwind(&f, exc);
+                continue;
+            }
             if f.entry {
                 return Err(PyErr(exc));
             }
@@ -815,10 +830,51 @@ impl Vm {
             self.push_frame(c, func, func_val, base, slot);
             return Ok(());
         }
+        // --- iterfast --- positional call missing only defaulted parameters (`solve(n)` with
+        // `def solve(n, row=0, cols=None)`): fill the defaults in place.
+        let argcount = c.src.argcount as usize;
+        if kwnames.is_null()
+            && nargs <= argcount
+            && c.src.kwonlyargcount == 0
+            && !c.src.flags.has(CodeFlags::VARARGS | CodeFlags::VARKEYWORDS)
+        {
+            let defaults = func.defaults.as_tuple().unwrap_or(&[]);
+            if nargs + defaults.len() >= argcount {
+                let need = c.nslots + c.stack_size;
+                let base = self.frame_room(args_ptr, need);
+                let first_default = argcount - defaults.len();
+                // SAFETY: `frame_room` reserved `need` slots at `base`; the ranges do not
+                // overlap when it moved to a new chunk.
+                unsafe {
+                    if base != args_ptr {
+                        std::ptr::copy_nonoverlapping(args_ptr, base, nargs);
+                    }
+                    for i in nargs..argcount {
+                        *base.add(i) = defaults[i - first_default];
+                    }
+                    for i in argcount..c.nslots {
+                        *base.add(i) = Value::NULL;
+                    }
+                }
+                self.push_frame(c, func, func_val, base, slot);
+                return Ok(());
+            }
+        }
         // General path: bind arguments into a temporary, then lay the frame out over the call.
-        // SAFETY: the call's args are `nargs` initialised values at `args_ptr`.
-        let args: Vec<Value> = unsafe { std::slice::from_raw_parts(args_ptr, nargs) }.to_vec();
-        let locals = crate::call::bind_args(self, func, c, &args, kwnames)?;
+        // SAFETY: the call's args are `nargs` initialised values at `args_ptr`; binding
+        // allocates but never collects or touches the data stack, so they stay put.
+        let args: &[Value] = unsafe { std::slice::from_raw_parts(args_ptr, nargs) };
+        // --- iterfast --- small frames bind into a buffer on the host stack (no Vec per call)
+        const SMALL: usize = 16;
+        let mut small = [Value::NULL; SMALL];
+        let mut big = Vec::new();
+        let locals: &mut [Value] = if c.nlocals <= SMALL {
+            &mut small[..c.nlocals]
+        } else {
+            big.resize(c.nlocals, Value::NULL);
+            &mut big
+        };
+        crate::call::bind_args(self, func, c, args, kwnames, locals)?;
         // SAFETY: one past the callable slot; the callee frame starts there.
         let at = unsafe { slot.add(1) };
         let base = self.frame_room(at, c.nslots + c.stack_size);
@@ -905,6 +961,7 @@ impl Vm {
             self.ret_value,
             self.kwnames,
             self.exc_info,
+            self.init_shim, // --- iterfast ---
         ]);
         roots.extend(self.types.iter().copied());
         roots.extend(self.interned.values().copied());

@@ -1,0 +1,135 @@
+//! `for a, b in enumerate(..) / zip(x, y) / d.items()`: FOR_ITER followed by
+//! `UNPACK_SEQUENCE 2` takes the pair straight from the iterator and pushes both halves,
+//! skipping the UNPACK and the 2-tuple CPython would build and drop every step. The tuple is
+//! never visible to the program, so nothing observable changes.
+//!
+//! Not used while tracing or counting instructions (`nanopy trace`, `--stats`), which show
+//! every bytecode instruction as CPython would run it.
+
+use nanopy_compiler::bytecode::Opcode;
+
+use super::{Regs, Step, Vm};
+use crate::object::ObjKind;
+use crate::ops;
+use crate::value::Value;
+
+/// Where the pair comes from.
+enum Pair {
+    Both(Value, Value),
+    Done,
+    /// Not a pair iterator, or not followed by `UNPACK_SEQUENCE 2`.
+    No,
+}
+
+/// Run FOR_ITER (`arg` = exit target) fused with the `UNPACK_SEQUENCE 2` after it, if the
+/// iterator on top of the stack makes pairs. `None`: the ordinary FOR_ITER must run.
+#[inline]
+pub(super) fn fused_pair(vm: &mut Vm, r: &mut Regs, it: Value, arg: u32) -> Option<Step> {
+    // SAFETY: FOR_ITER is never the last instruction (a loop body and its exit follow).
+    let next = unsafe { *r.ip };
+    if next.op() != Opcode::UNPACK_SEQUENCE
+        || next.arg() != 2
+        || vm.options.trace.is_some()
+        || vm.options.count_instructions
+    {
+        return None;
+    }
+    let pair = match next_pair(vm, r, it) {
+        Ok(p) => p,
+        Err(e) => return Some(Err(vm.throw(e))),
+    };
+    // SAFETY: the iterator is on top of the stack; the frame reserved room for two more
+    // values (UNPACK_SEQUENCE 2 leaves one more than FOR_ITER).
+    unsafe {
+        match pair {
+            Pair::Both(a, b) => {
+                *r.sp = b;
+                *r.sp.add(1) = a;
+                r.sp = r.sp.add(2);
+                r.ip = r.ip.add(1);
+            }
+            Pair::Done => {
+                r.sp = r.sp.sub(1);
+                r.ip = vm.frame().code().instrs.as_ptr().add(arg as usize);
+            }
+            Pair::No => return None,
+        }
+    }
+    Some(Ok(()))
+}
+
+fn next_pair(vm: &mut Vm, r: &Regs, it: Value) -> crate::PyResult<Pair> {
+    let Some(o) = it.as_obj() else {
+        return Ok(Pair::No);
+    };
+    Ok(match &o.kind {
+        ObjKind::Enumerate { iter, count } => {
+            if let Some(item) = list_next(*iter) {
+                return Ok(match item {
+                    Some(v) => {
+                        let n = count.get();
+                        count.set(n + 1);
+                        Pair::Both(vm.int(n), v)
+                    }
+                    None => Pair::Done,
+                });
+            }
+            vm.sync(r);
+            match ops::next(vm, *iter)? {
+                Some(v) => {
+                    let n = count.get();
+                    count.set(n + 1);
+                    Pair::Both(vm.int(n), v)
+                }
+                None => Pair::Done,
+            }
+        }
+        ObjKind::Zip { iters } if iters.len() == 2 => {
+            let (x, y) = (iters[0], iters[1]);
+            vm.sync(r);
+            let Some(a) = ops::next(vm, x)? else {
+                return Ok(Pair::Done);
+            };
+            // `a` is held across the second `next`: keep it rooted.
+            vm.native_roots.push(a);
+            let b = ops::next(vm, y);
+            vm.native_roots.pop();
+            match b? {
+                Some(b) => Pair::Both(a, b),
+                None => Pair::Done,
+            }
+        }
+        ObjKind::DictIter {
+            dict,
+            index,
+            kind: 2,
+        } => {
+            let Some(d) = ops::container_dict(*dict) else {
+                return Ok(Pair::No);
+            };
+            let d = d.borrow();
+            let mut i = index.get();
+            while let Some(e) = d.entry_at(i) {
+                i += 1;
+                if !e.key.is_null() {
+                    index.set(i);
+                    return Ok(Pair::Both(e.key, e.value));
+                }
+            }
+            index.set(i);
+            Pair::Done
+        }
+        _ => Pair::No,
+    })
+}
+
+/// `next()` of a list iterator without the general dispatch: `None` when `it` is not one.
+#[inline]
+fn list_next(it: Value) -> Option<Option<Value>> {
+    let ObjKind::SeqIter { seq, index } = &it.as_obj()?.kind else {
+        return None;
+    };
+    let l = seq.as_list()?.borrow();
+    let i = index.get();
+    Some(l.get(i).copied().inspect(|_| index.set(i + 1)))
+}
