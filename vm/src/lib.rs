@@ -19,6 +19,8 @@ pub mod exceptions;
 pub mod format;
 pub mod frame;
 pub mod gc;
+// --- bigint ---
+pub mod int_arith;
 pub mod interp;
 pub mod object;
 pub mod ops;
