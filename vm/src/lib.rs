@@ -31,6 +31,7 @@ pub mod numbers;
 pub mod set;
 pub mod set_ops;
 pub mod str_format;
+pub mod suggestions; // --- bigint ---
 pub mod text;
 pub mod traceback;
 pub mod value;

@@ -805,7 +805,7 @@ fn big_int_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
                     x.to_i64().unwrap_or(0)
                 })));
             }
-            let too_big = y.to_u64().map_or(true, |e| {
+            let too_big = y.to_u64().is_none_or(|e| {
                 e.saturating_mul(x.magnitude().bits() - 1) >= int_arith::MAX_INT_BITS
             });
             match y.to_u32() {
@@ -1565,10 +1565,9 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
                 return Ok(v);
             }
             let m = str_of(*mname).to_string();
-            return Err(vm.new_exc(
-                Ty::AttributeError,
-                &format!("module '{m}' has no attribute '{n}'"),
-            ));
+            let msg = format!("module '{m}' has no attribute '{n}'");
+            return Err(crate::suggestions::attribute_error(vm, obj, name, &msg));
+            // --- bigint ---
         }
         Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args.get()),
         // --- exceptions ---
@@ -1601,10 +1600,8 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
         return Ok(vm.heap.alloc(ObjKind::Method { this: obj, func: m }));
     }
     let t = type_name(obj);
-    Err(vm.new_exc(
-        Ty::AttributeError,
-        &format!("'{t}' object has no attribute '{n}'"),
-    ))
+    let msg = format!("'{t}' object has no attribute '{n}'");
+    Err(crate::suggestions::attribute_error(vm, obj, name, &msg)) // --- bigint ---
 }
 
 // ----- text -----
