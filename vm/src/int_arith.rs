@@ -85,10 +85,12 @@ pub fn cmp(a: IntRef, b: IntRef) -> Ordering {
 
 /// Python's `x // y` (floor division); `y` must not be zero.
 pub fn div_floor(x: &BigInt, y: &BigInt) -> BigInt {
-    match short_quotient(x.magnitude(), y.magnitude()) {
+    // Only a negative quotient needs to know whether the division is exact.
+    let same_sign = x.sign() == y.sign() || x.is_zero();
+    match short_quotient(x.magnitude(), y.magnitude(), !same_sign) {
         Some((q, exact)) => {
             let q = BigInt::from(q);
-            if x.sign() == y.sign() || x.is_zero() {
+            if same_sign {
                 q
             } else if exact {
                 -q
@@ -108,18 +110,17 @@ pub fn mod_floor(x: &BigInt, y: &BigInt) -> BigInt {
 /// Python's `divmod(x, y)`; `y` must not be zero.
 pub fn divmod_floor(x: &BigInt, y: &BigInt) -> (BigInt, BigInt) {
     let (xm, ym) = (x.magnitude(), y.magnitude());
-    let Some((q, exact)) = short_quotient(xm, ym) else {
+    let Some((q, _)) = short_quotient(xm, ym, false) else {
         return x.div_mod_floor(y);
     };
-    if exact {
-        return (
-            BigInt::from_biguint(x.sign() * y.sign(), q.into()),
-            BigInt::zero(),
-        );
-    }
     // |x| - q*|y|, computed in the product's buffer (no copy of |x|).
     let rm = xm - ym * q;
-    if x.sign() == y.sign() {
+    if rm.is_zero() {
+        (
+            BigInt::from_biguint(x.sign() * y.sign(), q.into()),
+            BigInt::zero(),
+        )
+    } else if x.sign() == y.sign() {
         (BigInt::from(q), BigInt::from_biguint(y.sign(), rm))
     } else {
         let r = BigInt::from_biguint(y.sign(), ym - rm);
@@ -129,8 +130,9 @@ pub fn divmod_floor(x: &BigInt, y: &BigInt) -> (BigInt, BigInt) {
 
 /// `(|u| / |d|, whether the remainder is zero)` when the quotient is below 2^63 and `d` has
 /// more than one 64-bit digit; `None` otherwise (the caller uses num-bigint's division, which
-/// is already linear for a one-digit divisor).
-fn short_quotient(u: &BigUint, d: &BigUint) -> Option<(u64, bool)> {
+/// is already linear for a one-digit divisor). Without `need_exact`, "false" in the second part
+/// may mean "not checked".
+fn short_quotient(u: &BigUint, d: &BigUint, need_exact: bool) -> Option<(u64, bool)> {
     let (ub, db) = (u.bits(), d.bits());
     if db <= 64 || ub > db + 62 {
         return None;
@@ -138,12 +140,17 @@ fn short_quotient(u: &BigUint, d: &BigUint) -> Option<(u64, bool)> {
     if ub < db {
         return Some((0, u.is_zero()));
     }
-    // Both tops aligned on d's top 64 bits: dt in [2^63, 2^64), ut < 2^126. The estimate
-    // ut / dt is within 2 of the true quotient; the exact checks below fix it.
+    // Both tops aligned on d's top 64 bits: dt in [2^63, 2^64), ut < 2^126, and
+    // ut/(dt+1) < u/d < (ut+1)/dt, so floor(u/d) lies in [ut/(dt+1), ut/dt] (integer
+    // divisions). When the two agree (all but ~q/2^63 of cases) the quotient is exact without
+    // reading the digits; otherwise one pass per candidate checks it.
     let k = db - 64;
     let dt = bits_at(d, k) as u64;
     let ut = bits_at(u, k);
     let mut q = (ut / dt as u128) as u64;
+    if !need_exact && (ut / (dt as u128 + 1)) as u64 == q {
+        return Some((q, false));
+    }
     for _ in 0..4 {
         match sub_mul_cmp(u, d, q) {
             None => q -= 1, // q*d > u
