@@ -11,6 +11,7 @@
 
 // --- langdata ---
 pub mod alloc;
+pub mod builtin_dirs; // --- bigint ---
 pub mod builtins;
 pub mod call;
 pub mod class;

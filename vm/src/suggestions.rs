@@ -9,8 +9,9 @@
 //! NameError by its message (the VM's two NameError messages), an AttributeError when it is
 //! the one recorded by [`attribute_error`].
 //!
-//! Known gaps: `dir()` of built-in types lists nanopy's methods plus `object`'s, not every
-//! slot wrapper CPython has; module globals hold the names nanopy defines.
+//! `dir()` of built-in types comes from CPython itself (`builtin_dirs`, generated), so a typo
+//! may be matched to a method nanopy lacks, as CPython would. Known gap: module globals hold
+//! the names nanopy defines (no `__loader__`, `__spec__`, ...).
 
 use crate::interp::Vm;
 use crate::object::{ObjKind, Ty};
@@ -336,7 +337,8 @@ fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
                 let shapes = c.shapes.borrow();
                 if let Some(shape) = shapes.get(i.shape.get() as usize) {
                     for (k, n) in shape.names.iter().enumerate() {
-                        if !i.slot(k).is_null() {
+                        // `__slots__` names are class attributes in CPython, set or not.
+                        if c.fixed || !i.slot(k).is_null() {
                             names.push(ops::str_of(*n).to_string());
                         }
                     }
@@ -359,6 +361,8 @@ fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
                     }
                 }
             }
+        } else if let Some(d) = crate::builtin_dirs::dir_of_type(ops::type_name(obj)) {
+            return d.iter().map(|s| s.to_string()).collect(); // CPython's own, sorted
         } else {
             let t = crate::object::type_of(obj);
             names.extend(
