@@ -12,10 +12,7 @@ mod common;
 use common::{fixtures, nanopy, python, repo};
 
 /// Fixture → what the VM is missing for it.
-const PENDING_VM: &[(&str, &str)] = &[(
-    "closure_free_unbound.py",
-    "NameError suggestions (\"Did you mean: 'False'?\")",
-)];
+const PENDING_VM: &[(&str, &str)] = &[];
 
 fn check(strict: bool) {
     let dir = repo().join("tests/fixtures/runtime_errors");

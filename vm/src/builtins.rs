@@ -787,7 +787,18 @@ fn divmod(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     arity(vm, "divmod", args, 2, 2)?;
     use nanopy_compiler::bytecode::BinaryOp;
     let (a, b) = (args[0], args[1]);
-    if !(ops::big_of(a).is_some() || a.is_float()) || !(ops::big_of(b).is_some() || b.is_float()) {
+    // --- bigint --- operands read in place; two big ints divide once for both results.
+    use crate::int_arith::{self, IntRef};
+    if let (Some(IntRef::Big(x)), Some(y)) = (IntRef::of(a), IntRef::of(b)) {
+        let y = y.big();
+        if !num_traits::Zero::is_zero(y.as_ref()) {
+            let (q, r) = int_arith::divmod_floor(x, &y);
+            let (q, r) = (vm.bigint(q), vm.bigint(r));
+            return Ok(vm.new_tuple(vec![q, r]));
+        }
+    }
+    let num = |v: Value| IntRef::of(v).is_some() || v.is_float();
+    if !(num(a) && num(b)) {
         let (ta, tb) = (type_name(a), type_name(b));
         return Err(vm.new_exc(
             Ty::TypeError,

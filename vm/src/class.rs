@@ -993,7 +993,7 @@ fn no_attr(vm: &mut Vm, obj: Value, name: Value) -> PyErr {
     } else {
         format!("'{}' object has no attribute '{n}'", ops::type_name(obj))
     };
-    vm.new_exc(Ty::AttributeError, &msg)
+    crate::suggestions::attribute_error(vm, obj, name, &msg) // --- bigint ---
 }
 
 /// Attribute lookup on instances, classes and `super` objects; `None` for other objects

@@ -11,6 +11,7 @@
 
 // --- langdata ---
 pub mod alloc;
+pub mod builtin_dirs; // --- bigint ---
 pub mod builtins;
 pub mod call;
 pub mod class;
@@ -19,6 +20,8 @@ pub mod exceptions;
 pub mod format;
 pub mod frame;
 pub mod gc;
+// --- bigint ---
+pub mod int_arith;
 pub mod interp;
 pub mod object;
 pub mod ops;
@@ -29,6 +32,7 @@ pub mod numbers;
 pub mod set;
 pub mod set_ops;
 pub mod str_format;
+pub mod suggestions; // --- bigint ---
 pub mod text;
 pub mod traceback;
 pub mod value;

@@ -10,6 +10,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 use crate::format::{self, ExcKind, PyExc};
+use crate::int_arith::{self, IntRef}; // --- bigint ---
 use crate::interp::Vm;
 use crate::object::{type_of, ObjKind, Ty};
 use crate::value::Value;
@@ -343,8 +344,9 @@ pub fn eq_fast(a: Value, b: Value) -> bool {
     }
     let (Some(oa), Some(ob)) = (a.as_obj(), b.as_obj()) else {
         // bool vs big int etc.
-        return match (big_of(a), big_of(b)) {
-            (Some(x), Some(y)) => x == y,
+        // --- bigint --- read both in place.
+        return match (IntRef::of(a), IntRef::of(b)) {
+            (Some(x), Some(y)) => int_arith::cmp(x, y) == Ordering::Equal,
             _ => false,
         };
     };
@@ -481,7 +483,10 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
         if a.is_float() || b.is_float() {
             return Ok(num_order(a, b));
         }
-        return Ok(Some(big_of(a).cmp(&big_of(b))));
+        // --- bigint --- read both in place (this compared copies of both).
+        if let (Some(x), Some(y)) = (IntRef::of(a), IntRef::of(b)) {
+            return Ok(Some(int_arith::cmp(x, y)));
+        }
     }
     // --- classes --- (sorting and min/max use `<` only, as CPython)
     if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
@@ -724,11 +729,12 @@ fn big_int_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
         BinaryOp::Add => Some(&*xr + &*yr),
         BinaryOp::Subtract => Some(&*xr - &*yr),
         BinaryOp::Multiply => Some(&*xr * &*yr),
+        // --- bigint --- short quotients skip num-bigint's Burnikel-Ziegler (int_arith).
         BinaryOp::FloorDivide | BinaryOp::Remainder if !yr.is_zero() => {
             Some(if op == BinaryOp::FloorDivide {
-                xr.div_floor(&yr)
+                int_arith::div_floor(&xr, &yr)
             } else {
-                xr.mod_floor(&yr)
+                int_arith::mod_floor(&xr, &yr)
             })
         }
         _ => None,
@@ -764,12 +770,20 @@ fn big_int_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
             if y.is_negative() {
                 return Err(vm.new_exc(Ty::ValueError, "negative shift count"));
             }
+            // --- bigint --- zero shifts to zero by any count; results past MAX_INT_BITS
+            // raise MemoryError (CPython's, when its allocation fails) instead of aborting.
+            if x.is_zero() {
+                return Ok(Some(Value::small_int(0)));
+            }
             let n = match y.to_usize() {
-                Some(n) => n,
+                Some(n) if op == BinaryOp::RShift || (n as u64) < int_arith::MAX_INT_BITS => n,
                 None if op == BinaryOp::RShift => {
                     return Ok(Some(vm.int(if x.is_negative() { -1 } else { 0 })))
                 }
-                None => return Err(vm.new_exc(Ty::OverflowError, "too many digits in integer")),
+                _ if int_arith::lshift_overflows(&x, &y) => {
+                    return Err(vm.new_exc(Ty::OverflowError, "too many digits in integer"))
+                }
+                _ => return Err(vm.new_exc(Ty::MemoryError, "")),
             };
             if op == BinaryOp::LShift {
                 x << n
@@ -781,9 +795,22 @@ fn big_int_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
             if y.is_negative() {
                 return Ok(None);
             }
+            // --- bigint --- 0, 1 and -1 to any power; other results past MAX_INT_BITS raise
+            // MemoryError, as CPython does once its allocation fails.
+            if x.magnitude().bits() <= 1 {
+                let odd = y.is_odd();
+                return Ok(Some(Value::small_int(if x.is_negative() && !odd {
+                    1
+                } else {
+                    x.to_i64().unwrap_or(0)
+                })));
+            }
+            let too_big = y.to_u64().is_none_or(|e| {
+                e.saturating_mul(x.magnitude().bits() - 1) >= int_arith::MAX_INT_BITS
+            });
             match y.to_u32() {
-                Some(e) => num_traits::Pow::pow(x, e),
-                None => return Err(vm.new_exc(Ty::OverflowError, "exponent too large")),
+                Some(e) if !too_big => num_traits::Pow::pow(x, e),
+                _ => return Err(vm.new_exc(Ty::MemoryError, "")),
             }
         }
         _ => return Ok(None),
@@ -1538,10 +1565,9 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
                 return Ok(v);
             }
             let m = str_of(*mname).to_string();
-            return Err(vm.new_exc(
-                Ty::AttributeError,
-                &format!("module '{m}' has no attribute '{n}'"),
-            ));
+            let msg = format!("module '{m}' has no attribute '{n}'");
+            return Err(crate::suggestions::attribute_error(vm, obj, name, &msg));
+            // --- bigint ---
         }
         Some(ObjKind::Exception(e)) if n == "args" => return Ok(e.args.get()),
         // --- exceptions ---
@@ -1574,10 +1600,8 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
         return Ok(vm.heap.alloc(ObjKind::Method { this: obj, func: m }));
     }
     let t = type_name(obj);
-    Err(vm.new_exc(
-        Ty::AttributeError,
-        &format!("'{t}' object has no attribute '{n}'"),
-    ))
+    let msg = format!("'{t}' object has no attribute '{n}'");
+    Err(crate::suggestions::attribute_error(vm, obj, name, &msg)) // --- bigint ---
 }
 
 // ----- text -----

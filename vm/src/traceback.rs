@@ -161,6 +161,12 @@ fn format_one(vm: &mut Vm, exc: Value) -> String {
         out.push_str(": ");
         out.push_str(&msg);
     }
+    // --- bigint --- CPython 3.11's "Did you mean" (printed only here, not in str(exc)).
+    if let Some(s) = crate::suggestions::offer(vm, exc) {
+        out.push_str(". Did you mean: '");
+        out.push_str(&s);
+        out.push_str("'?");
+    }
     out.push('\n');
     out
 }

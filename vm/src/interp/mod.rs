@@ -221,6 +221,14 @@ pub struct Vm {
     pub(crate) exec_depth: usize,
     /// Values natives hold across calls back into Python.
     pub(crate) native_roots: Vec<Value>,
+    // --- bigint ---
+    /// The last AttributeError the VM raised from an attribute lookup, with the object and
+    /// name it looked up (`[exc, obj, name]`, NULL when none): the traceback's "Did you mean"
+    /// suggestion reads `dir(obj)` (CPython keeps these as the exception's `obj`/`name`).
+    pub(crate) attr_error: [Value; 3],
+    /// The script's globals (the `__main__` namespace), for NameError suggestions after the
+    /// script's frame is gone.
+    pub(crate) main_globals: Value,
     pub(crate) repr_guard: Vec<*const crate::object::Obj>,
     pub options: Options,
     pub(crate) out: Vec<u8>,
@@ -290,6 +298,8 @@ impl Vm {
             kwnames: Value::NULL,
             exec_depth: 0,
             native_roots: Vec::new(),
+            attr_error: [Value::NULL; 3], // --- bigint ---
+            main_globals: Value::NULL,    // --- bigint ---
             repr_guard: Vec::new(),
             options,
             out: Vec::new(),
@@ -547,6 +557,7 @@ impl Vm {
         d.insert(h, name_key, main, |k| k == name_key);
         let globals = self.new_dict(d);
         self.native_roots.push(globals);
+        self.main_globals = globals; // --- bigint ---
         let r = self.run_code(code_val, globals, Value::NULL).map(|_| ());
         self.native_roots.pop();
         r
@@ -967,6 +978,8 @@ impl Vm {
         roots.extend(self.interned.values().copied());
         roots.extend(self.methods.values().copied());
         roots.extend(self.native_roots.iter().copied());
+        roots.extend(self.attr_error); // --- bigint ---
+        roots.push(self.main_globals); // --- bigint ---
         roots.extend(self.classes.roots()); // --- classes ---
         self.heap.collect(roots.iter().copied());
         self.gc_roots = roots;

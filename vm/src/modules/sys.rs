@@ -1,6 +1,7 @@
 //! The `sys` module's functions: `exit`, `getrecursionlimit`/`setrecursionlimit`,
 //! `stdout.write`/`stderr.write` (and `flush`), `modules`, `path`. (`argv` and `maxsize` are set up
-//! by `builtins::install`.)
+//! by `builtins::install`.) `get_int_max_str_digits`/`set_int_max_str_digits` (the limit itself
+//! lives in `format::int_str`).
 
 use super::{add_functions, module, nargs, no_kw, set};
 use crate::dict::Dict;
@@ -19,6 +20,9 @@ pub fn install(vm: &mut Vm) {
             ("exit", exit),
             ("getrecursionlimit", getrecursionlimit),
             ("setrecursionlimit", setrecursionlimit),
+            // --- bigint ---
+            ("get_int_max_str_digits", get_int_max_str_digits),
+            ("set_int_max_str_digits", set_int_max_str_digits),
         ],
     );
     let modules = vm.modules;
@@ -162,5 +166,47 @@ fn flush(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "flush", kwnames)?;
     nargs(vm, "flush", args, 0, 0)?;
     vm.flush_stdout();
+    Ok(Value::NONE)
+}
+
+// --- bigint ---
+
+/// `sys.get_int_max_str_digits()`.
+fn get_int_max_str_digits(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "get_int_max_str_digits", kwnames)?;
+    nargs(vm, "get_int_max_str_digits", args, 0, 0)?;
+    Ok(vm.int(crate::format::int_max_str_digits() as i64))
+}
+
+/// `sys.set_int_max_str_digits(maxdigits)` (positional or by keyword, as in CPython).
+fn set_int_max_str_digits(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let kw = kwnames.as_tuple().unwrap_or(&[]);
+    let by_name = kw.len() == 1 && ops::str_of(kw[0]) == "maxdigits";
+    if args.len() != 1 || !(kw.is_empty() || by_name) {
+        let msg = if kw.len() == 1 && !by_name {
+            let k = ops::str_of(kw[0]);
+            format!("set_int_max_str_digits() got an unexpected keyword argument '{k}'")
+        } else if args.is_empty() {
+            "set_int_max_str_digits() missing required argument 'maxdigits' (pos 1)".to_string()
+        } else {
+            let n = args.len();
+            format!("set_int_max_str_digits() takes at most 1 argument ({n} given)")
+        };
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    let v = args[0];
+    let n = match ops::index_of(vm, v) {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            let t = ops::type_name(v);
+            let msg = format!("'{t}' object cannot be interpreted as an integer");
+            return Err(vm.new_exc(Ty::TypeError, &msg));
+        }
+        Err(_) => {
+            let msg = "Python int too large to convert to C ssize_t";
+            return Err(vm.new_exc(Ty::OverflowError, msg));
+        }
+    };
+    crate::format::set_int_max_str_digits(n).map_err(|e| ops::exc(vm, e))?;
     Ok(Value::NONE)
 }
