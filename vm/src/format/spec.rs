@@ -50,7 +50,14 @@ fn get_integer<U: Copy + Into<char>>(chars: &[U], pos: &mut usize) -> PyResult<O
     let start = *pos;
     let mut acc: usize = 0;
     while let Some(&c) = chars.get(*pos) {
-        let Some(d) = crate::text::decimal_value(c.into()) else {
+        let c: char = c.into();
+        // ASCII digits first: `decimal_value` is an out-of-line table lookup.
+        let d = if c.is_ascii_digit() {
+            Some(c as u32 - '0' as u32)
+        } else {
+            crate::text::decimal_value(c)
+        };
+        let Some(d) = d else {
             break;
         };
         acc = acc
@@ -220,7 +227,7 @@ fn unknown_type(t: char, type_name: &str) -> PyExc {
 }
 
 fn push_n(out: &mut String, c: char, n: i64) {
-    out.extend(std::iter::repeat(c).take(n.max(0) as usize));
+    out.extend(std::iter::repeat_n(c, n.max(0) as usize));
 }
 
 /// `_PyUnicode_InsertThousandsGrouping`: `digits` grouped every `group` (0: no grouping) with
