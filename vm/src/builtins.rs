@@ -1151,22 +1151,63 @@ fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "str.join", kwnames)?;
     method_arity(vm, "join", args, 1, 1)?;
     let sep = this_str(args);
-    let items = ops::collect_gc_safe(vm, args[1])?; // langdata
-    let mut out = String::new();
+    // --- strings --- lists and tuples are joined from their own storage (no copy of the
+    // items); the text is built at its final size. Nothing in between runs Python code.
+    let joined = if let Some(l) = args[1].as_list() {
+        join_strs(sep, &l.borrow())
+    } else if let Some(t) = args[1].as_tuple() {
+        join_strs(sep, t)
+    } else {
+        // PySequence_Fast: a TypeError from getting the iterator becomes this message.
+        let it = ops::iter(vm, args[1]).map_err(|e| {
+            if e.0.as_exc().is_some_and(|x| x.ty == Ty::TypeError) {
+                vm.new_exc(Ty::TypeError, "can only join an iterable")
+            } else {
+                e
+            }
+        })?;
+        let items = ops::collect_gc_safe(vm, it)?; // langdata
+        join_strs(sep, &items)
+    };
+    match joined {
+        Joined::Text(s) => Ok(vm.new_string(s)),
+        Joined::Same(v) => Ok(v),
+        Joined::NotStr(i, t) => Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("sequence item {i}: expected str instance, {t} found"),
+        )),
+    }
+}
+
+// --- strings ---
+/// What `sep.join(items)` comes to, computed without the VM.
+enum Joined {
+    Text(String),
+    /// A single str item is the result itself, as in CPython (`''.join([s]) is s`).
+    Same(Value),
+    /// Item `i` is not a str (its type name).
+    NotStr(usize, &'static str),
+}
+
+fn join_strs(sep: &str, items: &[Value]) -> Joined {
+    let mut len = sep.len() * items.len().saturating_sub(1);
     for (i, it) in items.iter().enumerate() {
-        let Some(s) = it.as_str() else {
-            let t = type_name(*it);
-            return Err(vm.new_exc(
-                Ty::TypeError,
-                &format!("sequence item {i}: expected str instance, {t} found"),
-            ));
-        };
+        match it.as_str() {
+            Some(s) => len += s.s.len(),
+            None => return Joined::NotStr(i, type_name(*it)),
+        }
+    }
+    if let [only] = items {
+        return Joined::Same(*only);
+    }
+    let mut out = String::with_capacity(len);
+    for (i, it) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }
-        out.push_str(&s.s);
+        out.push_str(str_of(*it));
     }
-    Ok(vm.new_string(out))
+    Joined::Text(out)
 }
 
 fn split_args(
@@ -1184,8 +1225,8 @@ fn split_args(
             _ => {
                 return Err(vm.new_exc(
                     Ty::TypeError,
-                    &format!("split() got an unexpected keyword argument '{k}'"),
-                ))
+                    &format!("'{k}' is an invalid keyword argument for split()"), // --- strings ---
+                ));
             }
         }
     }
@@ -1269,8 +1310,11 @@ fn str_replace(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         Some(c) => int_arg(vm, *c)?,
         None => -1,
     };
-    let r = crate::text::replace(this_str(args), old, new, count);
-    Ok(vm.new_string(r))
+    // --- strings --- nothing replaced: the string itself, as CPython returns it.
+    match crate::text::replace_if_found(this_str(args), old, new, count) {
+        Some(r) => Ok(vm.new_string(r)),
+        None => Ok(args[0]),
+    }
 }
 
 fn str_map(

@@ -870,6 +870,13 @@ fn seq_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Valu
     match op {
         BinaryOp::Add => {
             if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+                // --- strings --- CPython returns the other operand when one is empty.
+                if x.s.is_empty() {
+                    return Ok(Some(b));
+                }
+                if y.s.is_empty() {
+                    return Ok(Some(a));
+                }
                 let mut s = String::with_capacity(x.s.len() + y.s.len());
                 s.push_str(&x.s);
                 s.push_str(&y.s);
@@ -892,9 +899,19 @@ fn seq_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Valu
                 return Ok(None);
             }
             if let Some(s) = seq.as_str() {
+                // --- strings --- past PY_SSIZE_T_MAX code points CPython refuses before
+                // trying to allocate (below it, the failed allocation is a MemoryError).
+                if let Ok(Some(i)) = index_of(vm, n) {
+                    if i > 0 && i as u128 * s.chars() as u128 > isize::MAX as u128 {
+                        return Err(vm.new_exc(Ty::OverflowError, "repeated string is too long"));
+                    }
+                }
                 let Some(k) = repeat_count(vm, n, s.s.len())? else {
                     return Ok(None);
                 };
+                if k == 1 {
+                    return Ok(Some(seq)); // --- strings --- as CPython: `s * 1 is s`
+                }
                 return Ok(Some(vm.new_string(s.s.repeat(k))));
             }
             if let Some(l) = seq.as_list() {
@@ -1625,7 +1642,7 @@ fn repr_into(vm: &mut Vm, v: Value, out: &mut String) -> PyResult<()> {
         return Ok(());
     }
     if v.is_small_int() {
-        out.push_str(&v.as_small_int().to_string());
+        out.push_str(&format::i64_to_string(v.as_small_int())); // --- strings ---
         return Ok(());
     }
     if v.is_bool() {
@@ -1827,6 +1844,10 @@ pub fn to_str(vm: &mut Vm, v: Value) -> PyResult<String> {
 pub fn to_str_value(vm: &mut Vm, v: Value) -> PyResult<Value> {
     if v.as_str().is_some() {
         return Ok(v);
+    }
+    if v.is_small_int() {
+        // --- strings --- one exact-size allocation, no `core::fmt`.
+        return Ok(vm.new_string(format::i64_to_string(v.as_small_int())));
     }
     let s = to_str(vm, v)?;
     Ok(vm.new_string(s))

@@ -151,7 +151,11 @@ pub fn double_to_string(x: f64, code: FloatCode, precision: usize, flags: FloatF
         return out;
     }
     if code == FloatCode::F && !flags.sign && !flags.alt && !flags.no_neg_0 {
-        // Rust's fixed notation is already CPython's, sign of -0.0 included.
+        // --- strings --- exact integer digits when they fit (format/digits.rs), else Rust's
+        // fixed notation, which is already CPython's, sign of -0.0 included.
+        if let Some(s) = super::digits::fixed_to_string(x, precision) {
+            return s;
+        }
         return format!("{:.*}", precision, x);
     }
     let (d, precision) = match code {

@@ -7,6 +7,7 @@
 //!
 //! | file | owns |
 //! |------|------|
+//! | `digits` | integer digits and fixed-point float digits without `core::fmt` (hot paths) |
 //! | `float_repr` | `repr(float)` and `PyOS_double_to_string` (e/f/g/r renderings) |
 //! | `spec` | the format-spec mini-language: `format()`, f-strings, `str.format` |
 //! | `percent` | printf-style `str % args` |
@@ -32,6 +33,7 @@
 //! assert_eq!(parse_int("12a", 10).unwrap_err().msg, "invalid literal for int() with base 10: '12a'");
 //! ```
 
+pub mod digits;
 pub mod error;
 pub mod float_ops;
 pub mod float_parse;
@@ -41,6 +43,7 @@ pub mod percent;
 pub mod spec;
 pub mod template;
 
+pub use digits::i64_to_string;
 pub use error::{ExcKind, PyExc, PyResult};
 pub use float_ops::{
     bigint_to_f64, float_as_integer_ratio, float_divmod, float_floordiv, float_hex, float_mod,

@@ -8,6 +8,7 @@
 
 use num_bigint::{BigInt, Sign};
 
+use super::digits::{fill_fraction, fixed_parts, i64_to_string, u64_digits, U64_BUF};
 use super::error::{PyExc, PyResult};
 use super::float_repr::{double_to_string, FloatCode, FloatFlags};
 
@@ -45,11 +46,18 @@ fn is_align(c: char) -> bool {
 }
 
 /// Reads a run of decimal digits (any Unicode Nd, as CPython's `Py_UNICODE_TODECIMAL`).
-fn get_integer(chars: &[char], pos: &mut usize) -> PyResult<Option<usize>> {
+fn get_integer<U: Copy + Into<char>>(chars: &[U], pos: &mut usize) -> PyResult<Option<usize>> {
     let start = *pos;
     let mut acc: usize = 0;
     while let Some(&c) = chars.get(*pos) {
-        let Some(d) = crate::text::decimal_value(c) else {
+        let c: char = c.into();
+        // ASCII digits first: `decimal_value` is an out-of-line table lookup.
+        let d = if c.is_ascii_digit() {
+            Some(c as u32 - '0' as u32)
+        } else {
+            crate::text::decimal_value(c)
+        };
+        let Some(d) = d else {
             break;
         };
         acc = acc
@@ -81,21 +89,30 @@ impl FormatSpec {
         default_type: Option<char>,
         default_align: char,
     ) -> PyResult<FormatSpec> {
-        // Specs are short: decode into a stack buffer (a spec has at most as many chars as
-        // bytes), so f-strings don't allocate per formatted field.
-        let mut stack = ['\0'; 24];
-        let heap: Vec<char>;
-        let chars: &[char] = if spec.len() <= stack.len() {
-            let mut n = 0;
-            for c in spec.chars() {
-                stack[n] = c;
-                n += 1;
-            }
-            &stack[..n]
-        } else {
-            heap = spec.chars().collect();
-            &heap
-        };
+        // --- strings --- ASCII specs (nearly all) are parsed as bytes, with no decoding.
+        if spec.is_ascii() {
+            return Self::parse_units(
+                spec.as_bytes(),
+                spec,
+                type_name,
+                default_type,
+                default_align,
+            );
+        }
+        let chars: Vec<char> = spec.chars().collect();
+        Self::parse_units(&chars, spec, type_name, default_type, default_align)
+    }
+
+    /// [`FormatSpec::parse`] over the spec's code units (bytes when ASCII, else chars).
+    fn parse_units<U: Copy + Into<char>>(
+        units: &[U],
+        spec: &str,
+        type_name: &str,
+        default_type: Option<char>,
+        default_align: char,
+    ) -> PyResult<FormatSpec> {
+        let chars = units;
+        let at = |i: usize| -> char { units[i].into() };
         let end = chars.len();
         let mut pos = 0;
         let mut f = FormatSpec {
@@ -111,30 +128,30 @@ impl FormatSpec {
         };
         let mut fill_specified = false;
         let mut align_specified = false;
-        if end >= 2 && is_align(chars[1]) {
-            f.align = chars[1];
-            f.fill = chars[0];
+        if end >= 2 && is_align(at(1)) {
+            f.align = at(1);
+            f.fill = at(0);
             fill_specified = true;
             align_specified = true;
             pos = 2;
-        } else if end >= 1 && is_align(chars[0]) {
-            f.align = chars[0];
+        } else if end >= 1 && is_align(at(0)) {
+            f.align = at(0);
             align_specified = true;
             pos = 1;
         }
-        if pos < end && matches!(chars[pos], ' ' | '+' | '-') {
-            f.sign = Some(chars[pos]);
+        if pos < end && matches!(at(pos), ' ' | '+' | '-') {
+            f.sign = Some(at(pos));
             pos += 1;
         }
-        if pos < end && chars[pos] == 'z' {
+        if pos < end && at(pos) == 'z' {
             f.no_neg_0 = true;
             pos += 1;
         }
-        if pos < end && chars[pos] == '#' {
+        if pos < end && at(pos) == '#' {
             f.alternate = true;
             pos += 1;
         }
-        if !fill_specified && pos < end && chars[pos] == '0' {
+        if !fill_specified && pos < end && at(pos) == '0' {
             f.fill = '0';
             if !align_specified && default_align == '>' {
                 f.align = '=';
@@ -142,21 +159,21 @@ impl FormatSpec {
             pos += 1;
         }
         f.width = get_integer(chars, &mut pos)?;
-        if pos < end && chars[pos] == ',' {
+        if pos < end && at(pos) == ',' {
             f.grouping = Grouping::Comma;
             pos += 1;
         }
-        if pos < end && chars[pos] == '_' {
+        if pos < end && at(pos) == '_' {
             if f.grouping != Grouping::None {
                 return Err(PyExc::value("Cannot specify both ',' and '_'."));
             }
             f.grouping = Grouping::Underscore;
             pos += 1;
         }
-        if pos < end && chars[pos] == ',' {
+        if pos < end && at(pos) == ',' {
             return Err(PyExc::value("Cannot specify both ',' and '_'."));
         }
-        if pos < end && chars[pos] == '.' {
+        if pos < end && at(pos) == '.' {
             pos += 1;
             f.precision = get_integer(chars, &mut pos)?;
             if f.precision.is_none() {
@@ -170,7 +187,7 @@ impl FormatSpec {
             )));
         }
         if pos < end {
-            f.ty = Some(chars[pos]);
+            f.ty = Some(at(pos));
         }
         if f.grouping != Grouping::None {
             match f.ty {
@@ -210,9 +227,7 @@ fn unknown_type(t: char, type_name: &str) -> PyExc {
 }
 
 fn push_n(out: &mut String, c: char, n: i64) {
-    for _ in 0..n.max(0) {
-        out.push(c);
-    }
+    out.extend(std::iter::repeat_n(c, n.max(0) as usize));
 }
 
 /// `_PyUnicode_InsertThousandsGrouping`: `digits` grouped every `group` (0: no grouping) with
@@ -276,7 +291,7 @@ struct NumberParts<'a> {
     remainder: &'a str,
 }
 
-/// `calc_number_widths` + `fill_number`.
+/// `calc_number_widths` + `fill_number`, written straight into one exact-size string.
 fn layout_number(f: &FormatSpec, p: &NumberParts, group: usize, upper: bool) -> String {
     let sign = match f.sign {
         Some('+') => Some(if p.negative { '-' } else { '+' }),
@@ -286,7 +301,11 @@ fn layout_number(f: &FormatSpec, p: &NumberParts, group: usize, upper: bool) -> 
     let n_sign = sign.is_some() as i64;
     let n_prefix = p.prefix.len() as i64;
     let n_decimal = p.has_decimal as i64;
-    let n_remainder = p.remainder.chars().count() as i64;
+    let n_remainder = if p.remainder.is_ascii() {
+        p.remainder.len()
+    } else {
+        p.remainder.chars().count()
+    } as i64;
     let non_digit = n_sign + n_prefix + n_decimal + n_remainder;
     let width = f.width();
     let min_width = if f.fill == '0' && f.align == '=' {
@@ -299,12 +318,17 @@ fn layout_number(f: &FormatSpec, p: &NumberParts, group: usize, upper: bool) -> 
     } else {
         '_'
     };
-    let grouped = if p.digits.is_empty() {
-        String::new()
+    // --- strings --- Without grouping the digits are only zero-padded: no separate buffer.
+    let grouped_owned: String;
+    let (n_zeros, digits): (i64, &[u8]) = if p.digits.is_empty() {
+        (0, b"")
+    } else if group == 0 {
+        ((min_width - p.digits.len() as i64).max(0), p.digits)
     } else {
-        group_digits(p.digits, min_width, group, sep)
+        grouped_owned = group_digits(p.digits, min_width, group, sep);
+        (0, grouped_owned.as_bytes())
     };
-    let n_grouped = grouped.len() as i64;
+    let n_grouped = n_zeros + digits.len() as i64;
     let n_padding = width - (non_digit + n_grouped);
     let (mut lpad, mut spad, mut rpad) = (0, 0, 0);
     if n_padding > 0 {
@@ -318,28 +342,42 @@ fn layout_number(f: &FormatSpec, p: &NumberParts, group: usize, upper: bool) -> 
             _ => lpad = n_padding,
         }
     }
-    let mut out = String::with_capacity((width.max(0) + non_digit + n_grouped) as usize);
+    let capacity = (lpad + spad + rpad) as usize * f.fill.len_utf8()
+        + n_sign as usize
+        + p.prefix.len()
+        + n_grouped as usize
+        + n_decimal as usize
+        + p.remainder.len();
+    let mut out = String::with_capacity(capacity);
     push_n(&mut out, f.fill, lpad);
     if let Some(s) = sign {
         out.push(s);
     }
-    if upper {
-        out.push_str(&p.prefix.to_ascii_uppercase());
-    } else {
-        out.push_str(p.prefix);
-    }
+    push_ascii(&mut out, p.prefix.as_bytes(), upper);
     push_n(&mut out, f.fill, spad);
-    if upper {
-        out.push_str(&grouped.to_ascii_uppercase());
-    } else {
-        out.push_str(&grouped);
-    }
+    push_n(&mut out, '0', n_zeros);
+    push_ascii(&mut out, digits, upper);
     if p.has_decimal {
         out.push('.');
     }
     out.push_str(p.remainder);
     push_n(&mut out, f.fill, rpad);
     out
+}
+
+/// Appends ASCII `bytes` (digits, prefixes, separators), upper-cased if asked.
+fn push_ascii(out: &mut String, bytes: &[u8], upper: bool) {
+    if !upper {
+        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+        return;
+    }
+    for &b in bytes {
+        out.push(if upper {
+            b.to_ascii_uppercase() as char
+        } else {
+            b as char
+        });
+    }
 }
 
 /// `format(s, spec)` for a `str` (`type_name` is "str" unless a subclass).
@@ -476,7 +514,7 @@ pub fn format_bool(value: bool, spec: &str) -> PyResult<String> {
 fn format_int(value: IntValue, spec: &str, type_name: &str) -> PyResult<String> {
     if spec.is_empty() {
         return match value {
-            IntValue::Small(v) => Ok(v.to_string()),
+            IntValue::Small(v) => Ok(i64_to_string(v)),
             IntValue::Big(b) => super::int_str::int_to_decimal(b),
         };
     }
@@ -530,7 +568,19 @@ fn format_int(value: IntValue, spec: &str, type_name: &str) -> PyResult<String> 
         'x' | 'X' => (16, "0x"),
         _ => (10, ""),
     };
-    let digits = value.magnitude_digits(base)?;
+    // --- strings --- i64 digits go to a stack buffer (no `core::fmt`, no allocation).
+    let mut buf = [0u8; U64_BUF];
+    let big_digits: String;
+    let digits: &[u8] = match value {
+        IntValue::Small(v) => {
+            let start = u64_digits(v.unsigned_abs(), base, &mut buf);
+            &buf[start..]
+        }
+        IntValue::Big(_) => {
+            big_digits = value.magnitude_digits(base)?;
+            big_digits.as_bytes()
+        }
+    };
     let group = match (f.grouping, base) {
         (Grouping::None, _) => 0,
         (Grouping::Underscore, 2 | 8 | 16) => 4,
@@ -540,7 +590,7 @@ fn format_int(value: IntValue, spec: &str, type_name: &str) -> PyResult<String> 
     let parts = NumberParts {
         negative: value.negative(),
         prefix: if f.alternate { prefix } else { "" },
-        digits: digits.as_bytes(),
+        digits,
         has_decimal: false,
         remainder: "",
     };
@@ -593,6 +643,11 @@ fn format_float_spec(value: f64, f: &FormatSpec) -> PyResult<String> {
         ty = 'g';
     }
     flags.upper = ty.is_ascii_uppercase();
+    if matches!(ty, 'f' | 'F') {
+        if let Some(s) = format_fixed_fast(val, precision.unwrap_or(6), add_pct, f) {
+            return Ok(s);
+        }
+    }
     let code = match ty.to_ascii_lowercase() {
         'e' => FloatCode::E,
         'f' => FloatCode::F,
@@ -623,4 +678,32 @@ fn format_float_spec(value: f64, f: &FormatSpec) -> PyResult<String> {
         remainder,
     };
     Ok(layout_number(f, &parts, group, false))
+}
+
+// --- strings ---
+/// `f`/`F`/`%` for a finite value whose digits [`fixed_parts`] computes exactly: the digits go
+/// to stack buffers and straight into the laid-out string. `None` leaves the value to
+/// `double_to_string` (huge magnitudes, more than 22 decimals, inf, nan).
+fn format_fixed_fast(val: f64, precision: usize, add_pct: bool, f: &FormatSpec) -> Option<String> {
+    let (int_part, frac) = fixed_parts(val, precision)?;
+    let mut int_buf = [0u8; U64_BUF];
+    let start = u64_digits(int_part, 10, &mut int_buf);
+    // At most 22 fraction digits (fixed_parts' limit) and a '%'.
+    let mut rem_buf = [0u8; 24];
+    fill_fraction(&mut rem_buf[..precision], frac);
+    let mut n_rem = precision;
+    if add_pct {
+        rem_buf[n_rem] = b'%';
+        n_rem += 1;
+    }
+    let rounds_to_zero = int_part == 0 && frac == 0;
+    let parts = NumberParts {
+        negative: val.is_sign_negative() && !(f.no_neg_0 && rounds_to_zero),
+        prefix: "",
+        digits: &int_buf[start..],
+        has_decimal: precision > 0 || f.alternate,
+        remainder: std::str::from_utf8(&rem_buf[..n_rem]).unwrap_or_default(),
+    };
+    let group = if f.grouping == Grouping::None { 0 } else { 3 };
+    Some(layout_number(f, &parts, group, false))
 }

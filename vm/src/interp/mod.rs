@@ -273,6 +273,10 @@ pub struct Vm {
     pub(crate) init_shim: Value,
     /// Frame indices of generators running on their caller's dispatch loop (generator.rs).
     pub(crate) inline_gens: Vec<u32>,
+    // --- strings ---
+    /// The one-character strings U+0000..U+00FF and (index 256) the empty string, as CPython
+    /// keeps them: shared, filled on first use from `interned` (which roots them).
+    pub(crate) small_strs: Box<[Value; 257]>,
 }
 
 impl Vm {
@@ -321,6 +325,7 @@ impl Vm {
             deoptimized: Default::default(),
             init_shim: Value::NULL,
             inline_gens: Vec::new(),
+            small_strs: Box::new([Value::NULL; 257]), // --- strings ---
         };
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
         vm.builtins = vm.new_dict(Dict::new());
@@ -339,13 +344,43 @@ impl Vm {
     // ----- allocation helpers -----
 
     pub fn new_str(&mut self, s: &str) -> Value {
+        if s.len() <= 2 {
+            if let Some(v) = self.small_str(s) {
+                return v; // --- strings ---
+            }
+        }
         self.heap.alloc(ObjKind::Str(StrObj::new(s.into())))
     }
 
     pub fn new_string(&mut self, s: String) -> Value {
+        if s.len() <= 2 {
+            if let Some(v) = self.small_str(&s) {
+                return v; // --- strings ---
+            }
+        }
         self.heap.charge(s.len() / 64); // langdata: long strings weigh on the collector
         self.heap
             .alloc(ObjKind::Str(StrObj::new(s.into_boxed_str())))
+    }
+
+    // --- strings ---
+    /// The shared object for `""` or a one-character string below U+0100 (CPython's
+    /// `unicode_empty` and latin-1 singletons: `'ab'[0] is 'a'`), else `None`.
+    #[inline]
+    fn small_str(&mut self, s: &str) -> Option<Value> {
+        let slot = match *s.as_bytes() {
+            [] => 256,
+            [b] => b as usize,
+            [b0 @ 0xc2..=0xc3, b1] => (((b0 & 0x1f) as usize) << 6) | (b1 & 0x3f) as usize,
+            _ => return None,
+        };
+        let v = self.small_strs[slot];
+        if !v.is_null() {
+            return Some(v);
+        }
+        let v = self.intern(s);
+        self.small_strs[slot] = v;
+        Some(v)
     }
 
     /// The interned string for `s` (names, identifiers).
@@ -353,7 +388,8 @@ impl Vm {
         if let Some(v) = self.interned.get(s) {
             return *v;
         }
-        let v = self.new_str(s);
+        // Not `new_str`: that consults `small_strs`, which is filled from here.
+        let v = self.heap.alloc(ObjKind::Str(StrObj::new(s.into())));
         self.interned.insert(s.into(), v);
         v
     }

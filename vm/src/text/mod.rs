@@ -47,6 +47,7 @@ pub use predicates::{
 pub use props::{decimal_value, is_linebreak, is_printable, is_space};
 pub use repr::{ascii_escape, ascii_str, repr_bytes, repr_str};
 pub use search::{
-    count, endswith, find, index, partition, replace, rfind, rindex, rpartition, startswith,
+    count, endswith, find, index, partition, replace, replace_if_found, rfind, rindex, rpartition,
+    startswith,
 };
 pub use split::{lstrip, rsplit, rstrip, split, splitlines, strip};

@@ -186,11 +186,61 @@ pub fn endswith(s: &str, suffix: &str, start: Option<i64>, end: Option<i64>) -> 
 
 /// `s.replace(old, new, count)`; a negative count replaces all.
 pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
+    replace_if_found(s, old, new, count).unwrap_or_else(|| s.to_owned())
+}
+
+/// [`replace`], or `None` when nothing is replaced (so the caller can return `s` itself, as
+/// CPython does). The result is allocated once, at its final size.
+pub fn replace_if_found(s: &str, old: &str, new: &str, count: i64) -> Option<String> {
     let n = usize::try_from(count).unwrap_or(usize::MAX); // count < 0: all
-    match one_char(old) {
-        Some(c) => s.replacen(c, new, n),
-        None => s.replacen(old, new, n),
+    if n == 0 {
+        return None;
     }
+    if old.is_empty() {
+        // Matches at every code-point boundary: rare, left to the standard library.
+        return Some(s.replacen(old, new, n));
+    }
+    if let [b] = *old.as_bytes() {
+        return replace_byte(s, b, new, n);
+    }
+    let hits = s.match_indices(old).take(n).count();
+    if hits == 0 {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() - hits * old.len() + hits * new.len());
+    let mut last = 0;
+    for (i, _) in s.match_indices(old).take(n) {
+        out.push_str(&s[last..i]);
+        out.push_str(new);
+        last = i + old.len();
+    }
+    out.push_str(&s[last..]);
+    Some(out)
+}
+
+/// [`replace_if_found`] for a one-byte (ASCII) `old`: an ASCII byte is never part of a
+/// multi-byte character, so a byte scan finds exactly the code-point matches.
+fn replace_byte(s: &str, b: u8, new: &str, n: usize) -> Option<String> {
+    let bytes = s.as_bytes();
+    let hits = bytes.iter().filter(|&&x| x == b).count().min(n);
+    if hits == 0 {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() - hits + hits * new.len());
+    let (mut last, mut done) = (0, 0);
+    for (i, &x) in bytes.iter().enumerate() {
+        if x == b {
+            out.push_str(&s[last..i]);
+            out.push_str(new);
+            last = i + 1;
+            done += 1;
+            if done == hits {
+                break;
+            }
+        }
+    }
+    out.push_str(&s[last..]);
+    Some(out)
 }
 
 /// `s.partition(sep)`.

@@ -19,6 +19,7 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&
             Some(c) => s.splitn(max.saturating_add(1), c).collect(),
             None => s.splitn(max.saturating_add(1), sep).collect(),
         }),
+        None if s.is_ascii() => Ok(split_ascii_whitespace(s, max)),
         None => {
             let mut out = Vec::new();
             let mut rest = s.trim_start_matches(is_space);
@@ -41,6 +42,38 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> PyResult<Vec<&
             }
             Ok(out)
         }
+    }
+}
+
+/// Python's whitespace among ASCII bytes: `\t \n \v \f \r`, `\x1c`-`\x1f` and space.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | 0x1c..=b' ')
+}
+
+/// `s.split(None, max)` for an ASCII `s`: a byte scan, no char decoding or table lookups.
+fn split_ascii_whitespace(s: &str, mut max: usize) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < b.len() && is_ascii_space(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return out;
+        }
+        if max == 0 {
+            // The unsplit rest keeps its trailing whitespace, as in CPython.
+            out.push(&s[i..]);
+            return out;
+        }
+        let start = i;
+        while i < b.len() && !is_ascii_space(b[i]) {
+            i += 1;
+        }
+        out.push(&s[start..i]);
+        max -= 1;
     }
 }
 
