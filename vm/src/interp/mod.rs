@@ -24,8 +24,8 @@ mod call_ex;
 mod for_iter; // --- iterfast ---
 pub mod generator;
 pub mod handlers;
-pub mod quicken;
 mod init_frame; // --- iterfast ---
+pub mod quicken;
 pub mod switch;
 pub mod tail;
 pub mod threaded;
