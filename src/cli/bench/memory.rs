@@ -76,37 +76,7 @@ high-water mark (wait4 ru_maxrss, start-up included); × = nanopy's peak over py
 
 /// The memory table for the terminal.
 pub fn text_table(r: &Report) -> String {
-    let rows = rows(r);
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| {
-            rows.iter()
-                .map(|row| row[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut s = String::new();
-    for (i, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, w))| {
-                if c == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        s.push_str(cells.join("  ").trim_end());
-        s.push('\n');
-        if i == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
-            s.push_str(&"-".repeat(total));
-            s.push('\n');
-        }
-    }
+    let mut s = super::report::aligned(&rows(r), &[0]);
     s.push_str(FOOTNOTE);
     s
 }

@@ -320,6 +320,14 @@ fn rows(r: &Report) -> Vec<Vec<String>> {
 /// The table for the terminal, columns aligned.
 pub fn text_table(r: &Report) -> String {
     let rows = rows(r);
+    let mut s = aligned(&rows, &[0, rows.len() - 2]);
+    s.push_str(&footnote(r));
+    s
+}
+
+/// `rows` as aligned text columns (first left-aligned, the rest right-aligned), with a rule
+/// of dashes after each row index in `rules`.
+pub fn aligned(rows: &[Vec<String>], rules: &[usize]) -> String {
     let widths: Vec<usize> = (0..rows[0].len())
         .map(|c| {
             rows.iter()
@@ -344,13 +352,12 @@ pub fn text_table(r: &Report) -> String {
             .collect();
         s.push_str(cells.join("  ").trim_end());
         s.push('\n');
-        if i == 0 || i == rows.len() - 2 {
+        if rules.contains(&i) {
             let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
             s.push_str(&"-".repeat(total));
             s.push('\n');
         }
     }
-    s.push_str(&footnote(r));
     s
 }
 
