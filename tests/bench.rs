@@ -242,3 +242,60 @@ fn baseline_comparison_flags_only_changes_beyond_noise() {
     assert!(out.stdout.contains("faster"), "{}", out.stdout);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--against NAME=EXE`: another build timed beside this one in the same run, its runners
+/// labelled NAME:STRATEGY and its outputs checked like every runner's.
+#[test]
+fn times_another_build_side_by_side() {
+    let dir = std::env::temp_dir().join(format!("nanopy-bench-against-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // A "build" that prints the wrong answer: reported as a mismatch, never timed.
+    let wrong = dir.join("wrong-build");
+    std::fs::write(&wrong, "#!/bin/sh\necho 42\n").expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let same = format!("same={}", env!("CARGO_BIN_EXE_nanopy"));
+    let wrong_arg = format!("wrong={}", wrong.display());
+    let args = [
+        "bench",
+        "--size",
+        "small",
+        "--repeat",
+        "2",
+        "--programs",
+        "fib",
+        "--strategies",
+        "tail,switch",
+        "--no-python",
+        "--against",
+        &same,
+        "--against",
+        &wrong_arg,
+        "--json",
+        "--no-write",
+    ];
+    let out = nanopy(&repo(), &args);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status, 1, "a mismatch fails the run: {}", out.stderr);
+    let report = json(&out.stdout);
+    let runners: Vec<&str> = report["settings"]["runners"]
+        .as_array()
+        .expect("runners")
+        .iter()
+        .map(|r| r.as_str().expect("str"))
+        .collect();
+    assert_eq!(
+        runners,
+        ["tail", "switch", "same:tail", "same:switch", "wrong:tail", "wrong:switch"]
+    );
+    for r in ["tail", "switch", "same:tail", "same:switch"] {
+        let x = run(&report, "fib", r);
+        assert_eq!(x["status"], "ok", "{r}: {x}");
+        assert_eq!(x["times_s"].as_array().expect("times").len(), 2, "{r}");
+    }
+    for r in ["wrong:tail", "wrong:switch"] {
+        let x = run(&report, "fib", r);
+        assert_eq!(x["status"], "mismatch", "{r}: {x}");
+        assert!(x["times_s"].as_array().is_none_or(|t| t.is_empty()), "{r}: {x}");
+    }
+}

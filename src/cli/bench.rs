@@ -13,6 +13,10 @@
 //!    bench-results/: `<date>-<host>.json` (all samples), `.md` (machine header and tables),
 //!    `-speedup.svg` and `-layers.svg` (see `charts`). `--baseline FILE` compares with an earlier
 //!    JSON (see `report::compare` for how noise is judged).
+//!
+//! `--against NAME=EXE` adds another nanopy build (say, main's, before a change) as more
+//! runners, labelled `NAME:STRATEGY`: an A/B comparison measured side by side in one run, which
+//! is worth far more on a shared machine than two runs compared afterwards.
 
 mod charts;
 mod memory;
@@ -70,6 +74,19 @@ pub struct Args {
     /// Where results go (default: the repository's bench-results/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also time another nanopy build under the same strategies, labelled NAME:STRATEGY
+    /// (repeatable; e.g. `--against main=/tmp/nanopy-main`).
+    #[arg(long, value_name = "NAME=EXE", value_parser = parse_against)]
+    pub against: Vec<(String, PathBuf)>,
+}
+
+fn parse_against(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, exe)) if !name.is_empty() && !exe.is_empty() && !name.contains(':') => {
+            Ok((name.to_string(), PathBuf::from(exe)))
+        }
+        _ => Err(format!("expected NAME=EXE (NAME without ':'), got {s:?}")),
+    }
 }
 
 /// The repository this binary was built from: home of the bundled corpus and bench-results/.
@@ -82,27 +99,24 @@ fn repo_root() -> PathBuf {
     }
 }
 
-/// Who runs a program: CPython or nanopy under one strategy.
-#[derive(Clone, Copy)]
-enum Runner {
+/// Who runs a program: CPython, or a nanopy executable under one strategy.
+struct Runner {
+    label: String,
+    kind: RunnerKind,
+}
+
+enum RunnerKind {
     Python,
-    Nanopy(Dispatch),
+    Nanopy { exe: PathBuf, dispatch: Dispatch },
 }
 
 impl Runner {
-    fn label(self) -> &'static str {
-        match self {
-            Runner::Python => report::PYTHON,
-            Runner::Nanopy(d) => d.name(),
-        }
-    }
-
-    fn command(self, exe: &Path, prog: &Path, n: &str) -> Command {
-        let mut c = match self {
-            Runner::Python => Command::new("python3"),
-            Runner::Nanopy(d) => {
+    fn command(&self, prog: &Path, n: &str) -> Command {
+        let mut c = match &self.kind {
+            RunnerKind::Python => Command::new("python3"),
+            RunnerKind::Nanopy { exe, dispatch } => {
                 let mut c = Command::new(exe);
-                c.args(["run", "--dispatch", d.name()]);
+                c.args(["run", "--dispatch", dispatch.name()]);
                 c
             }
         };
@@ -155,12 +169,12 @@ fn load_corpus(corpus: &Path, size: Size, only: &[String]) -> Result<Vec<Program
 }
 
 /// Run once and judge the output.
-fn check(runner: Runner, exe: &Path, prog: &Program) -> (Status, Option<String>) {
+fn check(runner: &Runner, prog: &Program) -> (Status, Option<String>) {
     let expected = match std::fs::read(&prog.expected) {
         Ok(e) => e,
         Err(e) => return (Status::Error, Some(format!("no expected output: {e}"))),
     };
-    let out = match runner.command(exe, &prog.path, &prog.n).output() {
+    let out = match runner.command(&prog.path, &prog.n).output() {
         Ok(o) => o,
         Err(e) => return (Status::Error, Some(format!("cannot start: {e}"))),
     };
@@ -182,8 +196,8 @@ fn check(runner: Runner, exe: &Path, prog: &Program) -> (Status, Option<String>)
 }
 
 /// Wall-clock seconds and peak RSS (KiB) of one run (output discarded; it was checked before).
-fn time_once(runner: Runner, exe: &Path, prog: &Program) -> Option<(f64, u64)> {
-    let mut cmd = runner.command(exe, &prog.path, &prog.n);
+fn time_once(runner: &Runner, prog: &Program) -> Option<(f64, u64)> {
+    let mut cmd = runner.command(&prog.path, &prog.n);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     let t = Instant::now();
     let child = cmd.spawn().ok()?;
@@ -236,9 +250,33 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
     let python = !args.no_python && python_present();
     let mut runners: Vec<Runner> = Vec::new();
     if python {
-        runners.push(Runner::Python);
+        runners.push(Runner {
+            label: report::PYTHON.to_string(),
+            kind: RunnerKind::Python,
+        });
     }
-    runners.extend(strategies.iter().map(|&d| Runner::Nanopy(d)));
+    let builds = std::iter::once((None, exe)).chain(
+        args.against
+            .iter()
+            .map(|(name, path)| (Some(name.as_str()), path.clone())),
+    );
+    for (name, exe) in builds {
+        if !exe.is_file() {
+            return Err(format!("{}: no such executable", exe.display()));
+        }
+        for &dispatch in &strategies {
+            runners.push(Runner {
+                label: match name {
+                    Some(name) => format!("{name}:{}", dispatch.name()),
+                    None => dispatch.name().to_string(),
+                },
+                kind: RunnerKind::Nanopy {
+                    exe: exe.clone(),
+                    dispatch,
+                },
+            });
+        }
+    }
 
     let repeat = args.repeat as usize;
     let bar = ProgressBar::new((programs.len() * runners.len() * (1 + repeat)) as u64);
@@ -252,10 +290,10 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
     let mut results: Vec<ProgramResult> = Vec::new();
     for prog in &programs {
         let mut runs = Vec::new();
-        for &r in &runners {
-            bar.set_message(format!("check {} {}", prog.name, r.label()));
-            let (status, detail) = check(r, &exe, prog);
-            runs.push(RunResult::new(r.label(), status, detail));
+        for r in &runners {
+            bar.set_message(format!("check {} {}", prog.name, r.label));
+            let (status, detail) = check(r, prog);
+            runs.push(RunResult::new(&r.label, status, detail));
             bar.inc(1);
         }
         results.push(ProgramResult {
@@ -271,13 +309,13 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
         for (p, prog) in programs.iter().enumerate() {
             for k in 0..runners.len() {
                 let i = (k + round + p) % runners.len();
-                let r = runners[i];
+                let r = &runners[i];
                 bar.inc(1);
                 if results[p].runs[i].status != Status::Ok {
                     continue;
                 }
-                bar.set_message(format!("round {} {} {}", round + 1, prog.name, r.label()));
-                match time_once(r, &exe, prog) {
+                bar.set_message(format!("round {} {} {}", round + 1, prog.name, r.label));
+                match time_once(r, prog) {
                     Some((t, rss)) => {
                         results[p].runs[i].times_s.push(t);
                         results[p].runs[i].peak_rss_kib.push(rss);
@@ -312,7 +350,7 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
                 Size::Small => "small".into(),
             },
             repeat: args.repeat,
-            runners: runners.iter().map(|r| r.label().to_string()).collect(),
+            runners: runners.iter().map(|r| r.label.clone()).collect(),
             command,
         },
         programs: results,
