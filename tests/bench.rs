@@ -286,7 +286,14 @@ fn times_another_build_side_by_side() {
         .collect();
     assert_eq!(
         runners,
-        ["tail", "switch", "same:tail", "same:switch", "wrong:tail", "wrong:switch"]
+        [
+            "tail",
+            "switch",
+            "same:tail",
+            "same:switch",
+            "wrong:tail",
+            "wrong:switch"
+        ]
     );
     for r in ["tail", "switch", "same:tail", "same:switch"] {
         let x = run(&report, "fib", r);
@@ -296,6 +303,9 @@ fn times_another_build_side_by_side() {
     for r in ["wrong:tail", "wrong:switch"] {
         let x = run(&report, "fib", r);
         assert_eq!(x["status"], "mismatch", "{r}: {x}");
-        assert!(x["times_s"].as_array().is_none_or(|t| t.is_empty()), "{r}: {x}");
+        assert!(
+            x["times_s"].as_array().is_none_or(|t| t.is_empty()),
+            "{r}: {x}"
+        );
     }
 }

@@ -4,13 +4,16 @@
 //!
 //! ```text
 //! /// one-line meaning (becomes the enum variant's doc)
-//! NAME = OperandKind, |arg, jump| stack_effect;
+//! NAME = OperandKind, |arg, jump| stack_effect, |arg| stack_inputs;
 //! ```
 //!
 //! - `OperandKind` says what the 24-bit operand means and therefore how `dis` prints it.
 //! - the stack effect closure returns the net change in stack depth; `jump` is true for the
 //!   branch-taken edge of a jump instruction (it is ignored by non-jumps). Codegen uses it to
 //!   compute `CodeObject::max_stack`.
+//! - the inputs closure returns how many values the instruction reads from the stack before
+//!   it pushes its outputs (`BINARY_OP` reads 2 and nets -1; `SWAP n` reads n and nets 0). The
+//!   verifier uses it so that forged bytecode cannot read below a frame's stack.
 //!
 //! Everything else is expanded from the table with a callback macro: the [`Opcode`] enum, its
 //! names, operand kinds, stack effects, `Opcode::ALL`, and in the VM every dispatcher's handler
@@ -51,225 +54,225 @@ macro_rules! for_each_opcode {
     ($m:ident) => {
         $m! {
             /// Do nothing.
-            NOP = None, |_, _| 0;
+            NOP = None, |_, _| 0, |_| 0;
             /// `x ->` : discard the top of stack.
-            POP_TOP = None, |_, _| -1;
+            POP_TOP = None, |_, _| -1, |_| 1;
             /// `-> NULL` : push the empty marker (the `self_or_null` slot of a plain call).
-            PUSH_NULL = None, |_, _| 1;
+            PUSH_NULL = None, |_, _| 1, |_| 0;
             /// `... x(n) ... -> ... x(n) ... x` : push a copy of the n-th item from the top
             /// (`COPY 1` duplicates the top). n >= 1.
-            COPY = Count, |_, _| 1;
+            COPY = Count, |_, _| 1, |n| n;
             /// Swap the top with the n-th item from the top (n >= 2).
-            SWAP = Count, |_, _| 0;
+            SWAP = Count, |_, _| 0, |n| n;
 
             /// `-> consts[i]`
-            LOAD_CONST = Const, |_, _| 1;
+            LOAD_CONST = Const, |_, _| 1, |_| 0;
             /// `-> varnames[i]` : raise `UnboundLocalError` if unbound.
-            LOAD_FAST = Local, |_, _| 1;
+            LOAD_FAST = Local, |_, _| 1, |_| 0;
             /// `x ->` : store into local `varnames[i]`.
-            STORE_FAST = Local, |_, _| -1;
+            STORE_FAST = Local, |_, _| -1, |_| 1;
             /// Unbind local `varnames[i]` (`UnboundLocalError` if unbound).
-            DELETE_FAST = Local, |_, _| 0;
+            DELETE_FAST = Local, |_, _| 0, |_| 0;
             /// `-> globals[names[i]]`, falling back to builtins; `NameError` if neither.
             /// (Plain operand: unlike CPython 3.11 no NULL bit; use `PUSH_NULL`.)
-            LOAD_GLOBAL = Name, |_, _| 1;
+            LOAD_GLOBAL = Name, |_, _| 1, |_| 0;
             /// `x ->` : `globals[names[i]] = x`.
-            STORE_GLOBAL = Name, |_, _| -1;
+            STORE_GLOBAL = Name, |_, _| -1, |_| 1;
             /// `del globals[names[i]]` (`NameError` if missing).
-            DELETE_GLOBAL = Name, |_, _| 0;
+            DELETE_GLOBAL = Name, |_, _| 0, |_| 0;
             /// `-> names[i]` looked up in locals (module code: the globals), globals, builtins.
-            LOAD_NAME = Name, |_, _| 1;
+            LOAD_NAME = Name, |_, _| 1, |_| 0;
             /// `x ->` : bind `names[i]` in the current namespace (module code: globals).
-            STORE_NAME = Name, |_, _| -1;
+            STORE_NAME = Name, |_, _| -1, |_| 1;
             /// Unbind `names[i]` in the current namespace.
-            DELETE_NAME = Name, |_, _| 0;
+            DELETE_NAME = Name, |_, _| 0, |_| 0;
 
             /// Create a fresh cell for `cellvars[i]`; if that name is also an argument, the cell
             /// starts with the argument's value, else empty.
-            MAKE_CELL = Deref, |_, _| 0;
+            MAKE_CELL = Deref, |_, _| 0, |_| 0;
             /// Copy the n cells of the running function's closure into the free-variable slots.
-            COPY_FREE_VARS = Count, |_, _| 0;
+            COPY_FREE_VARS = Count, |_, _| 0, |_| 0;
             /// `-> cell.contents` of cell/free i; `NameError`/`UnboundLocalError` if empty
             /// (CPython's messages: "cannot access free variable ..." / local).
-            LOAD_DEREF = Deref, |_, _| 1;
+            LOAD_DEREF = Deref, |_, _| 1, |_| 0;
             /// `x ->` : store into cell/free i.
-            STORE_DEREF = Deref, |_, _| -1;
+            STORE_DEREF = Deref, |_, _| -1, |_| 1;
             /// Empty cell/free i.
-            DELETE_DEREF = Deref, |_, _| 0;
+            DELETE_DEREF = Deref, |_, _| 0, |_| 0;
             /// `-> cell` : push the cell object itself (to build a closure tuple).
-            LOAD_CLOSURE = Deref, |_, _| 1;
+            LOAD_CLOSURE = Deref, |_, _| 1, |_| 0;
 
             /// `obj -> getattr(obj, names[i])`
-            LOAD_ATTR = Name, |_, _| 0;
+            LOAD_ATTR = Name, |_, _| 0, |_| 1;
             /// `value, obj ->` : `obj.names[i] = value`.
-            STORE_ATTR = Name, |_, _| -2;
+            STORE_ATTR = Name, |_, _| -2, |_| 2;
             /// `obj ->` : `del obj.names[i]`.
-            DELETE_ATTR = Name, |_, _| -1;
+            DELETE_ATTR = Name, |_, _| -1, |_| 1;
             /// `obj -> meth, obj` when `names[i]` is a method found on the type (unbound
             /// function, self), else `obj -> attr, NULL`. Always followed by args and `CALL`.
-            LOAD_METHOD = Name, |_, _| 1;
+            LOAD_METHOD = Name, |_, _| 1, |_| 1;
 
             /// `a, b -> a op b`, `op` is a [`BinaryOp`] (CPython's `NB_*` numbering; the
             /// in-place forms try `__i<op>__` first, for immutable operands they equal the plain op).
-            BINARY_OP = BinOp, |_, _| -1;
+            BINARY_OP = BinOp, |_, _| -1, |_| 2;
             /// `x -> -x`
-            UNARY_NEGATIVE = None, |_, _| 0;
+            UNARY_NEGATIVE = None, |_, _| 0, |_| 1;
             /// `x -> +x`
-            UNARY_POSITIVE = None, |_, _| 0;
+            UNARY_POSITIVE = None, |_, _| 0, |_| 1;
             /// `x -> not x`
-            UNARY_NOT = None, |_, _| 0;
+            UNARY_NOT = None, |_, _| 0, |_| 1;
             /// `x -> ~x`
-            UNARY_INVERT = None, |_, _| 0;
+            UNARY_INVERT = None, |_, _| 0, |_| 1;
             /// `a, b -> a op b`, `op` is a [`CompareOp`] (CPython 3.11's `cmp_op` index).
-            COMPARE_OP = CmpOp, |_, _| -1;
+            COMPARE_OP = CmpOp, |_, _| -1, |_| 2;
             /// `a, b -> a is b` (operand 0) or `a is not b` (operand 1).
-            IS_OP = Invert, |_, _| -1;
+            IS_OP = Invert, |_, _| -1, |_| 2;
             /// `a, b -> a in b` (operand 0) or `a not in b` (operand 1).
-            CONTAINS_OP = Invert, |_, _| -1;
+            CONTAINS_OP = Invert, |_, _| -1, |_| 2;
 
             /// `container, key -> container[key]`
-            BINARY_SUBSCR = None, |_, _| -1;
+            BINARY_SUBSCR = None, |_, _| -1, |_| 2;
             /// `value, container, key ->` : `container[key] = value`.
-            STORE_SUBSCR = None, |_, _| -3;
+            STORE_SUBSCR = None, |_, _| -3, |_| 3;
             /// `container, key ->` : `del container[key]`.
-            DELETE_SUBSCR = None, |_, _| -2;
+            DELETE_SUBSCR = None, |_, _| -2, |_| 2;
             /// `container, start, stop -> container[start:stop]` (CPython 3.12).
-            BINARY_SLICE = None, |_, _| -2;
+            BINARY_SLICE = None, |_, _| -2, |_| 3;
             /// `value, container, start, stop ->` : `container[start:stop] = value`.
-            STORE_SLICE = None, |_, _| -4;
+            STORE_SLICE = None, |_, _| -4, |_| 4;
             /// `start, stop -> slice(start, stop)` (n = 2) or
             /// `start, stop, step -> slice(start, stop, step)` (n = 3).
-            BUILD_SLICE = Count, |n, _| 1 - n as i32;
+            BUILD_SLICE = Count, |n, _| 1 - n as i32, |n| n;
 
             /// `x1 .. xn -> [x1, .., xn]`
-            BUILD_LIST = Count, |n, _| 1 - n as i32;
+            BUILD_LIST = Count, |n, _| 1 - n as i32, |n| n;
             /// `x1 .. xn -> (x1, .., xn)`
-            BUILD_TUPLE = Count, |n, _| 1 - n as i32;
+            BUILD_TUPLE = Count, |n, _| 1 - n as i32, |n| n;
             /// `k1, v1 .. kn, vn -> {k1: v1, ..}`
-            BUILD_MAP = Count, |n, _| 1 - 2 * n as i32;
+            BUILD_MAP = Count, |n, _| 1 - 2 * n as i32, |n| 2 * n;
             /// `v1 .. vn, keys -> dict(zip(keys, values))`; `keys` is a tuple (a constant).
-            BUILD_CONST_KEY_MAP = Count, |n, _| -(n as i32);
+            BUILD_CONST_KEY_MAP = Count, |n, _| -(n as i32), |n| n + 1;
             /// `x1 .. xn -> {x1, .., xn}`
-            BUILD_SET = Count, |n, _| 1 - n as i32;
+            BUILD_SET = Count, |n, _| 1 - n as i32, |n| n;
             /// `s1 .. sn -> s1 + .. + sn` : concatenate n strs (f-strings).
-            BUILD_STRING = Count, |n, _| 1 - n as i32;
+            BUILD_STRING = Count, |n, _| 1 - n as i32, |n| n;
             /// `list, (i-1 items), x -> list, (i-1 items)` : `list.append(x)` where list is the
             /// i-th item from the top after popping x (comprehensions).
-            LIST_APPEND = Count, |_, _| -1;
+            LIST_APPEND = Count, |_, _| -1, |n| n + 1;
             /// As `LIST_APPEND` for `set.add(x)`.
-            SET_ADD = Count, |_, _| -1;
+            SET_ADD = Count, |_, _| -1, |n| n + 1;
             /// `dict, .., key, value -> dict, ..` : `dict[key] = value`, dict i-th from top
             /// after popping both.
-            MAP_ADD = Count, |_, _| -2;
+            MAP_ADD = Count, |_, _| -2, |n| n + 2;
             /// `list, .., it -> list, ..` : `list.extend(it)` (star-unpacking in displays).
-            LIST_EXTEND = Count, |_, _| -1;
+            LIST_EXTEND = Count, |_, _| -1, |n| n + 1;
             /// `set, .., it -> set, ..` : `set.update(it)`.
-            SET_UPDATE = Count, |_, _| -1;
+            SET_UPDATE = Count, |_, _| -1, |n| n + 1;
             /// `dict, .., m -> dict, ..` : `dict.update(m)` (`{**m}`).
-            DICT_UPDATE = Count, |_, _| -1;
+            DICT_UPDATE = Count, |_, _| -1, |n| n + 1;
             /// As `DICT_UPDATE` but duplicate keys raise `TypeError` (`f(**a, **b)`).
-            DICT_MERGE = Count, |_, _| -1;
+            DICT_MERGE = Count, |_, _| -1, |n| n + 1;
             /// `list -> tuple(list)`
-            LIST_TO_TUPLE = None, |_, _| 0;
+            LIST_TO_TUPLE = None, |_, _| 0, |_| 1;
 
             /// `seq -> xn .. x1` : unpack exactly n items, first item ends on top.
-            UNPACK_SEQUENCE = Count, |n, _| n as i32 - 1;
+            UNPACK_SEQUENCE = Count, |n, _| n as i32 - 1, |_| 1;
             /// Starred unpack: operand = `before | after << 8`; `seq -> after items.., list,
             /// before items..` with the first item on top (as CPython).
-            UNPACK_EX = UnpackEx, |n, _| (n & 0xff) as i32 + (n >> 8) as i32;
+            UNPACK_EX = UnpackEx, |n, _| (n & 0xff) as i32 + (n >> 8) as i32, |_| 1;
 
             /// `x -> iter(x)`
-            GET_ITER = None, |_, _| 0;
+            GET_ITER = None, |_, _| 0, |_| 1;
             /// `it -> it, next(it)`; when exhausted pop `it` and jump to the target.
-            FOR_ITER = Jump, |_, jump| if jump { -1 } else { 1 };
+            FOR_ITER = Jump, |_, jump| if jump { -1 } else { 1 }, |_| 1;
             /// Jump forward to the target.
-            JUMP_FORWARD = Jump, |_, _| 0;
+            JUMP_FORWARD = Jump, |_, _| 0, |_| 0;
             /// Jump backward to the target (loop back-edge; interrupt/GC check point).
-            JUMP_BACKWARD = Jump, |_, _| 0;
+            JUMP_BACKWARD = Jump, |_, _| 0, |_| 0;
             /// `x ->` ; jump if `not x`.
-            POP_JUMP_IF_FALSE = Jump, |_, _| -1;
+            POP_JUMP_IF_FALSE = Jump, |_, _| -1, |_| 1;
             /// `x ->` ; jump if `x` is truthy.
-            POP_JUMP_IF_TRUE = Jump, |_, _| -1;
+            POP_JUMP_IF_TRUE = Jump, |_, _| -1, |_| 1;
             /// `x ->` ; jump if `x is None`.
-            POP_JUMP_IF_NONE = Jump, |_, _| -1;
+            POP_JUMP_IF_NONE = Jump, |_, _| -1, |_| 1;
             /// `x ->` ; jump if `x is not None`.
-            POP_JUMP_IF_NOT_NONE = Jump, |_, _| -1;
+            POP_JUMP_IF_NOT_NONE = Jump, |_, _| -1, |_| 1;
             /// If `not x` jump leaving `x`, else pop it (`and`).
-            JUMP_IF_FALSE_OR_POP = Jump, |_, jump| if jump { 0 } else { -1 };
+            JUMP_IF_FALSE_OR_POP = Jump, |_, jump| if jump { 0 } else { -1 }, |_| 1;
             /// If `x` is truthy jump leaving `x`, else pop it (`or`).
-            JUMP_IF_TRUE_OR_POP = Jump, |_, jump| if jump { 0 } else { -1 };
+            JUMP_IF_TRUE_OR_POP = Jump, |_, jump| if jump { 0 } else { -1 }, |_| 1;
 
             /// Set the keyword names (a constant tuple of str) for the next `CALL`.
-            KW_NAMES = Const, |_, _| 0;
+            KW_NAMES = Const, |_, _| 0, |_| 0;
             /// `callable, self_or_null, args.. (argc values) -> result`. See module docs.
-            CALL = Count, |n, _| -1 - n as i32;
+            CALL = Count, |n, _| -1 - n as i32, |n| n + 2;
             /// `callable, self_or_null, args_tuple [, kwargs_dict if flags & 1] -> result`.
-            CALL_FUNCTION_EX = Flags, |f, _| -2 - (f & 1) as i32;
+            CALL_FUNCTION_EX = Flags, |f, _| -2 - (f & 1) as i32, |n| 3 + (n & 1);
             /// `[defaults] [kwdefaults] [annotations] [closure] code -> function`; the optional
             /// items are present when flags has 0x01, 0x02, 0x04, 0x08 (lowest on the stack
             /// first). Name and qualname come from the code object.
-            MAKE_FUNCTION = FunctionFlags, |f, _| -((f & 0xf).count_ones() as i32);
+            MAKE_FUNCTION = FunctionFlags, |f, _| -((f & 0xf).count_ones() as i32), |n| 1 + (n & 0xf).count_ones();
             /// `x ->` : return `x` to the caller.
-            RETURN_VALUE = None, |_, _| -1;
+            RETURN_VALUE = None, |_, _| -1, |_| 1;
             /// Return `consts[i]` to the caller.
-            RETURN_CONST = Const, |_, _| 0;
+            RETURN_CONST = Const, |_, _| 0, |_| 0;
             /// First instruction of a generator's code: create the generator from the frame and
             /// return it. When first resumed, execution continues after it, nothing pushed.
-            RETURN_GENERATOR = None, |_, _| 0;
+            RETURN_GENERATOR = None, |_, _| 0, |_| 0;
             /// `x -> sent` : suspend yielding `x`; on resume push the sent value (None for next()).
-            YIELD_VALUE = None, |_, _| 0;
+            YIELD_VALUE = None, |_, _| 0, |_| 1;
 
             /// `value [, spec if flags & 4] -> formatted str`; flags & 3 is the conversion:
             /// 0 none, 1 `!s`, 2 `!r`, 3 `!a`.
-            FORMAT_VALUE = FormatFlags, |f, _| if f & 4 != 0 { -1 } else { 0 };
+            FORMAT_VALUE = FormatFlags, |f, _| if f & 4 != 0 { -1 } else { 0 }, |n| 1 + (n >> 2 & 1);
 
             /// `level, fromlist -> module` : `import names[i]`.
-            IMPORT_NAME = Name, |_, _| -1;
+            IMPORT_NAME = Name, |_, _| -1, |_| 2;
             /// `module -> module, module.names[i]` (`from m import x`).
-            IMPORT_FROM = Name, |_, _| 1;
+            IMPORT_FROM = Name, |_, _| 1, |_| 1;
 
             /// Raise: argc 0 re-raises the active exception, 1 is `raise exc`, 2 is
             /// `raise exc from cause` (`exc, cause ->`).
-            RAISE_VARARGS = Count, |n, _| -(n as i32);
+            RAISE_VARARGS = Count, |n, _| -(n as i32), |n| n;
             /// `-> AssertionError` (the class, for `assert`).
-            LOAD_ASSERTION_ERROR = None, |_, _| 1;
+            LOAD_ASSERTION_ERROR = None, |_, _| 1, |_| 0;
 
             // --- classes ---
             /// `-> __build_class__` : push the builtin that runs a class body (a function,
             /// called with the class name and bases) and makes the class.
-            LOAD_BUILD_CLASS = None, |_, _| 1;
+            LOAD_BUILD_CLASS = None, |_, _| 1, |_| 0;
             // --- exceptions ---
             // Handlers are reached only through the code object's exception table (zero-cost
             // `try`): unwinding pops the value stack to the entry's depth, pushes the offending
             // instruction index if the entry says `lasti`, pushes the exception and jumps.
             /// `exc -> prev_exc, exc` : make `exc` the handled exception, saving the previous
             /// one (None if none) beneath it (CPython 3.11).
-            PUSH_EXC_INFO = None, |_, _| 1;
+            PUSH_EXC_INFO = None, |_, _| 1, |_| 1;
             /// `prev_exc ->` : restore the handled exception saved by `PUSH_EXC_INFO`.
-            POP_EXCEPT = None, |_, _| -1;
+            POP_EXCEPT = None, |_, _| -1, |_| 1;
             /// `exc, spec -> exc, matched` : does `exc` match `except spec` (a class or a tuple of
             /// classes; `TypeError` for anything else)?
-            CHECK_EXC_MATCH = None, |_, _| 0;
+            CHECK_EXC_MATCH = None, |_, _| 0, |_| 2;
             /// `exc ->` : raise `exc` again without a new traceback entry (n > 0: a `lasti`
             /// sits n items below the exception, as in CPython).
-            RERAISE = Count, |_, _| -1;
+            RERAISE = Count, |_, _| -1, |n| n + 1;
             /// `mgr -> exit, mgr.__enter__()` : `exit` is the bound `__exit__`.
-            BEFORE_WITH = None, |_, _| 1;
+            BEFORE_WITH = None, |_, _| 1, |_| 1;
             /// `exit, lasti, prev_exc, exc -> exit, lasti, prev_exc, exc, res` where
             /// `res = exit(type(exc), exc, tb)`.
-            WITH_EXCEPT_START = None, |_, _| 1;
+            WITH_EXCEPT_START = None, |_, _| 1, |_| 4;
             // --- langdata ---
             /// `x -> iter(x)` for `yield from` (a generator stays itself).
-            GET_YIELD_FROM_ITER = None, |_, _| 0;
+            GET_YIELD_FROM_ITER = None, |_, _| 0, |_| 1;
             /// `receiver, v -> receiver, yielded` : send `v` into the receiver (`next` when `v`
             /// is None and the receiver is not a generator). When the receiver returns (or is
             /// exhausted) pop both, push its return value and jump to the target.
-            SEND = Jump, |_, jump| if jump { -1 } else { 0 };
+            SEND = Jump, |_, jump| if jump { -1 } else { 0 }, |_| 2;
             // --- iterfast ---
             /// `res -> self` : after `__init__` returned `res` into the VM's instantiation shim
             /// frame (never emitted by codegen): TypeError unless `res` is None, else push the
             /// new instance (local 0).
-            EXIT_INIT_CHECK = None, |_, _| 0;
+            EXIT_INIT_CHECK = None, |_, _| 0, |_| 1;
             // --- quicken ---
             // Specialized forms. The VM writes them over a generic instruction in place when
             // it has seen the operand types (`vm/src/interp/quicken.rs`) and writes the generic
@@ -277,28 +280,28 @@ macro_rules! for_each_opcode {
             // cache file. Each keeps its generic form's operand and stack effect
             // (`Opcode::generic`).
             /// LOAD_GLOBAL of a name the instruction's cache found in the globals dict.
-            LOAD_GLOBAL_MODULE = Name, |_, _| 1;
+            LOAD_GLOBAL_MODULE = Name, |_, _| 1, |_| 0;
             /// LOAD_GLOBAL of a name the instruction's cache found in the builtins dict.
-            LOAD_GLOBAL_BUILTIN = Name, |_, _| 1;
+            LOAD_GLOBAL_BUILTIN = Name, |_, _| 1, |_| 0;
             /// BINARY_OP `+`/`+=` of two inline ints.
-            BINARY_OP_ADD_INT = BinOp, |_, _| -1;
+            BINARY_OP_ADD_INT = BinOp, |_, _| -1, |_| 2;
             /// BINARY_OP `-`/`-=` of two inline ints.
-            BINARY_OP_SUB_INT = BinOp, |_, _| -1;
+            BINARY_OP_SUB_INT = BinOp, |_, _| -1, |_| 2;
             /// BINARY_OP `+`/`+=` of two floats.
-            BINARY_OP_ADD_FLOAT = BinOp, |_, _| -1;
+            BINARY_OP_ADD_FLOAT = BinOp, |_, _| -1, |_| 2;
             /// BINARY_OP `-`/`-=` of two floats.
-            BINARY_OP_SUB_FLOAT = BinOp, |_, _| -1;
+            BINARY_OP_SUB_FLOAT = BinOp, |_, _| -1, |_| 2;
             /// BINARY_OP `*`/`*=` of two floats.
-            BINARY_OP_MUL_FLOAT = BinOp, |_, _| -1;
+            BINARY_OP_MUL_FLOAT = BinOp, |_, _| -1, |_| 2;
             /// COMPARE_OP of two inline ints.
-            COMPARE_OP_INT = CmpOp, |_, _| -1;
+            COMPARE_OP_INT = CmpOp, |_, _| -1, |_| 2;
             /// COMPARE_OP of two floats.
-            COMPARE_OP_FLOAT = CmpOp, |_, _| -1;
+            COMPARE_OP_FLOAT = CmpOp, |_, _| -1, |_| 2;
             /// CALL of the Python function the instruction's cache holds, with exactly its
             /// positional parameters.
-            CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32;
+            CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32, |n| n + 2;
             /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
-            LOAD_METHOD_BUILTIN = Name, |_, _| 1;
+            LOAD_METHOD_BUILTIN = Name, |_, _| 1, |_| 1;
         }
     };
 }
@@ -337,7 +340,7 @@ pub enum OperandKind {
 }
 
 macro_rules! define_opcodes {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         /// One VM instruction. The discriminant is the opcode byte (table order).
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -373,6 +376,17 @@ macro_rules! define_opcodes {
                     $(Opcode::$name => {
                         let f: fn(u32, bool) -> i32 = $eff;
                         f(arg, jump)
+                    })*
+                }
+            }
+
+            /// How many values the instruction reads from the stack (its inputs, before its
+            /// outputs are pushed): what the verifier checks against the depth.
+            pub fn stack_inputs(self, arg: u32) -> u32 {
+                match self {
+                    $(Opcode::$name => {
+                        let f: fn(u32) -> u32 = $inputs;
+                        f(arg)
                     })*
                 }
             }
@@ -525,9 +539,23 @@ mod tests {
             assert_eq!(op.operand_kind(), g.operand_kind(), "{}", op.name());
             for arg in [0, 1, 2, 13] {
                 assert_eq!(op.stack_effect(arg, false), g.stack_effect(arg, false));
+                assert_eq!(op.stack_inputs(arg), g.stack_inputs(arg), "{}", op.name());
             }
         }
         assert_eq!(Opcode::CALL_PY_EXACT_ARGS.generic(), Opcode::CALL);
+    }
+
+    #[test]
+    fn stack_inputs_count_every_value_read() {
+        // (verify::tests checks every opcode reads at least what it pops.)
+        use Opcode::*;
+        assert_eq!(BINARY_OP.stack_inputs(0), 2);
+        assert_eq!(SWAP.stack_inputs(9), 9);
+        assert_eq!(BUILD_MAP.stack_inputs(3), 6);
+        assert_eq!(CALL.stack_inputs(2), 4);
+        assert_eq!(CALL_FUNCTION_EX.stack_inputs(1), 4);
+        assert_eq!(MAKE_FUNCTION.stack_inputs(0x09), 3);
+        assert_eq!(LOAD_CONST.stack_inputs(5), 0);
     }
 
     #[test]

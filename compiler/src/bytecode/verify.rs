@@ -12,8 +12,8 @@
 //!   exception-table entries in range;
 //! - **a consistent stack depth**: abstract interpretation with the table's stack effects along
 //!   every path (both edges of jumps, exception handlers), never reading below the frame's
-//!   stack base ([`stack_inputs`]), never above the declared `max_stack`, never falling off
-//!   the end of the code;
+//!   stack base (`Opcode::stack_inputs`, a column of the opcode table), never above the
+//!   declared `max_stack`, never falling off the end of the code;
 //! - **the calling conventions the handlers rely on**: the `COPY_FREE_VARS` / `MAKE_CELL` /
 //!   `RETURN_GENERATOR` prologue exactly as codegen emits it (so deref slots hold cells),
 //!   `MAKE_FUNCTION` fed by `LOAD_CONST <code>` (and its closure tuple by `LOAD_CLOSURE`s of
@@ -23,8 +23,7 @@
 //!
 //! It does not check types of stack values beyond that: the handlers check those dynamically,
 //! as they must for any program. Everything codegen emits passes (tested over the corpus and
-//! the standard library); a new opcode must be given its [`stack_inputs`] row below (a compile
-//! error until it is).
+//! the standard library).
 
 use std::fmt;
 
@@ -51,55 +50,6 @@ impl fmt::Display for VerifyError {
 }
 
 impl std::error::Error for VerifyError {}
-
-/// How many values `op` reads from the stack (its inputs, before its outputs are pushed). The
-/// net stack effect in the opcode table does not say this (`BINARY_OP` reads 2, nets -1), and
-/// without it a forged `SWAP 9` at depth 1 would read below the frame's stack.
-pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
-    use Opcode::*;
-    let n = arg as u64;
-    // Exhaustive on purpose (no `_`): a new opcode must say how deep it reads.
-    match op {
-        NOP | PUSH_NULL | LOAD_CONST | LOAD_FAST | DELETE_FAST | LOAD_GLOBAL | DELETE_GLOBAL
-        | LOAD_NAME | DELETE_NAME | MAKE_CELL | COPY_FREE_VARS | LOAD_DEREF | DELETE_DEREF
-        | LOAD_CLOSURE | JUMP_FORWARD | JUMP_BACKWARD | KW_NAMES | RETURN_CONST
-        | RETURN_GENERATOR | LOAD_ASSERTION_ERROR | LOAD_BUILD_CLASS => 0,
-        POP_TOP | STORE_FAST | STORE_GLOBAL | STORE_NAME | STORE_DEREF | LOAD_ATTR
-        | DELETE_ATTR | LOAD_METHOD | UNARY_NEGATIVE | UNARY_POSITIVE | UNARY_NOT
-        | UNARY_INVERT | LIST_TO_TUPLE | UNPACK_SEQUENCE | UNPACK_EX | GET_ITER | FOR_ITER
-        | POP_JUMP_IF_FALSE | POP_JUMP_IF_TRUE | POP_JUMP_IF_NONE | POP_JUMP_IF_NOT_NONE
-        | JUMP_IF_FALSE_OR_POP | JUMP_IF_TRUE_OR_POP | RETURN_VALUE | YIELD_VALUE | IMPORT_FROM => {
-            1
-        }
-        STORE_ATTR | BINARY_OP | COMPARE_OP | IS_OP | CONTAINS_OP | BINARY_SUBSCR
-        | DELETE_SUBSCR | IMPORT_NAME => 2,
-        STORE_SUBSCR | BINARY_SLICE => 3,
-        STORE_SLICE => 4,
-        COPY | SWAP | BUILD_SLICE | BUILD_LIST | BUILD_TUPLE | BUILD_SET | BUILD_STRING
-        | RAISE_VARARGS => n,
-        BUILD_MAP => 2 * n,
-        BUILD_CONST_KEY_MAP => n + 1,
-        LIST_APPEND | SET_ADD | LIST_EXTEND | SET_UPDATE | DICT_UPDATE | DICT_MERGE => n + 1,
-        MAP_ADD => n + 2,
-        CALL => n + 2,
-        CALL_FUNCTION_EX => 3 + (n & 1),
-        MAKE_FUNCTION => 1 + (n & 0xf).count_ones() as u64,
-        FORMAT_VALUE => 1 + (n >> 2 & 1),
-        PUSH_EXC_INFO | POP_EXCEPT | BEFORE_WITH | GET_YIELD_FROM_ITER => 1,
-        SEND => 2,
-        CHECK_EXC_MATCH => 2,
-        EXIT_INIT_CHECK => 1, // --- iterfast ---
-        // The exception, and the `lasti` n items below it.
-        RERAISE => n + 1,
-        WITH_EXCEPT_START => 4,
-        // --- quicken --- (rejected in files by `operands`; as their generic forms)
-        LOAD_GLOBAL_MODULE | LOAD_GLOBAL_BUILTIN => 0,
-        LOAD_METHOD_BUILTIN => 1,
-        BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
-        | BINARY_OP_MUL_FLOAT | COMPARE_OP_INT | COMPARE_OP_FLOAT => 2,
-        CALL_PY_EXACT_ARGS => n + 2,
-    }
-}
 
 /// Verify a module's code object tree (what a cache file holds).
 pub fn verify_module(code: &CodeObject) -> Result<(), VerifyError> {
@@ -565,7 +515,7 @@ impl Checker<'_> {
                 let (inputs, effect) = if slot.word == ins.raw() {
                     (slot.inputs, slot.effect)
                 } else {
-                    let e = (stack_inputs(op, arg) as i64, op.stack_effect(arg, false));
+                    let e = (op.stack_inputs(arg) as i64, op.stack_effect(arg, false));
                     *slot = Effect {
                         word: ins.raw(),
                         inputs: e.0,
@@ -762,10 +712,10 @@ mod tests {
                 for jump in [false, true] {
                     let pops = -(op.stack_effect(arg, jump) as i64);
                     assert!(
-                        stack_inputs(*op, arg) as i64 >= pops,
+                        op.stack_inputs(arg) as i64 >= pops,
                         "{} {arg}: inputs {} < net pops {pops}",
                         op.name(),
-                        stack_inputs(*op, arg)
+                        op.stack_inputs(arg)
                     );
                 }
             }

@@ -11,7 +11,7 @@ use super::{handlers, Regs, Step, Stop, Vm};
 type Handler = fn(&mut Vm, &mut Regs, u32) -> Step;
 
 macro_rules! call_table {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         /// The handler table, indexed by opcode byte.
         static TABLE: [Handler; nanopy_compiler::bytecode::Opcode::COUNT] = [$(handlers::$name),*];
     };

@@ -156,7 +156,7 @@ impl Vm {
 }
 
 macro_rules! cold_entry_points {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         /// Out-of-line entry for every opcode's full semantics (`body`).
         #[allow(dead_code)]
         pub(super) mod cold {
@@ -176,7 +176,7 @@ macro_rules! cold_entry_points {
 nanopy_compiler::for_each_opcode!(cold_entry_points);
 
 macro_rules! cold_table {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         /// `cold::<op>` by opcode byte: what `Stop::Slow` runs (switch and call dispatchers).
         pub(super) static COLD: [fn(&mut Vm, u32) -> Step; nanopy_compiler::bytecode::Opcode::COUNT] =
             [$(cold::$name),*];

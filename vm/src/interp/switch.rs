@@ -6,7 +6,7 @@ use nanopy_compiler::bytecode::Instr;
 use super::{handlers, Regs, Stop, Vm};
 
 macro_rules! switch_loop {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         /// Run until the entry frame returns or an exception escapes.
         pub fn run<const TRACE: bool>(vm: &mut Vm, mut r: Regs) -> Stop {
             loop {

@@ -43,7 +43,7 @@ fn next(vm: &mut Vm, r: Regs) -> Stop {
 }
 
 macro_rules! tail_handlers {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         #[allow(non_snake_case)]
         mod wrappers {
             use super::*;

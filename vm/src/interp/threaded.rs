@@ -105,7 +105,7 @@ fn go(vm: &mut Vm, ip: *const Instr, sp: *mut Value, fp: *mut Value, tp: *const 
 }
 
 macro_rules! threaded_handlers {
-    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $kind:ident, $eff:expr, $inputs:expr; )*) => {
         #[allow(non_snake_case)]
         mod wrappers {
             use super::*;
