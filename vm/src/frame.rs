@@ -125,6 +125,18 @@ impl DataStack {
         unsafe { c.ptr.add(c.len) }
     }
 
+    // --- calls ---
+    /// One past the end of chunk `i`, unchecked (the call fast path; `i` is `Vm::chunk`,
+    /// always a live chunk).
+    #[inline(always)]
+    pub fn chunk_end_fast(&self, i: usize) -> *mut Value {
+        debug_assert!(i < self.chunks.len());
+        // SAFETY: `i` indexes a chunk (the VM's current chunk index always does).
+        let c = unsafe { self.chunks.get_unchecked(i) };
+        // SAFETY: as `chunk_end`.
+        unsafe { c.ptr.add(c.len) }
+    }
+
     /// The chunk after `i` with room for `need` slots, creating it if needed. Returns its index.
     pub fn next_chunk(&mut self, i: usize, need: usize) -> usize {
         let j = i + 1;

@@ -299,6 +299,15 @@ macro_rules! for_each_opcode {
             CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32;
             /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
             LOAD_METHOD_BUILTIN = Name, |_, _| 1;
+            // --- calls ---
+            // Superinstructions: quickening writes them over a COMPARE_OP whose next
+            // instruction is POP_JUMP_IF_FALSE/TRUE. They read that instruction's polarity and
+            // target, and either jump there or step over it: no bool is pushed and popped and
+            // one dispatch is saved. The POP_JUMP stays in place (a deopt falls back to it).
+            /// COMPARE_OP of two inline ints fused with the conditional jump after it.
+            COMPARE_OP_INT_JUMP = CmpOp, |_, _| -1;
+            /// COMPARE_OP of two floats fused with the conditional jump after it.
+            COMPARE_OP_FLOAT_JUMP = CmpOp, |_, _| -1;
         }
     };
 }
@@ -423,6 +432,7 @@ impl Opcode {
             BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
             | BINARY_OP_MUL_FLOAT => BINARY_OP,
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
+            COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => COMPARE_OP, // --- calls ---
             CALL_PY_EXACT_ARGS => CALL,
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
             op => op,

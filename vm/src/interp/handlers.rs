@@ -510,7 +510,8 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             if Value::fits_small(v) {
                 pop(r);
                 set_peek(r, 1, Value::small_int(v));
-                if vm.quicken {
+                if vm.quicken && quicken::ready(vm, r.ip) {
+                    // --- calls --- (`ready`: backoff)
                     quicken::binary_int(vm, r.ip, arg); // --- quicken ---
                 }
                 return Ok(());
@@ -533,7 +534,7 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         if let Some(v) = res {
             pop(r);
             set_peek(r, 1, Value::float(v));
-            if vm.quicken && a.is_float() && b.is_float() {
+            if vm.quicken && a.is_float() && b.is_float() && quicken::ready(vm, r.ip) {
                 quicken::binary_float(vm, r.ip, arg); // --- quicken ---
             }
             return Ok(());
@@ -571,12 +572,12 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     };
     pop(r);
     set_peek(r, 1, Value::bool(res));
-    if vm.quicken {
-        // --- quicken ---
+    // --- calls --- (fused with a following conditional jump when there is one)
+    if vm.quicken && quicken::ready(vm, r.ip) {
         if Value::both_small_ints(a, b) {
-            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_INT, |_| {});
+            quicken::compare(vm, r.ip, true);
         } else if a.is_float() && b.is_float() {
-            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_FLOAT, |_| {});
+            quicken::compare(vm, r.ip, false);
         }
     }
     Ok(())
@@ -741,7 +742,7 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
             && !vm.heap.should_collect()
         {
-            if vm.quicken {
+            if vm.quicken && quicken::ready(vm, r.ip) {
                 quicken::call(vm, r.ip, callable, nargs); // --- quicken ---
             }
             for i in nargs..c.nslots {
@@ -871,16 +872,29 @@ pub fn BINARY_OP_MUL_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     float_op(vm, r, arg, |x, y| x * y)
 }
 
+// --- calls --- branchless comparisons: the outcome (less / equal / greater / unordered)
+// indexes a bit in a per-operator mask, instead of a jump table over the six operators.
+
+/// Bit `outcome` of mask `arg` says whether CompareOp `arg` holds; 4 bits per operator, in
+/// CompareOp order (Lt, Le, Eq, Ne, Gt, Ge); outcome 0 less, 1 equal, 2 greater, 3 unordered.
+const COMPARE_MASKS: u32 =
+    0b0001 | 0b0011 << 4 | 0b0010 << 8 | 0b1101 << 12 | 0b0100 << 16 | 0b0110 << 20;
+
 #[inline(always)]
-fn compare<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
-    match arg {
-        0 => x < y,
-        1 => x <= y,
-        2 => x == y,
-        3 => x != y,
-        4 => x > y,
-        _ => x >= y,
-    }
+fn compare_int(arg: u32, x: i64, y: i64) -> bool {
+    let outcome = (x >= y) as u32 + (x > y) as u32;
+    COMPARE_MASKS.wrapping_shr(arg * 4 + outcome) & 1 != 0
+}
+
+#[inline(always)]
+fn compare_float(arg: u32, x: f64, y: f64) -> bool {
+    // NaN makes every test false but `!=` (unordered: outcome 3).
+    let outcome = if x.partial_cmp(&y).is_none() {
+        3
+    } else {
+        (x >= y) as u32 + (x > y) as u32
+    };
+    COMPARE_MASKS.wrapping_shr(arg * 4 + outcome) & 1 != 0
 }
 
 #[inline(always)]
@@ -888,11 +902,8 @@ pub fn COMPARE_OP_INT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if Value::both_small_ints(a, b) {
         pop(r);
-        set_peek(
-            r,
-            1,
-            Value::bool(compare(arg, a.as_small_int(), b.as_small_int())),
-        );
+        let res = compare_int(arg, a.as_small_int(), b.as_small_int());
+        set_peek(r, 1, Value::bool(res));
         return Ok(());
     }
     slow()
@@ -903,8 +914,42 @@ pub fn COMPARE_OP_FLOAT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if a.is_float() && b.is_float() {
         pop(r);
-        set_peek(r, 1, Value::bool(compare(arg, a.as_float(), b.as_float())));
+        let res = compare_float(arg, a.as_float(), b.as_float());
+        set_peek(r, 1, Value::bool(res));
         return Ok(());
+    }
+    slow()
+}
+
+/// The branch of a fused compare-and-jump: `r.ip` is the POP_JUMP_IF_FALSE/TRUE the compare
+/// was fused with; jump to its target when `res` matches its polarity, else step over it.
+#[inline(always)]
+fn fused_branch(vm: &Vm, r: &mut Regs, res: bool) -> Step {
+    r.sp = r.sp.wrapping_sub(2);
+    // SAFETY: quickening fused this compare only because a conditional jump follows it.
+    let next = unsafe { *r.ip };
+    if res == (next.op() == Opcode::POP_JUMP_IF_TRUE) {
+        jump(vm, r, next.arg());
+    } else {
+        r.ip = r.ip.wrapping_add(1);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_INT_JUMP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        return fused_branch(vm, r, compare_int(arg, a.as_small_int(), b.as_small_int()));
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_FLOAT_JUMP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if a.is_float() && b.is_float() {
+        return fused_branch(vm, r, compare_float(arg, a.as_float(), b.as_float()));
     }
     slow()
 }
@@ -921,42 +966,67 @@ pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     slow()
 }
 
+// --- calls ---
+/// The specialized Python call. Its fast path makes one test for everything that could stop
+/// it (the cached function and argument count, the depth limit — which also guarantees room
+/// in the frame Vec —, the chunk's room, a due collection) and then writes the new frame in
+/// place; anything else leaves through `slow()` (a tail call, so this handler saves no
+/// registers), where `body::CALL_PY_EXACT_ARGS` deoptimizes only on a guard miss.
 #[inline(always)]
 pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let argc = arg as usize;
     let callable = peek(r, argc + 2);
-    let e = quicken::entry(vm, r.ip).get();
+    // SAFETY: read-only view of this instruction's cache; nothing rewrites it meanwhile.
+    let e = unsafe { &*quicken::entry(vm, r.ip).as_ptr() };
     let nargs = argc + !peek(r, argc + 1).is_null() as usize;
-    if callable.bits() != e.held.bits() || nargs != e.n as usize {
-        return slow(); // body::CALL_PY_EXACT_ARGS deoptimizes
+    let args = r.sp.wrapping_sub(nargs);
+    let depth = vm.frames.len();
+    let room = (vm.stack.chunk_end_fast(vm.chunk) as usize).wrapping_sub(args as usize);
+    let go = (callable.bits() == e.held.bits())
+        & (nargs == e.n as usize)
+        & (depth < vm.frame_limit)
+        & (room >= e.b as usize)
+        & !vm.heap.should_collect();
+    if !go {
+        return slow(); // body::CALL_PY_EXACT_ARGS
     }
     // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
     let c = unsafe { &*(e.a as *const crate::object::Code) };
+    let nslots = c.nslots;
+    for i in nargs..nslots {
+        set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
+    }
     let slot = r.sp.wrapping_sub(argc + 2);
-    let args = r.sp.wrapping_sub(nargs);
-    let end = vm.stack.chunk_end(vm.chunk);
-    // The capacity test keeps `Vec::push`'s growth (a call) off this path.
-    if vm.frames.len() < vm.recursion_limit
-        && vm.frames.len() < vm.frames.capacity()
-        && (end as usize).wrapping_sub(args as usize) >= e.b as usize * 8
-        && !vm.heap.should_collect()
-    {
-        for i in nargs..c.nslots {
-            set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
-        }
-        let caller = vm.frame_mut();
+    // SAFETY: the guard matched the cached function.
+    let f = unsafe { callable.as_function().unwrap_unchecked() };
+    let frames = vm.frames.as_mut_ptr();
+    // SAFETY: `depth >= 1` (a frame is running) and `depth < frame_limit <= capacity`, so the
+    // caller is element `depth - 1` and element `depth` is spare capacity, written before the
+    // length covers it.
+    unsafe {
+        let caller = &mut *frames.add(depth - 1);
         caller.ip = r.ip;
         caller.sp = slot;
-        // SAFETY: the guard matched the cached function.
-        let f = unsafe { callable.as_function().unwrap_unchecked() };
-        vm.push_frame(c, f, callable, args, slot);
-        r.fp = args;
-        r.sp = args.wrapping_add(c.nslots);
-        r.ip = c.instrs.as_ptr();
-        return Ok(());
+        frames.add(depth).write(crate::frame::Frame {
+            code: c,
+            code_val: f.code,
+            func: callable,
+            // The function's globals, cached as bits (the function keeps them alive).
+            globals: std::mem::transmute::<u64, Value>(e.c),
+            base: args,
+            ip: c.instrs.as_ptr(),
+            sp: args.add(nslots),
+            ret: slot,
+            entry: false,
+            chunk: vm.chunk as u32,
+            gen: Value::NULL,
+        });
+        vm.frames.set_len(depth + 1);
     }
-    // Recursion limit, a full chunk or a due collection: the generic path handles them.
-    outline(vm, r, arg, cold::CALL)
+    r.fp = args;
+    r.sp = args.wrapping_add(nslots);
+    r.ip = c.instrs.as_ptr();
+    Ok(())
 }
 
 /// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
@@ -984,6 +1054,8 @@ pub(super) mod body {
         BINARY_OP_MUL_FLOAT => BINARY_OP,
         COMPARE_OP_INT => COMPARE_OP,
         COMPARE_OP_FLOAT => COMPARE_OP,
+        COMPARE_OP_INT_JUMP => COMPARE_OP, // --- calls ---
+        COMPARE_OP_FLOAT_JUMP => COMPARE_OP,
         LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
         LOAD_METHOD_BUILTIN => LOAD_METHOD,
@@ -999,7 +1071,9 @@ pub(super) mod body {
         if peek(r, argc + 2).bits() != e.held.bits() || nargs != e.n as usize {
             quicken::deopt(vm, r.ip);
         }
-        CALL(vm, r, arg)
+        let res = CALL(vm, r, arg);
+        vm.refresh_frame_limit(); // --- calls --- the frame Vec may have grown
+        res
     }
 
     // --- langdata ---

@@ -277,6 +277,12 @@ pub struct Vm {
     /// The one-character strings U+0000..U+00FF and (index 256) the empty string, as CPython
     /// keeps them: shared, filled on first use from `interned` (which roots them).
     pub(crate) small_strs: Box<[Value; 257]>,
+    // --- calls ---
+    /// `min(recursion_limit, frames.capacity())`: while `frames.len()` is below it a call may
+    /// push a frame with no RecursionError and no growth of the Vec — one compare on the
+    /// specialized call path. Stale only downwards (the capacity never shrinks), and
+    /// refreshed on that call's slow path and whenever the recursion limit changes.
+    pub(crate) frame_limit: usize,
 }
 
 impl Vm {
@@ -326,7 +332,9 @@ impl Vm {
             init_shim: Value::NULL,
             inline_gens: Vec::new(),
             small_strs: Box::new([Value::NULL; 257]), // --- strings ---
+            frame_limit: 0,                           // --- calls ---
         };
+        vm.refresh_frame_limit();
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -1051,6 +1059,18 @@ impl Vm {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
         Ok(())
+    }
+
+    // --- calls ---
+    /// Recompute `frame_limit` (after the frame Vec grew or the recursion limit changed).
+    pub(crate) fn refresh_frame_limit(&mut self) {
+        self.frame_limit = self.recursion_limit.min(self.frames.capacity());
+    }
+
+    /// `sys.setrecursionlimit`.
+    pub(crate) fn set_recursion_limit(&mut self, n: usize) {
+        self.recursion_limit = n;
+        self.refresh_frame_limit();
     }
 
     /// The Python call depth `sys.setrecursionlimit` compares against.

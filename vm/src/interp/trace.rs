@@ -8,7 +8,7 @@
 //! fib                  0 LOAD_FAST                  0  [5]
 //! ```
 
-use nanopy_compiler::bytecode::Instr;
+use nanopy_compiler::bytecode::{Instr, Opcode};
 
 use super::{Regs, Vm};
 use crate::value::Value;
@@ -26,6 +26,13 @@ pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     // quicken: a specialized instruction counts as its generic form (the histogram then
     // matches `nanopy dis`).
     vm.op_counts[unsafe { *ip }.op().generic() as usize] += 1;
+    // --- calls --- a fused compare-and-jump also runs the jump after it: count both, so the
+    // counts do not depend on quickening.
+    if let Opcode::COMPARE_OP_INT_JUMP | Opcode::COMPARE_OP_FLOAT_JUMP = unsafe { *ip }.op() {
+        vm.instructions += 1;
+        // SAFETY: a fused compare is always followed by its conditional jump.
+        vm.op_counts[unsafe { *ip.add(1) }.op() as usize] += 1;
+    }
     let opts = vm.options.trace.as_ref()?;
     if opts.limit.is_some_and(|l| vm.trace_printed >= l) {
         return None;
