@@ -981,7 +981,7 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let nargs = argc + !peek(r, argc + 1).is_null() as usize;
     let args = r.sp.wrapping_sub(nargs);
     let depth = vm.frames.len();
-    let room = (vm.stack.chunk_end_fast(vm.chunk) as usize).wrapping_sub(args as usize);
+    let room = crate::frame::room_end(args).wrapping_sub(args as usize);
     let go = (callable.bits() == e.held.bits())
         & (nargs == e.n as usize)
         & (depth < vm.frame_limit)
@@ -993,12 +993,15 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
     let c = unsafe { &*(e.a as *const crate::object::Code) };
     let nslots = c.nslots;
-    for i in nargs..nslots {
-        set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
+    // The callee's other locals start unbound. A plain pointer loop: few functions have many,
+    // and a vectorised fill costs registers (saved and restored on every call) for nothing.
+    let (mut p, end) = (args.wrapping_add(nargs), args.wrapping_add(nslots));
+    while p < end {
+        // SAFETY: below `args + nslots`, inside the room the test above found.
+        unsafe { p.write(Value::NULL) };
+        p = p.wrapping_add(1);
     }
     let slot = r.sp.wrapping_sub(argc + 2);
-    // SAFETY: the guard matched the cached function.
-    let f = unsafe { callable.as_function().unwrap_unchecked() };
     let frames = vm.frames.as_mut_ptr();
     // SAFETY: `depth >= 1` (a frame is running) and `depth < frame_limit <= capacity`, so the
     // caller is element `depth - 1` and element `depth` is spare capacity, written before the
@@ -1009,8 +1012,7 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         caller.sp = slot;
         frames.add(depth).write(crate::frame::Frame {
             code: c,
-            code_val: f.code,
-            func: callable,
+            owner: callable,
             // The function's globals, cached as bits (the function keeps them alive).
             globals: std::mem::transmute::<u64, Value>(e.c),
             base: args,
@@ -1271,7 +1273,7 @@ pub(super) mod body {
     #[inline(always)]
     pub fn COPY_FREE_VARS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let f = vm.frame();
-        let closure = f.func.as_function().map_or(Value::NULL, |f| f.closure);
+        let closure = f.owner.as_function().map_or(Value::NULL, |f| f.closure);
         let start = f.code().nlocals + f.code().ncells;
         let cells = closure.as_tuple().unwrap_or(&[]);
         for (k, c) in cells.iter().take(arg as usize).enumerate() {
@@ -2204,7 +2206,7 @@ pub(super) mod body {
         // SAFETY: `ip` points into this frame's code.
         let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
         let g = std::cell::RefCell::new(crate::object::GenState {
-            func: f.func,
+            func: f.func(),
             saved,
             pc,
             running: false,

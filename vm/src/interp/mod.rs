@@ -639,10 +639,10 @@ impl Vm {
         if self.frames.len() >= self.recursion_limit {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
+        debug_assert!(func.is_null() || func.as_function().is_some_and(|f| f.code == code_val));
         self.frames.push(Frame {
             code,
-            code_val,
-            func,
+            owner: if func.is_null() { code_val } else { func },
             globals,
             base,
             ip: c.instrs.as_ptr(),
@@ -739,12 +739,12 @@ impl Vm {
             let f = self.frames.last_mut().expect("a frame to unwind");
             let pc = f.pc();
             // --- iterfast --- the instantiation shim is invisible in tracebacks.
-            if fresh && f.code_val != self.init_shim {
+            if fresh && f.code_val() != self.init_shim {
                 if let Some(e) = exc.as_exc() {
                     let mut tb = e.traceback.borrow_mut();
                     // First raised here: chain to the exception being handled.
                     let new = tb.is_empty();
-                    tb.push((f.code_val, pc));
+                    tb.push((f.code_val(), pc));
                     drop(tb);
                     if new {
                         crate::exceptions::set_context(self, exc);
@@ -956,8 +956,7 @@ impl Vm {
     ) {
         self.frames.push(Frame {
             code: c,
-            code_val: func.code,
-            func: func_val,
+            owner: func_val,
             globals: func.globals,
             base,
             ip: c.instrs.as_ptr(),
@@ -999,7 +998,7 @@ impl Vm {
         let mut roots = std::mem::take(&mut self.gc_roots);
         roots.clear();
         for f in &self.frames {
-            roots.extend([f.code_val, f.func, f.globals, f.gen]);
+            roots.extend([f.owner, f.globals, f.gen]);
             // SAFETY: [base, sp) of every frame is initialised (locals are NULL-filled on entry,
             // stack slots below sp were pushed).
             let n = unsafe { f.sp.offset_from(f.base) };
