@@ -308,6 +308,10 @@ macro_rules! for_each_opcode {
             COMPARE_OP_INT_JUMP = CmpOp, |_, _| -1;
             /// COMPARE_OP of two floats fused with the conditional jump after it.
             COMPARE_OP_FLOAT_JUMP = CmpOp, |_, _| -1;
+            /// LOAD_FAST, then the LOAD_CONST after it (written when code is loaded).
+            LOAD_FAST__LOAD_CONST = Local, |_, _| 1;
+            /// LOAD_FAST, then the LOAD_FAST after it (written when code is loaded).
+            LOAD_FAST__LOAD_FAST = Local, |_, _| 1;
         }
     };
 }
@@ -433,6 +437,7 @@ impl Opcode {
             | BINARY_OP_MUL_FLOAT => BINARY_OP,
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
             COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => COMPARE_OP, // --- calls ---
+            LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => LOAD_FAST,
             CALL_PY_EXACT_ARGS => CALL,
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
             op => op,

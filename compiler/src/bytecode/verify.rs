@@ -99,6 +99,7 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         | BINARY_OP_MUL_FLOAT | COMPARE_OP_INT | COMPARE_OP_FLOAT => 2,
         CALL_PY_EXACT_ARGS => n + 2,
         COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => 2, // --- calls ---
+        LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => 0,
     }
 }
 

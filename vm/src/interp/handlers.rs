@@ -314,6 +314,39 @@ pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
+// --- calls --- superinstructions over a LOAD_FAST and the load after it (which stays in
+// place: a jump to it, or this one's slow path, runs it on its own).
+
+#[inline(always)]
+pub fn LOAD_FAST__LOAD_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = local(r, arg as usize);
+    if v.is_null() {
+        return slow(); // body::LOAD_FAST: UnboundLocalError
+    }
+    // SAFETY: written only over a LOAD_FAST followed by a LOAD_CONST (`quicken::pairs`).
+    let next = unsafe { *r.ip };
+    // SAFETY: codegen emits constant indices within `consts`.
+    let k = unsafe { *vm.frame().code().consts.get_unchecked(next.arg() as usize) };
+    push(r, v);
+    push(r, k);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_FAST__LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    // SAFETY: written only over a LOAD_FAST followed by a LOAD_FAST (`quicken::pairs`).
+    let next = unsafe { *r.ip };
+    let (a, b) = (local(r, arg as usize), local(r, next.arg() as usize));
+    if a.is_null() | b.is_null() {
+        return slow(); // body::LOAD_FAST, then the second LOAD_FAST on its own
+    }
+    push(r, a);
+    push(r, b);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
 #[inline(always)]
 pub fn STORE_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = pop(r);
@@ -967,28 +1000,26 @@ pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
 }
 
 // --- calls ---
-/// The specialized Python call. Its fast path makes one test for everything that could stop
-/// it (the cached function and argument count, the depth limit — which also guarantees room
-/// in the frame Vec —, the chunk's room, a due collection) and then writes the new frame in
-/// place; anything else leaves through `slow()` (a tail call, so this handler saves no
-/// registers), where `body::CALL_PY_EXACT_ARGS` deoptimizes only on a guard miss.
+/// The specialized Python call. Its fast path tests the cached function and argument count,
+/// the depth limit (which also guarantees room in the frame Vec), the chunk's room (from the
+/// argument pointer alone, `frame::room_end`) and a due collection, then writes the new frame
+/// in place; anything else leaves through `slow()` (a tail call, so the fast path makes no
+/// call), where `body::CALL_PY_EXACT_ARGS` deoptimizes only on a guard miss.
 #[inline(always)]
 pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let argc = arg as usize;
-    let callable = peek(r, argc + 2);
     // SAFETY: read-only view of this instruction's cache; nothing rewrites it meanwhile.
     let e = unsafe { &*quicken::entry(vm, r.ip).as_ptr() };
+    let callable = peek(r, argc + 2);
     let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+    if callable.bits() != e.held.bits() || nargs != e.n as usize {
+        return slow(); // body::CALL_PY_EXACT_ARGS deoptimizes
+    }
     let args = r.sp.wrapping_sub(nargs);
     let depth = vm.frames.len();
     let room = crate::frame::room_end(args).wrapping_sub(args as usize);
-    let go = (callable.bits() == e.held.bits())
-        & (nargs == e.n as usize)
-        & (depth < vm.frame_limit)
-        & (room >= e.b as usize)
-        & !vm.heap.should_collect();
-    if !go {
-        return slow(); // body::CALL_PY_EXACT_ARGS
+    if (depth >= vm.frame_limit) | (room < e.b as usize) || vm.heap.should_collect() {
+        return slow(); // the generic call handles the limit, a new chunk, the collection
     }
     // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
     let c = unsafe { &*(e.a as *const crate::object::Code) };
@@ -1077,6 +1108,10 @@ pub(super) mod body {
         vm.refresh_frame_limit(); // --- calls --- the frame Vec may have grown
         res
     }
+
+    // --- calls --- the first load alone (the second then runs as itself)
+    pub use self::LOAD_FAST as LOAD_FAST__LOAD_CONST;
+    pub use self::LOAD_FAST as LOAD_FAST__LOAD_FAST;
 
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};

@@ -516,7 +516,12 @@ impl Vm {
         let name = self.intern(&co.name);
         let code = Code {
             src: co.clone(),
-            instrs: quicken::Instrs::new(&co.code),
+            // --- calls --- superinstruction pairs when quickening
+            instrs: if self.quicken {
+                quicken::Instrs::with_pairs(&co.code)
+            } else {
+                quicken::Instrs::new(&co.code)
+            },
             consts: consts.into_boxed_slice(),
             names: names.into_boxed_slice(),
             name,

@@ -56,6 +56,26 @@ impl Instrs {
         Instrs(code.iter().map(|i| Cell::new(*i)).collect())
     }
 
+    // --- calls ---
+    /// The running copy of `code` with its superinstruction pairs written in (quickening on):
+    /// each LOAD_FAST followed by a LOAD_CONST or LOAD_FAST becomes the fused pair. These need
+    /// no warm-up, no cache and never deoptimize (their slow path is LOAD_FAST's).
+    pub fn with_pairs(code: &[Instr]) -> Instrs {
+        let mut words: Vec<Instr> = code.to_vec();
+        for pc in 0..words.len().saturating_sub(1) {
+            if words[pc].op() != Opcode::LOAD_FAST {
+                continue;
+            }
+            let fused = match code[pc + 1].op() {
+                Opcode::LOAD_CONST => Opcode::LOAD_FAST__LOAD_CONST,
+                Opcode::LOAD_FAST => Opcode::LOAD_FAST__LOAD_FAST,
+                _ => continue,
+            };
+            words[pc] = words[pc].with_op(fused);
+        }
+        Instrs::new(&words)
+    }
+
     /// The first instruction; `Regs::ip` points into this array.
     #[inline(always)]
     pub fn as_ptr(&self) -> *const Instr {

@@ -26,11 +26,11 @@ pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     // quicken: a specialized instruction counts as its generic form (the histogram then
     // matches `nanopy dis`).
     vm.op_counts[unsafe { *ip }.op().generic() as usize] += 1;
-    // --- calls --- a fused compare-and-jump also runs the jump after it: count both, so the
-    // counts do not depend on quickening.
-    if let Opcode::COMPARE_OP_INT_JUMP | Opcode::COMPARE_OP_FLOAT_JUMP = unsafe { *ip }.op() {
+    // --- calls --- a superinstruction also runs the instruction after it: count both, so
+    // the counts do not depend on quickening.
+    if fuses_next(vm, ip) {
         vm.instructions += 1;
-        // SAFETY: a fused compare is always followed by its conditional jump.
+        // SAFETY: a superinstruction is always followed by the instruction it fuses.
         vm.op_counts[unsafe { *ip.add(1) }.op() as usize] += 1;
     }
     let opts = vm.options.trace.as_ref()?;
@@ -45,6 +45,25 @@ pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     // SAFETY: `ip` points at an instruction of the running frame's code.
     let pc = unsafe { ip.offset_from(code.instrs.as_ptr()) } as usize;
     Some(Pre { name, pc })
+}
+
+// --- calls ---
+/// Whether superinstruction `ins` will run the instruction after it too (not when a
+/// LOAD_FAST pair's first local is unbound: its slow path runs the first alone).
+fn fuses_next(vm: &Vm, ip: *const Instr) -> bool {
+    let base = vm.frame().base;
+    // SAFETY: the operands of a LOAD_FAST pair index locals of the running frame.
+    let bound = |i: u32| !unsafe { *base.add(i as usize) }.is_null();
+    // SAFETY: `ip` is the instruction about to run.
+    let ins = unsafe { *ip };
+    // SAFETY: a superinstruction is followed by the instruction it fuses.
+    let next = || unsafe { *ip.add(1) };
+    match ins.op() {
+        Opcode::COMPARE_OP_INT_JUMP | Opcode::COMPARE_OP_FLOAT_JUMP => true,
+        Opcode::LOAD_FAST__LOAD_CONST => bound(ins.arg()),
+        Opcode::LOAD_FAST__LOAD_FAST => bound(ins.arg()) && bound(next().arg()),
+        _ => false,
+    }
 }
 
 pub(crate) fn after(vm: &mut Vm, r: &Regs, ins: Instr, pre: Option<Pre>, stopped: bool) {
