@@ -365,3 +365,45 @@ pub(crate) fn compare(vm: &Vm, ip: *const Instr, ints: bool) {
     };
     specialize(vm, ip, op, |_| {});
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_to_a_cap() {
+        let waits: Vec<u16> = (0..15).map(backoff).collect();
+        assert_eq!(&waits[..5], &[0, 1, 3, 7, 15]);
+        assert_eq!(backoff(12), 4095);
+        assert_eq!(backoff(13), 4095);
+        assert_eq!(backoff(u16::MAX as u32), 4095);
+    }
+
+    #[test]
+    fn pairs_are_written_over_load_fast_only() {
+        let w = |op, arg| Instr::new(op, arg);
+        let code = [
+            w(Opcode::LOAD_FAST, 0),
+            w(Opcode::LOAD_FAST, 1),
+            w(Opcode::LOAD_CONST, 2),
+            w(Opcode::LOAD_CONST, 3),
+            w(Opcode::LOAD_FAST, 4),
+            w(Opcode::RETURN_VALUE, 0),
+        ];
+        let got = Instrs::with_pairs(&code);
+        let ops: Vec<Opcode> = (0..got.len()).map(|i| got[i].op()).collect();
+        assert_eq!(
+            ops,
+            [
+                Opcode::LOAD_FAST__LOAD_FAST,
+                Opcode::LOAD_FAST__LOAD_CONST,
+                Opcode::LOAD_CONST,
+                Opcode::LOAD_CONST,
+                Opcode::LOAD_FAST,
+                Opcode::RETURN_VALUE,
+            ]
+        );
+        // Operands are untouched: the pair's second load still reads its own.
+        assert!((0..got.len()).all(|i| got[i].arg() == code[i].arg()));
+    }
+}

@@ -13,7 +13,7 @@ macro_rules! switch_loop {
                 // SAFETY: `ip` points at an instruction of the running code object: every code
                 // object ends in a return or jump, and jumps target valid indices.
                 let ins: Instr = unsafe { *r.ip };
-                let pre = if TRACE { super::trace::before(vm, r.ip) } else { None };
+                let pre = if TRACE { super::trace::before(vm, &r) } else { None };
                 // SAFETY: as above; the next instruction (or one past the end, never read).
                 r.ip = unsafe { r.ip.add(1) };
                 let mut res = match ins.op() {

@@ -20,7 +20,8 @@ pub(crate) struct Pre {
 }
 
 /// Count the instruction; decide whether it will be printed.
-pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
+pub(crate) fn before(vm: &mut Vm, r: &Regs) -> Option<Pre> {
+    let ip = r.ip;
     vm.instructions += 1;
     // SAFETY: `ip` points at the instruction about to run (the dispatcher just read it).
     // quicken: a specialized instruction counts as its generic form (the histogram then
@@ -28,10 +29,10 @@ pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     vm.op_counts[unsafe { *ip }.op().generic() as usize] += 1;
     // --- calls --- a superinstruction also runs the instruction after it: count both, so
     // the counts do not depend on quickening.
-    if fuses_next(vm, ip) {
+    if fuses_next(r) {
         vm.instructions += 1;
         // SAFETY: a superinstruction is always followed by the instruction it fuses.
-        vm.op_counts[unsafe { *ip.add(1) }.op() as usize] += 1;
+        vm.op_counts[unsafe { *ip.add(1) }.op().generic() as usize] += 1;
     }
     let opts = vm.options.trace.as_ref()?;
     if opts.limit.is_some_and(|l| vm.trace_printed >= l) {
@@ -48,18 +49,27 @@ pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
 }
 
 // --- calls ---
-/// Whether superinstruction `ins` will run the instruction after it too (not when a
-/// LOAD_FAST pair's first local is unbound: its slow path runs the first alone).
-fn fuses_next(vm: &Vm, ip: *const Instr) -> bool {
-    let base = vm.frame().base;
+/// Whether the superinstruction at `r.ip` will run the instruction after it too: not when
+/// its slow path will run (a fused compare's operands fail its guard, a LOAD_FAST pair's
+/// local is unbound), which runs it alone and leaves the next to run on its own.
+fn fuses_next(r: &Regs) -> bool {
     // SAFETY: the operands of a LOAD_FAST pair index locals of the running frame.
-    let bound = |i: u32| !unsafe { *base.add(i as usize) }.is_null();
+    let bound = |i: u32| !unsafe { *r.fp.add(i as usize) }.is_null();
+    // SAFETY: a fused compare has its two operands on the stack.
+    let operands = || unsafe { (*r.sp.sub(2), *r.sp.sub(1)) };
     // SAFETY: `ip` is the instruction about to run.
-    let ins = unsafe { *ip };
+    let ins = unsafe { *r.ip };
     // SAFETY: a superinstruction is followed by the instruction it fuses.
-    let next = || unsafe { *ip.add(1) };
+    let next = || unsafe { *r.ip.add(1) };
     match ins.op() {
-        Opcode::COMPARE_OP_INT_JUMP | Opcode::COMPARE_OP_FLOAT_JUMP => true,
+        Opcode::COMPARE_OP_INT_JUMP => {
+            let (a, b) = operands();
+            Value::both_small_ints(a, b)
+        }
+        Opcode::COMPARE_OP_FLOAT_JUMP => {
+            let (a, b) = operands();
+            a.is_float() && b.is_float()
+        }
         Opcode::LOAD_FAST__LOAD_CONST => bound(ins.arg()),
         Opcode::LOAD_FAST__LOAD_FAST => bound(ins.arg()) && bound(next().arg()),
         _ => false,
