@@ -312,6 +312,10 @@ macro_rules! for_each_opcode {
             LOAD_FAST__LOAD_CONST = Local, |_, _| 1;
             /// LOAD_FAST, then the LOAD_FAST after it (written when code is loaded).
             LOAD_FAST__LOAD_FAST = Local, |_, _| 1;
+            /// LOAD_GLOBAL_MODULE, then the PUSH_NULL after it (a plain call's callee).
+            LOAD_GLOBAL_MODULE__PUSH_NULL = Name, |_, _| 1;
+            /// LOAD_GLOBAL_BUILTIN, then the PUSH_NULL after it (a plain call's callee).
+            LOAD_GLOBAL_BUILTIN__PUSH_NULL = Name, |_, _| 1;
         }
     };
 }
@@ -438,6 +442,7 @@ impl Opcode {
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
             COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => COMPARE_OP, // --- calls ---
             LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => LOAD_FAST,
+            LOAD_GLOBAL_MODULE__PUSH_NULL | LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
             CALL_PY_EXACT_ARGS => CALL,
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
             op => op,
@@ -447,6 +452,22 @@ impl Opcode {
     /// True for the VM's specialized forms (never in a code object the compiler makes).
     pub const fn is_specialized(self) -> bool {
         self as u8 != self.generic() as u8
+    }
+
+    // --- calls ---
+    /// True for the superinstructions: on their fast path they also run the instruction after
+    /// them (which stays in place) and continue past it or at its jump target.
+    pub const fn fuses_next(self) -> bool {
+        use Opcode::*;
+        matches!(
+            self,
+            COMPARE_OP_INT_JUMP
+                | COMPARE_OP_FLOAT_JUMP
+                | LOAD_FAST__LOAD_CONST
+                | LOAD_FAST__LOAD_FAST
+                | LOAD_GLOBAL_MODULE__PUSH_NULL
+                | LOAD_GLOBAL_BUILTIN__PUSH_NULL
+        )
     }
 }
 

@@ -100,6 +100,7 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         CALL_PY_EXACT_ARGS => n + 2,
         COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => 2, // --- calls ---
         LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => 0,
+        LOAD_GLOBAL_MODULE__PUSH_NULL | LOAD_GLOBAL_BUILTIN__PUSH_NULL => 0,
     }
 }
 

@@ -850,6 +850,25 @@ pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     slow()
 }
 
+// --- calls --- a plain call's callee and its NULL self slot in one dispatch. The PUSH_NULL
+// stays in place: on a miss the generic LOAD_GLOBAL runs and then the PUSH_NULL on its own.
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_MODULE__PUSH_NULL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    LOAD_GLOBAL_MODULE(vm, r, arg)?;
+    push(r, Value::NULL);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_BUILTIN__PUSH_NULL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    LOAD_GLOBAL_BUILTIN(vm, r, arg)?;
+    push(r, Value::NULL);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
 #[inline(always)]
 pub fn BINARY_OP_ADD_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
@@ -1089,6 +1108,8 @@ pub(super) mod body {
         COMPARE_OP_FLOAT => COMPARE_OP,
         COMPARE_OP_INT_JUMP => COMPARE_OP, // --- calls ---
         COMPARE_OP_FLOAT_JUMP => COMPARE_OP,
+        LOAD_GLOBAL_MODULE__PUSH_NULL => LOAD_GLOBAL,
+        LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
         LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
         LOAD_METHOD_BUILTIN => LOAD_METHOD,

@@ -113,6 +113,7 @@ impl std::ops::Index<usize> for Instrs {
 /// |---|---|---|---|---|---|
 /// | LOAD_GLOBAL_MODULE | globals dict | — | globals version | `*const Value` in globals | — |
 /// | LOAD_GLOBAL_BUILTIN | globals dict | builtins version | globals version | `*const Value` in builtins | — |
+/// | LOAD_GLOBAL_*__PUSH_NULL | as LOAD_GLOBAL_MODULE / _BUILTIN | | | | |
 /// | CALL_PY_EXACT_ARGS | the function | `*const Code` | slots + stack size | — | args incl. self |
 /// | LOAD_METHOD_BUILTIN | the method | the type (`Ty as u64`) | — | — | — |
 ///
@@ -300,10 +301,14 @@ pub(crate) fn global(vm: &Vm, ip: *const Instr, arg: u32) {
     };
     let ptr = &e.value as *const Value as u64;
     let globals = f.globals;
-    let op = if c.in_builtins {
-        Opcode::LOAD_GLOBAL_BUILTIN
-    } else {
-        Opcode::LOAD_GLOBAL_MODULE
+    // --- calls --- fused with the PUSH_NULL of a plain call when one follows.
+    // SAFETY: a LOAD_GLOBAL is never a code object's last instruction.
+    let push_null = unsafe { *ip }.op() == Opcode::PUSH_NULL;
+    let op = match (c.in_builtins, push_null) {
+        (true, false) => Opcode::LOAD_GLOBAL_BUILTIN,
+        (false, false) => Opcode::LOAD_GLOBAL_MODULE,
+        (true, true) => Opcode::LOAD_GLOBAL_BUILTIN__PUSH_NULL,
+        (false, true) => Opcode::LOAD_GLOBAL_MODULE__PUSH_NULL,
     };
     specialize(vm, ip, op, |e| {
         e.held = globals;

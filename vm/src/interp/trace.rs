@@ -8,7 +8,7 @@
 //! fib                  0 LOAD_FAST                  0  [5]
 //! ```
 
-use nanopy_compiler::bytecode::{Instr, Opcode};
+use nanopy_compiler::bytecode::Instr;
 
 use super::{Regs, Vm};
 use crate::value::Value;
@@ -20,20 +20,12 @@ pub(crate) struct Pre {
 }
 
 /// Count the instruction; decide whether it will be printed.
-pub(crate) fn before(vm: &mut Vm, r: &Regs) -> Option<Pre> {
-    let ip = r.ip;
+pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     vm.instructions += 1;
     // SAFETY: `ip` points at the instruction about to run (the dispatcher just read it).
     // quicken: a specialized instruction counts as its generic form (the histogram then
     // matches `nanopy dis`).
     vm.op_counts[unsafe { *ip }.op().generic() as usize] += 1;
-    // --- calls --- a superinstruction also runs the instruction after it: count both, so
-    // the counts do not depend on quickening.
-    if fuses_next(r) {
-        vm.instructions += 1;
-        // SAFETY: a superinstruction is always followed by the instruction it fuses.
-        vm.op_counts[unsafe { *ip.add(1) }.op().generic() as usize] += 1;
-    }
     let opts = vm.options.trace.as_ref()?;
     if opts.limit.is_some_and(|l| vm.trace_printed >= l) {
         return None;
@@ -48,35 +40,23 @@ pub(crate) fn before(vm: &mut Vm, r: &Regs) -> Option<Pre> {
     Some(Pre { name, pc })
 }
 
-// --- calls ---
-/// Whether the superinstruction at `r.ip` will run the instruction after it too: not when
-/// its slow path will run (a fused compare's operands fail its guard, a LOAD_FAST pair's
-/// local is unbound), which runs it alone and leaves the next to run on its own.
-fn fuses_next(r: &Regs) -> bool {
-    // SAFETY: the operands of a LOAD_FAST pair index locals of the running frame.
-    let bound = |i: u32| !unsafe { *r.fp.add(i as usize) }.is_null();
-    // SAFETY: a fused compare has its two operands on the stack.
-    let operands = || unsafe { (*r.sp.sub(2), *r.sp.sub(1)) };
-    // SAFETY: `ip` is the instruction about to run.
-    let ins = unsafe { *r.ip };
-    // SAFETY: a superinstruction is followed by the instruction it fuses.
-    let next = || unsafe { *r.ip.add(1) };
-    match ins.op() {
-        Opcode::COMPARE_OP_INT_JUMP => {
-            let (a, b) = operands();
-            Value::both_small_ints(a, b)
-        }
-        Opcode::COMPARE_OP_FLOAT_JUMP => {
-            let (a, b) = operands();
-            a.is_float() && b.is_float()
-        }
-        Opcode::LOAD_FAST__LOAD_CONST => bound(ins.arg()),
-        Opcode::LOAD_FAST__LOAD_FAST => bound(ins.arg()) && bound(next().arg()),
-        _ => false,
+/// `at` is the address of the instruction just run (`ins`).
+pub(crate) fn after(
+    vm: &mut Vm,
+    r: &Regs,
+    at: *const Instr,
+    ins: Instr,
+    pre: Option<Pre>,
+    stopped: bool,
+) {
+    // --- calls --- a superinstruction that ran fused (continuing anywhere but at the next
+    // instruction, which its slow path leaves to run on its own) ran that one too: count it,
+    // so the counts do not depend on quickening.
+    if ins.op().fuses_next() && !stopped && r.ip != at.wrapping_add(1) {
+        vm.instructions += 1;
+        // SAFETY: a superinstruction is always followed by the instruction it fuses.
+        vm.op_counts[unsafe { *at.add(1) }.op().generic() as usize] += 1;
     }
-}
-
-pub(crate) fn after(vm: &mut Vm, r: &Regs, ins: Instr, pre: Option<Pre>, stopped: bool) {
     let Some(Pre { name, pc }) = pre else { return };
     let stack: Vec<Value> = if stopped || vm.frames.is_empty() {
         Vec::new()
