@@ -817,18 +817,16 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
 
 #[inline(always)]
 pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-    let e = quicken::entry(vm, r.ip).get();
-    let globals = vm.frame().globals;
-    if globals.bits() == e.held.bits() {
-        // SAFETY: the cache's `held` globals is a dict (checked when cached) and no RefCell
-        // borrow of a dict is held across handlers.
-        let g = unsafe { &*globals.as_dict().unwrap_unchecked().as_ptr() };
-        if g.version == e.b {
-            // SAFETY: an unchanged version means the same entries buffer with the same keys
-            // at the same positions, so the cached address is the name's live value slot.
-            push(r, unsafe { *(e.c as *const Value) });
-            return Ok(());
-        }
+    // SAFETY: read-only view of this instruction's cache.
+    let e = unsafe { &*quicken::entry(vm, r.ip).as_ptr() };
+    // --- calls ---
+    // SAFETY: `a` is the address of the cached globals dict's version field (the dict is
+    // kept alive by `held`, and no RefCell borrow of a dict is held across handlers).
+    if vm.frame().globals.bits() == e.held.bits() && unsafe { *(e.a as *const u64) } == e.b {
+        // SAFETY: an unchanged version means the same entries buffer with the same keys at
+        // the same positions, so the cached address is the name's live value slot.
+        push(r, unsafe { *(e.c as *const Value) });
+        return Ok(());
     }
     slow()
 }

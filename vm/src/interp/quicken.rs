@@ -111,7 +111,7 @@ impl std::ops::Index<usize> for Instrs {
 ///
 /// | opcode | `held` | `a` | `b` | `c` | `n` |
 /// |---|---|---|---|---|---|
-/// | LOAD_GLOBAL_MODULE | globals dict | — | globals version | `*const Value` in globals | — |
+/// | LOAD_GLOBAL_MODULE | globals dict | `*const u64`: the globals' version | globals version | `*const Value` in globals | — |
 /// | LOAD_GLOBAL_BUILTIN | globals dict | builtins version | globals version | `*const Value` in builtins | — |
 /// | LOAD_GLOBAL_*__PUSH_NULL | as LOAD_GLOBAL_MODULE / _BUILTIN | | | | |
 /// | CALL_PY_EXACT_ARGS | the function | `*const Code` | slots + stack size | — | args incl. self |
@@ -310,9 +310,17 @@ pub(crate) fn global(vm: &Vm, ip: *const Instr, arg: u32) {
         (true, true) => Opcode::LOAD_GLOBAL_BUILTIN__PUSH_NULL,
         (false, true) => Opcode::LOAD_GLOBAL_MODULE__PUSH_NULL,
     };
+    // --- calls --- LOAD_GLOBAL_MODULE keeps the address of the globals' version instead (the
+    // dict lives in its own box, kept alive by `held`): one load less on its guard.
+    let a = match globals.as_dict() {
+        _ if c.in_builtins => c.builtins_version,
+        // SAFETY: a live dict's box; only the field's address is taken (no reference made).
+        Some(g) => unsafe { std::ptr::addr_of!((*g.as_ptr()).version) as u64 },
+        None => return,
+    };
     specialize(vm, ip, op, |e| {
         e.held = globals;
-        e.a = c.builtins_version;
+        e.a = a;
         e.b = c.globals_version;
         e.c = ptr;
     });
