@@ -101,17 +101,28 @@ fn a_polymorphic_site_backs_off_exponentially() {
         (17..=40).contains(&deopt),
         "{deopt} deoptimizations ({spec} specializations)"
     );
-    assert!(spec > deopt, "{spec} specializations, {deopt} deoptimizations");
+    assert!(
+        spec > deopt,
+        "{spec} specializations, {deopt} deoptimizations"
+    );
 }
 
 #[test]
 fn deep_recursion_and_the_recursion_limit_under_every_strategy() {
     let dir = repo().join("tests/fixtures/calls");
     let py = python(&dir, "recursion.py");
-    assert_eq!(py.status, 1, "the fixture ends in an uncaught RecursionError");
-    assert!(py.stdout.contains("1000 998 maximum recursion depth exceeded"));
+    assert_eq!(
+        py.status, 1,
+        "the fixture ends in an uncaught RecursionError"
+    );
+    assert!(py
+        .stdout
+        .contains("1000 998 maximum recursion depth exceeded"));
     for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
-        let np = nanopy(&dir, &["run", "--no-cache", "--dispatch", d, "recursion.py"]);
+        let np = nanopy(
+            &dir,
+            &["run", "--no-cache", "--dispatch", d, "recursion.py"],
+        );
         assert_eq!(np.stdout, py.stdout, "{d}");
         assert_eq!(np.stderr, py.stderr, "{d}");
         assert_eq!(np.status, py.status, "{d}");
