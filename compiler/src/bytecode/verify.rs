@@ -101,6 +101,7 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => 2, // --- calls ---
         LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => 0,
         LOAD_GLOBAL_MODULE__PUSH_NULL | LOAD_GLOBAL_BUILTIN__PUSH_NULL => 0,
+        CALL_BUILTIN => n + 2,
     }
 }
 

@@ -1079,6 +1079,46 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
+// --- calls ---
+/// The specialized native call: out of line (it calls the native anyway), but straight there
+/// — none of the generic call's tests for functions, classes and bound methods.
+#[inline(always)]
+pub fn CALL_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    outline(vm, r, arg, call_builtin)
+}
+
+/// CALL_BUILTIN's work, registers spilled to the frame (`outline`).
+#[inline(never)]
+fn call_builtin(vm: &mut Vm, arg: u32) -> Step {
+    let r = vm.spilled();
+    let argc = arg as usize;
+    let e = quicken::entry(vm, r.ip).get();
+    let slot = r.sp.wrapping_sub(argc + 2);
+    // SAFETY: the callable and self_or_null slots of this call, below `sp`.
+    let (callable, this) = unsafe { (*slot, *slot.add(1)) };
+    let n = argc + !this.is_null() as usize;
+    if callable.bits() != e.held.bits() || n != e.n as usize {
+        return cold::CALL_BUILTIN(vm, arg); // body::CALL_BUILTIN deoptimizes
+    }
+    // SAFETY: `a` is the `NativeFn` of the cached native, stored by `quicken::call_builtin`.
+    let f = unsafe { std::mem::transmute::<usize, crate::object::NativeFn>(e.a as usize) };
+    // SAFETY: the n argument values end at `sp`; they stay on the stack (rooted, the frame's
+    // `sp` covers them) during the call.
+    let args = unsafe { std::slice::from_raw_parts(r.sp.sub(n), n) };
+    vm.native_depth += 1;
+    let res = f(vm, args, Value::NULL);
+    vm.native_depth -= 1;
+    match res {
+        Ok(v) => {
+            // SAFETY: the result replaces the callable slot; the stack top follows it.
+            unsafe { *slot = v };
+            vm.frame_mut().sp = slot.wrapping_add(1);
+            Ok(())
+        }
+        Err(e) => Err(vm.throw(e)),
+    }
+}
+
 /// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
 /// as the slow path of hot ones.
 #[allow(dead_code)]
@@ -1105,6 +1145,7 @@ pub(super) mod body {
         COMPARE_OP_INT => COMPARE_OP,
         COMPARE_OP_FLOAT => COMPARE_OP,
         COMPARE_OP_INT_JUMP => COMPARE_OP, // --- calls ---
+        CALL_BUILTIN => CALL,
         COMPARE_OP_FLOAT_JUMP => COMPARE_OP,
         LOAD_GLOBAL_MODULE__PUSH_NULL => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
@@ -2094,7 +2135,8 @@ pub(super) mod body {
     fn call_slow(vm: &mut Vm, argc: usize, mut callable: Value, slot: *mut Value) -> Step {
         let mut kwnames = std::mem::replace(&mut vm.kwnames, Value::NULL);
         let sp = vm.frame().sp;
-        // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
+        let original = callable; // --- calls ---
+                                 // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
         let at = |k: usize| unsafe { slot.add(k) };
         if let Some(ObjKind::Method { this, func }) = callable.as_obj().map(|o| &o.kind) {
             // Bound method: unpack into callable + self.
@@ -2139,6 +2181,17 @@ pub(super) mod body {
         let n = argc + has_self as usize;
         // SAFETY: the n argument values end at `sp`.
         let args = unsafe { std::slice::from_raw_parts(sp.sub(n), n) };
+        // --- calls --- a native in the callable slot itself (not unpacked from a bound method)
+        if vm.quicken
+            && kwnames.is_null()
+            && callable == original
+            && matches!(callable.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_)))
+        {
+            let ip = vm.frame().ip;
+            if quicken::ready(vm, ip) {
+                quicken::call_builtin(vm, ip, callable, n);
+            }
+        }
         let res = vm.call_kw(callable, args, kwnames);
         kwnames = Value::NULL;
         let _ = kwnames;

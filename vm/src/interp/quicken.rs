@@ -118,6 +118,7 @@ impl std::ops::Index<usize> for Instrs {
 /// | LOAD_METHOD_BUILTIN | the method | the type (`Ty as u64`) | — | — | — |
 ///
 /// | CALL_PY_EXACT_ARGS (cont.) | | | | the function's globals | |
+/// | CALL_BUILTIN | the native | its `NativeFn` | — | — | args incl. self |
 ///
 /// The BINARY_OP / COMPARE_OP forms need no cache; their entry only counts misses.
 #[derive(Clone, Copy)]
@@ -348,6 +349,27 @@ pub(crate) fn call(vm: &Vm, ip: *const Instr, func: Value, nargs: usize) {
         // --- calls --- bytes, so the room test is one subtraction and compare
         e.b = size * std::mem::size_of::<Value>() as u64;
         e.c = globals.bits();
+        e.n = nargs as u32;
+    });
+}
+
+// --- calls ---
+/// The generic CALL just called native `callable` (a `Native` in the callable slot, no
+/// keywords) with `nargs` arguments counting self; `ip` is past the CALL.
+#[inline(never)]
+pub(crate) fn call_builtin(vm: &Vm, ip: *const Instr, callable: Value, nargs: usize) {
+    let code = vm.frame().code();
+    let pc = pc_of(code, ip);
+    if pc > 0 && code.src.code[pc - 1].op() == Opcode::KW_NAMES {
+        return;
+    }
+    let Some(crate::object::ObjKind::Native(n)) = callable.as_obj().map(|o| &o.kind) else {
+        return;
+    };
+    let f = n.f as usize as u64;
+    specialize(vm, ip, Opcode::CALL_BUILTIN, |e| {
+        e.held = callable;
+        e.a = f;
         e.n = nargs as u32;
     });
 }
