@@ -32,12 +32,13 @@ pub const CHUNK_SLOTS: usize = 256 * 1024;
 /// compilation had freed memory paid a 2 MiB memset and 2 MiB of resident pages.
 pub const FIRST_CHUNK_SLOTS: usize = 16 * 1024;
 
+/// One running (or suspended-in-a-call) Python frame. Kept small — a call writes it whole
+/// (`calls`): what can be derived lazily is (`func()`, `code_val()`).
 pub struct Frame {
     pub code: *const Code,
-    /// The code object value (keeps `code` alive; traceback entries point at it).
-    pub code_val: Value,
-    /// The function being run, or NULL for module code.
-    pub func: Value,
+    /// The function being run; for code run without one (module code, the instantiation shim)
+    /// the code object value. Either keeps `code` alive.
+    pub owner: Value,
     pub globals: Value,
     /// Slot 0.
     pub base: *mut Value,
@@ -57,9 +58,24 @@ pub struct Frame {
 impl Frame {
     #[inline(always)]
     pub fn code(&self) -> &Code {
-        // SAFETY: `code` points into the Code object `code_val`, which the frame keeps alive
-        // (frames are GC roots).
+        // SAFETY: `code` points into the Code object `owner` is or holds, which the frame
+        // keeps alive (frames are GC roots).
         unsafe { &*self.code }
+    }
+
+    // --- calls ---
+    /// The function being run, or NULL for module code.
+    pub fn func(&self) -> Value {
+        if self.owner.as_function().is_some() {
+            self.owner
+        } else {
+            Value::NULL
+        }
+    }
+
+    /// The code object value (traceback entries point at it).
+    pub fn code_val(&self) -> Value {
+        self.owner.as_function().map_or(self.owner, |f| f.code)
     }
 
     /// Index of the instruction being executed (the one before `ip`).
@@ -70,6 +86,22 @@ impl Frame {
     }
 }
 
+// --- calls ---
+/// Every chunk starts on a multiple of this many bytes and spans a whole number of them (the
+/// first chunk is exactly one). So the next such boundary above any slot of a chunk is at or
+/// below the chunk's end, and the call fast path bounds its room from the argument pointer
+/// alone ([`room_end`]), with no load.
+pub const CHUNK_ALIGN: usize = FIRST_CHUNK_SLOTS * std::mem::size_of::<Value>();
+
+/// A lower bound on the end of the chunk holding the slot just below `p` (`p` is the first
+/// argument of a call, so `p - 1` is a slot of that call's chunk): the next `CHUNK_ALIGN`
+/// boundary. Exact in the first chunk; in a bigger chunk a frame that would straddle a
+/// boundary just takes the slow path (`Vm::frame_room`, which knows the real end).
+#[inline(always)]
+pub fn room_end(p: *mut Value) -> usize {
+    ((p as usize).wrapping_sub(1) | (CHUNK_ALIGN - 1)).wrapping_add(1)
+}
+
 /// A chunk's slots start as zero bits (the float 0.0, never a heap pointer, so a stray read
 /// is harmless to the GC) rather than NULL: every frame NULL-fills its own slots on entry and
 /// the GC reads only `[base, sp)`, so the initial pattern is never observed. Zeroed memory
@@ -77,8 +109,12 @@ impl Frame {
 /// actually reaches becomes resident, where filling 2 MiB with NULL made all of it resident
 /// at start-up (an empty program's peak RSS: 8.0 MB -> 5.9 MB).
 struct Chunk {
+    /// The first slot (`CHUNK_ALIGN`-aligned).
     ptr: *mut Value,
     len: usize,
+    /// What the allocator returned (`ptr` rounded down), with its length in slots.
+    raw: *mut Value,
+    raw_len: usize,
 }
 
 /// The chunked value stack.
@@ -96,20 +132,36 @@ impl Default for DataStack {
 
 impl DataStack {
     fn add_chunk(&mut self, len: usize) {
-        let layout = std::alloc::Layout::array::<Value>(len).expect("chunk size fits");
+        // --- calls --- a whole number of CHUNK_ALIGN blocks, starting on a boundary. The
+        // allocation is over-sized by one block and aligned by hand rather than asking the
+        // allocator for the alignment: only the small-alignment path is `calloc`, whose fresh
+        // pages need no zeroing (an aligned `alloc_zeroed` memsets the whole chunk).
+        let align_slots = CHUNK_ALIGN / std::mem::size_of::<Value>();
+        let len = len.div_ceil(align_slots) * align_slots;
+        let raw_len = len + align_slots;
+        let layout = std::alloc::Layout::array::<Value>(raw_len).expect("chunk size fits");
         // SAFETY: `layout` has a non-zero size (len >= CHUNK_SLOTS or a frame's need > 0).
-        let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut Value;
-        if ptr.is_null() {
+        let raw = unsafe { std::alloc::alloc_zeroed(layout) } as *mut Value;
+        if raw.is_null() {
             std::alloc::handle_alloc_error(layout);
         }
-        self.chunks.push(Chunk { ptr, len });
+        let skip = (CHUNK_ALIGN - raw as usize % CHUNK_ALIGN) % CHUNK_ALIGN;
+        // SAFETY: `skip < CHUNK_ALIGN` bytes, a multiple of 8 (the allocation is 8-aligned), so
+        // `ptr .. ptr + len` lies inside the `len + align_slots` slots allocated.
+        let ptr = unsafe { raw.byte_add(skip) };
+        self.chunks.push(Chunk {
+            ptr,
+            len,
+            raw,
+            raw_len,
+        });
     }
 
     /// Free a chunk made by `add_chunk`.
     fn free_chunk(c: &Chunk) {
-        let layout = std::alloc::Layout::array::<Value>(c.len).expect("chunk size fits");
+        let layout = std::alloc::Layout::array::<Value>(c.raw_len).expect("chunk size fits");
         // SAFETY: allocated by `add_chunk` with this same layout; no frame uses it any more.
-        unsafe { std::alloc::dealloc(c.ptr as *mut u8, layout) };
+        unsafe { std::alloc::dealloc(c.raw as *mut u8, layout) };
     }
 
     /// Start of chunk `i`.

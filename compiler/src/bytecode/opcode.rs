@@ -302,6 +302,26 @@ macro_rules! for_each_opcode {
             CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32, |n| n + 2;
             /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
             LOAD_METHOD_BUILTIN = Name, |_, _| 1, |_| 1;
+            // --- calls ---
+            // Superinstructions: quickening writes them over a COMPARE_OP whose next
+            // instruction is POP_JUMP_IF_FALSE/TRUE. They read that instruction's polarity and
+            // target, and either jump there or step over it: no bool is pushed and popped and
+            // one dispatch is saved. The POP_JUMP stays in place (a deopt falls back to it).
+            /// COMPARE_OP of two inline ints fused with the conditional jump after it.
+            COMPARE_OP_INT_JUMP = CmpOp, |_, _| -1, |_| 2;
+            /// COMPARE_OP of two floats fused with the conditional jump after it.
+            COMPARE_OP_FLOAT_JUMP = CmpOp, |_, _| -1, |_| 2;
+            /// LOAD_FAST, then the LOAD_CONST after it (written when code is loaded).
+            LOAD_FAST__LOAD_CONST = Local, |_, _| 1, |_| 0;
+            /// LOAD_FAST, then the LOAD_FAST after it (written when code is loaded).
+            LOAD_FAST__LOAD_FAST = Local, |_, _| 1, |_| 0;
+            /// LOAD_GLOBAL_MODULE, then the PUSH_NULL after it (a plain call's callee).
+            LOAD_GLOBAL_MODULE__PUSH_NULL = Name, |_, _| 1, |_| 0;
+            /// LOAD_GLOBAL_BUILTIN, then the PUSH_NULL after it (a plain call's callee).
+            LOAD_GLOBAL_BUILTIN__PUSH_NULL = Name, |_, _| 1, |_| 0;
+            /// CALL of the built-in function (or method) the instruction's cache holds, with no
+            /// keywords: straight to its native code.
+            CALL_BUILTIN = Count, |n, _| -1 - n as i32, |n| n + 2;
         }
     };
 }
@@ -437,7 +457,11 @@ impl Opcode {
             BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
             | BINARY_OP_MUL_FLOAT => BINARY_OP,
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
+            COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => COMPARE_OP, // --- calls ---
+            LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => LOAD_FAST,
+            LOAD_GLOBAL_MODULE__PUSH_NULL | LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
             CALL_PY_EXACT_ARGS => CALL,
+            CALL_BUILTIN => CALL, // --- calls ---
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
             op => op,
         }
@@ -446,6 +470,22 @@ impl Opcode {
     /// True for the VM's specialized forms (never in a code object the compiler makes).
     pub const fn is_specialized(self) -> bool {
         self as u8 != self.generic() as u8
+    }
+
+    // --- calls ---
+    /// True for the superinstructions: on their fast path they also run the instruction after
+    /// them (which stays in place) and continue past it or at its jump target.
+    pub const fn fuses_next(self) -> bool {
+        use Opcode::*;
+        matches!(
+            self,
+            COMPARE_OP_INT_JUMP
+                | COMPARE_OP_FLOAT_JUMP
+                | LOAD_FAST__LOAD_CONST
+                | LOAD_FAST__LOAD_FAST
+                | LOAD_GLOBAL_MODULE__PUSH_NULL
+                | LOAD_GLOBAL_BUILTIN__PUSH_NULL
+        )
     }
 }
 

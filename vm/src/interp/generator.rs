@@ -232,8 +232,7 @@ impl Vm {
                 }
                 self.frames.push(Frame {
                     code,
-                    code_val: f.code,
-                    func,
+                    owner: func,
                     globals: f.globals,
                     base,
                     ip: c.instrs.as_ptr().add(pc),
@@ -552,8 +551,7 @@ impl Vm {
         let ip = unsafe { c.instrs.as_ptr().add(st.pc) };
         self.frames.push(Frame {
             code,
-            code_val: f.code,
-            func: st.func,
+            owner: st.func,
             globals: f.globals,
             base,
             ip,

@@ -314,6 +314,39 @@ pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
+// --- calls --- superinstructions over a LOAD_FAST and the load after it (which stays in
+// place: a jump to it, or this one's slow path, runs it on its own).
+
+#[inline(always)]
+pub fn LOAD_FAST__LOAD_CONST(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let v = local(r, arg as usize);
+    if v.is_null() {
+        return slow(); // body::LOAD_FAST: UnboundLocalError
+    }
+    // SAFETY: written only over a LOAD_FAST followed by a LOAD_CONST (`quicken::pairs`).
+    let next = unsafe { *r.ip };
+    // SAFETY: codegen emits constant indices within `consts`.
+    let k = unsafe { *vm.frame().code().consts.get_unchecked(next.arg() as usize) };
+    push(r, v);
+    push(r, k);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_FAST__LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    // SAFETY: written only over a LOAD_FAST followed by a LOAD_FAST (`quicken::pairs`).
+    let next = unsafe { *r.ip };
+    let (a, b) = (local(r, arg as usize), local(r, next.arg() as usize));
+    if a.is_null() | b.is_null() {
+        return slow(); // body::LOAD_FAST, then the second LOAD_FAST on its own
+    }
+    push(r, a);
+    push(r, b);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
 #[inline(always)]
 pub fn STORE_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let v = pop(r);
@@ -510,7 +543,8 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             if Value::fits_small(v) {
                 pop(r);
                 set_peek(r, 1, Value::small_int(v));
-                if vm.quicken {
+                if vm.quicken && quicken::ready(vm, r.ip) {
+                    // --- calls --- (`ready`: backoff)
                     quicken::binary_int(vm, r.ip, arg); // --- quicken ---
                 }
                 return Ok(());
@@ -533,7 +567,7 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         if let Some(v) = res {
             pop(r);
             set_peek(r, 1, Value::float(v));
-            if vm.quicken && a.is_float() && b.is_float() {
+            if vm.quicken && a.is_float() && b.is_float() && quicken::ready(vm, r.ip) {
                 quicken::binary_float(vm, r.ip, arg); // --- quicken ---
             }
             return Ok(());
@@ -571,12 +605,12 @@ pub fn COMPARE_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     };
     pop(r);
     set_peek(r, 1, Value::bool(res));
-    if vm.quicken {
-        // --- quicken ---
+    // --- calls --- (fused with a following conditional jump when there is one)
+    if vm.quicken && quicken::ready(vm, r.ip) {
         if Value::both_small_ints(a, b) {
-            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_INT, |_| {});
+            quicken::compare(vm, r.ip, true);
         } else if a.is_float() && b.is_float() {
-            quicken::specialize(vm, r.ip, Opcode::COMPARE_OP_FLOAT, |_| {});
+            quicken::compare(vm, r.ip, false);
         }
     }
     Ok(())
@@ -741,7 +775,7 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             && (end as usize).wrapping_sub(args as usize) >= (c.nslots + c.stack_size) * 8
             && !vm.heap.should_collect()
         {
-            if vm.quicken {
+            if vm.quicken && quicken::ready(vm, r.ip) {
                 quicken::call(vm, r.ip, callable, nargs); // --- quicken ---
             }
             for i in nargs..c.nslots {
@@ -783,18 +817,16 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
 
 #[inline(always)]
 pub fn LOAD_GLOBAL_MODULE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-    let e = quicken::entry(vm, r.ip).get();
-    let globals = vm.frame().globals;
-    if globals.bits() == e.held.bits() {
-        // SAFETY: the cache's `held` globals is a dict (checked when cached) and no RefCell
-        // borrow of a dict is held across handlers.
-        let g = unsafe { &*globals.as_dict().unwrap_unchecked().as_ptr() };
-        if g.version == e.b {
-            // SAFETY: an unchanged version means the same entries buffer with the same keys
-            // at the same positions, so the cached address is the name's live value slot.
-            push(r, unsafe { *(e.c as *const Value) });
-            return Ok(());
-        }
+    // SAFETY: read-only view of this instruction's cache.
+    let e = unsafe { &*quicken::entry(vm, r.ip).as_ptr() };
+    // --- calls ---
+    // SAFETY: `a` is the address of the cached globals dict's version field (the dict is
+    // kept alive by `held`, and no RefCell borrow of a dict is held across handlers).
+    if vm.frame().globals.bits() == e.held.bits() && unsafe { *(e.a as *const u64) } == e.b {
+        // SAFETY: an unchanged version means the same entries buffer with the same keys at
+        // the same positions, so the cached address is the name's live value slot.
+        push(r, unsafe { *(e.c as *const Value) });
+        return Ok(());
     }
     slow()
 }
@@ -814,6 +846,25 @@ pub fn LOAD_GLOBAL_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
         }
     }
     slow()
+}
+
+// --- calls --- a plain call's callee and its NULL self slot in one dispatch. The PUSH_NULL
+// stays in place: on a miss the generic LOAD_GLOBAL runs and then the PUSH_NULL on its own.
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_MODULE__PUSH_NULL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    LOAD_GLOBAL_MODULE(vm, r, arg)?;
+    push(r, Value::NULL);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
+}
+
+#[inline(always)]
+pub fn LOAD_GLOBAL_BUILTIN__PUSH_NULL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    LOAD_GLOBAL_BUILTIN(vm, r, arg)?;
+    push(r, Value::NULL);
+    r.ip = r.ip.wrapping_add(1);
+    Ok(())
 }
 
 #[inline(always)]
@@ -871,16 +922,29 @@ pub fn BINARY_OP_MUL_FLOAT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     float_op(vm, r, arg, |x, y| x * y)
 }
 
+// --- calls --- branchless comparisons: the outcome (less / equal / greater / unordered)
+// indexes a bit in a per-operator mask, instead of a jump table over the six operators.
+
+/// Bit `outcome` of mask `arg` says whether CompareOp `arg` holds; 4 bits per operator, in
+/// CompareOp order (Lt, Le, Eq, Ne, Gt, Ge); outcome 0 less, 1 equal, 2 greater, 3 unordered.
+const COMPARE_MASKS: u32 =
+    0b0001 | 0b0011 << 4 | 0b0010 << 8 | 0b1101 << 12 | 0b0100 << 16 | 0b0110 << 20;
+
 #[inline(always)]
-fn compare<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
-    match arg {
-        0 => x < y,
-        1 => x <= y,
-        2 => x == y,
-        3 => x != y,
-        4 => x > y,
-        _ => x >= y,
-    }
+fn compare_int(arg: u32, x: i64, y: i64) -> bool {
+    let outcome = (x >= y) as u32 + (x > y) as u32;
+    COMPARE_MASKS.wrapping_shr(arg * 4 + outcome) & 1 != 0
+}
+
+#[inline(always)]
+fn compare_float(arg: u32, x: f64, y: f64) -> bool {
+    // NaN makes every test false but `!=` (unordered: outcome 3).
+    let outcome = if x.partial_cmp(&y).is_none() {
+        3
+    } else {
+        (x >= y) as u32 + (x > y) as u32
+    };
+    COMPARE_MASKS.wrapping_shr(arg * 4 + outcome) & 1 != 0
 }
 
 #[inline(always)]
@@ -888,11 +952,8 @@ pub fn COMPARE_OP_INT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if Value::both_small_ints(a, b) {
         pop(r);
-        set_peek(
-            r,
-            1,
-            Value::bool(compare(arg, a.as_small_int(), b.as_small_int())),
-        );
+        let res = compare_int(arg, a.as_small_int(), b.as_small_int());
+        set_peek(r, 1, Value::bool(res));
         return Ok(());
     }
     slow()
@@ -903,8 +964,42 @@ pub fn COMPARE_OP_FLOAT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let (a, b) = (peek(r, 2), peek(r, 1));
     if a.is_float() && b.is_float() {
         pop(r);
-        set_peek(r, 1, Value::bool(compare(arg, a.as_float(), b.as_float())));
+        let res = compare_float(arg, a.as_float(), b.as_float());
+        set_peek(r, 1, Value::bool(res));
         return Ok(());
+    }
+    slow()
+}
+
+/// The branch of a fused compare-and-jump: `r.ip` is the POP_JUMP_IF_FALSE/TRUE the compare
+/// was fused with; jump to its target when `res` matches its polarity, else step over it.
+#[inline(always)]
+fn fused_branch(vm: &Vm, r: &mut Regs, res: bool) -> Step {
+    r.sp = r.sp.wrapping_sub(2);
+    // SAFETY: quickening fused this compare only because a conditional jump follows it.
+    let next = unsafe { *r.ip };
+    if res == (next.op() == Opcode::POP_JUMP_IF_TRUE) {
+        jump(vm, r, next.arg());
+    } else {
+        r.ip = r.ip.wrapping_add(1);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_INT_JUMP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        return fused_branch(vm, r, compare_int(arg, a.as_small_int(), b.as_small_int()));
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn COMPARE_OP_FLOAT_JUMP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if a.is_float() && b.is_float() {
+        return fused_branch(vm, r, compare_float(arg, a.as_float(), b.as_float()));
     }
     slow()
 }
@@ -921,42 +1016,107 @@ pub fn LOAD_METHOD_BUILTIN(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     slow()
 }
 
+// --- calls ---
+/// The specialized Python call. Its fast path tests the cached function and argument count,
+/// the depth limit (which also guarantees room in the frame Vec), the chunk's room (from the
+/// argument pointer alone, `frame::room_end`) and a due collection, then writes the new frame
+/// in place; anything else leaves through `slow()` (a tail call, so the fast path makes no
+/// call), where `body::CALL_PY_EXACT_ARGS` deoptimizes only on a guard miss.
 #[inline(always)]
 pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let argc = arg as usize;
+    // SAFETY: read-only view of this instruction's cache; nothing rewrites it meanwhile.
+    let e = unsafe { &*quicken::entry(vm, r.ip).as_ptr() };
     let callable = peek(r, argc + 2);
-    let e = quicken::entry(vm, r.ip).get();
     let nargs = argc + !peek(r, argc + 1).is_null() as usize;
     if callable.bits() != e.held.bits() || nargs != e.n as usize {
         return slow(); // body::CALL_PY_EXACT_ARGS deoptimizes
     }
+    let args = r.sp.wrapping_sub(nargs);
+    let depth = vm.frames.len();
+    let room = crate::frame::room_end(args).wrapping_sub(args as usize);
+    if (depth >= vm.frame_limit) | (room < e.b as usize) || vm.heap.should_collect() {
+        return slow(); // the generic call handles the limit, a new chunk, the collection
+    }
     // SAFETY: the cache holds the function (kept alive by it) and `a` is its code object.
     let c = unsafe { &*(e.a as *const crate::object::Code) };
+    let nslots = c.nslots;
+    // The callee's other locals start unbound. A plain pointer loop: few functions have many,
+    // and a vectorised fill costs registers (saved and restored on every call) for nothing.
+    let (mut p, end) = (args.wrapping_add(nargs), args.wrapping_add(nslots));
+    while p < end {
+        // SAFETY: below `args + nslots`, inside the room the test above found.
+        unsafe { p.write(Value::NULL) };
+        p = p.wrapping_add(1);
+    }
     let slot = r.sp.wrapping_sub(argc + 2);
-    let args = r.sp.wrapping_sub(nargs);
-    let end = vm.stack.chunk_end(vm.chunk);
-    // The capacity test keeps `Vec::push`'s growth (a call) off this path.
-    if vm.frames.len() < vm.recursion_limit
-        && vm.frames.len() < vm.frames.capacity()
-        && (end as usize).wrapping_sub(args as usize) >= e.b as usize * 8
-        && !vm.heap.should_collect()
-    {
-        for i in nargs..c.nslots {
-            set_local(&Regs { fp: args, ..*r }, i, Value::NULL);
-        }
-        let caller = vm.frame_mut();
+    let frames = vm.frames.as_mut_ptr();
+    // SAFETY: `depth >= 1` (a frame is running) and `depth < frame_limit <= capacity`, so the
+    // caller is element `depth - 1` and element `depth` is spare capacity, written before the
+    // length covers it.
+    unsafe {
+        let caller = &mut *frames.add(depth - 1);
         caller.ip = r.ip;
         caller.sp = slot;
-        // SAFETY: the guard matched the cached function.
-        let f = unsafe { callable.as_function().unwrap_unchecked() };
-        vm.push_frame(c, f, callable, args, slot);
-        r.fp = args;
-        r.sp = args.wrapping_add(c.nslots);
-        r.ip = c.instrs.as_ptr();
-        return Ok(());
+        frames.add(depth).write(crate::frame::Frame {
+            code: c,
+            owner: callable,
+            // The function's globals, cached as bits (the function keeps them alive).
+            globals: std::mem::transmute::<u64, Value>(e.c),
+            base: args,
+            ip: c.instrs.as_ptr(),
+            sp: args.add(nslots),
+            ret: slot,
+            entry: false,
+            chunk: vm.chunk as u32,
+            gen: Value::NULL,
+        });
+        vm.frames.set_len(depth + 1);
     }
-    // Recursion limit, a full chunk or a due collection: the generic path handles them.
-    outline(vm, r, arg, cold::CALL)
+    r.fp = args;
+    r.sp = args.wrapping_add(nslots);
+    r.ip = c.instrs.as_ptr();
+    Ok(())
+}
+
+// --- calls ---
+/// The specialized native call: out of line (it calls the native anyway), but straight there
+/// — none of the generic call's tests for functions, classes and bound methods.
+#[inline(always)]
+pub fn CALL_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    outline(vm, r, arg, call_builtin)
+}
+
+/// CALL_BUILTIN's work, registers spilled to the frame (`outline`).
+#[inline(never)]
+fn call_builtin(vm: &mut Vm, arg: u32) -> Step {
+    let r = vm.spilled();
+    let argc = arg as usize;
+    let e = quicken::entry(vm, r.ip).get();
+    let slot = r.sp.wrapping_sub(argc + 2);
+    // SAFETY: the callable and self_or_null slots of this call, below `sp`.
+    let (callable, this) = unsafe { (*slot, *slot.add(1)) };
+    let n = argc + !this.is_null() as usize;
+    if callable.bits() != e.held.bits() || n != e.n as usize {
+        return cold::CALL_BUILTIN(vm, arg); // body::CALL_BUILTIN deoptimizes
+    }
+    // SAFETY: `a` is the `NativeFn` of the cached native, stored by `quicken::call_builtin`.
+    let f = unsafe { std::mem::transmute::<usize, crate::object::NativeFn>(e.a as usize) };
+    // SAFETY: the n argument values end at `sp`; they stay on the stack (rooted, the frame's
+    // `sp` covers them) during the call.
+    let args = unsafe { std::slice::from_raw_parts(r.sp.sub(n), n) };
+    vm.native_depth += 1;
+    let res = f(vm, args, Value::NULL);
+    vm.native_depth -= 1;
+    match res {
+        Ok(v) => {
+            // SAFETY: the result replaces the callable slot; the stack top follows it.
+            unsafe { *slot = v };
+            vm.frame_mut().sp = slot.wrapping_add(1);
+            Ok(())
+        }
+        Err(e) => Err(vm.throw(e)),
+    }
 }
 
 /// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
@@ -984,6 +1144,11 @@ pub(super) mod body {
         BINARY_OP_MUL_FLOAT => BINARY_OP,
         COMPARE_OP_INT => COMPARE_OP,
         COMPARE_OP_FLOAT => COMPARE_OP,
+        COMPARE_OP_INT_JUMP => COMPARE_OP, // --- calls ---
+        CALL_BUILTIN => CALL,
+        COMPARE_OP_FLOAT_JUMP => COMPARE_OP,
+        LOAD_GLOBAL_MODULE__PUSH_NULL => LOAD_GLOBAL,
+        LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
         LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
         LOAD_METHOD_BUILTIN => LOAD_METHOD,
@@ -999,8 +1164,14 @@ pub(super) mod body {
         if peek(r, argc + 2).bits() != e.held.bits() || nargs != e.n as usize {
             quicken::deopt(vm, r.ip);
         }
-        CALL(vm, r, arg)
+        let res = CALL(vm, r, arg);
+        vm.refresh_frame_limit(); // --- calls --- the frame Vec may have grown
+        res
     }
+
+    // --- calls --- the first load alone (the second then runs as itself)
+    pub use self::LOAD_FAST as LOAD_FAST__LOAD_CONST;
+    pub use self::LOAD_FAST as LOAD_FAST__LOAD_FAST;
 
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
@@ -1197,7 +1368,7 @@ pub(super) mod body {
     #[inline(always)]
     pub fn COPY_FREE_VARS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let f = vm.frame();
-        let closure = f.func.as_function().map_or(Value::NULL, |f| f.closure);
+        let closure = f.owner.as_function().map_or(Value::NULL, |f| f.closure);
         let start = f.code().nlocals + f.code().ncells;
         let cells = closure.as_tuple().unwrap_or(&[]);
         for (k, c) in cells.iter().take(arg as usize).enumerate() {
@@ -1964,7 +2135,8 @@ pub(super) mod body {
     fn call_slow(vm: &mut Vm, argc: usize, mut callable: Value, slot: *mut Value) -> Step {
         let mut kwnames = std::mem::replace(&mut vm.kwnames, Value::NULL);
         let sp = vm.frame().sp;
-        // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
+        let original = callable; // --- calls ---
+                                 // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
         let at = |k: usize| unsafe { slot.add(k) };
         if let Some(ObjKind::Method { this, func }) = callable.as_obj().map(|o| &o.kind) {
             // Bound method: unpack into callable + self.
@@ -2009,6 +2181,17 @@ pub(super) mod body {
         let n = argc + has_self as usize;
         // SAFETY: the n argument values end at `sp`.
         let args = unsafe { std::slice::from_raw_parts(sp.sub(n), n) };
+        // --- calls --- a native in the callable slot itself (not unpacked from a bound method)
+        if vm.quicken
+            && kwnames.is_null()
+            && callable == original
+            && matches!(callable.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_)))
+        {
+            let ip = vm.frame().ip;
+            if quicken::ready(vm, ip) {
+                quicken::call_builtin(vm, ip, callable, n);
+            }
+        }
         let res = vm.call_kw(callable, args, kwnames);
         kwnames = Value::NULL;
         let _ = kwnames;
@@ -2130,7 +2313,7 @@ pub(super) mod body {
         // SAFETY: `ip` points into this frame's code.
         let pc = unsafe { r.ip.offset_from(f.code().instrs.as_ptr()) } as usize;
         let g = std::cell::RefCell::new(crate::object::GenState {
-            func: f.func,
+            func: f.func(),
             saved,
             pc,
             running: false,

@@ -88,8 +88,7 @@ impl Vm {
         let globals = self.frame().globals;
         self.frames.push(Frame {
             code,
-            code_val: shim,
-            func: Value::NULL,
+            owner: shim,
             globals,
             base,
             ip: c.instrs.as_ptr(),

@@ -277,6 +277,12 @@ pub struct Vm {
     /// The one-character strings U+0000..U+00FF and (index 256) the empty string, as CPython
     /// keeps them: shared, filled on first use from `interned` (which roots them).
     pub(crate) small_strs: Box<[Value; 257]>,
+    // --- calls ---
+    /// `min(recursion_limit, frames.capacity())`: while `frames.len()` is below it a call may
+    /// push a frame with no RecursionError and no growth of the Vec — one compare on the
+    /// specialized call path. Stale only downwards (the capacity never shrinks), and
+    /// refreshed on that call's slow path and whenever the recursion limit changes.
+    pub(crate) frame_limit: usize,
 }
 
 impl Vm {
@@ -326,7 +332,9 @@ impl Vm {
             init_shim: Value::NULL,
             inline_gens: Vec::new(),
             small_strs: Box::new([Value::NULL; 257]), // --- strings ---
+            frame_limit: 0,                           // --- calls ---
         };
+        vm.refresh_frame_limit();
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
         vm.builtins = vm.new_dict(Dict::new());
         vm.modules = vm.new_dict(Dict::new());
@@ -508,7 +516,12 @@ impl Vm {
         let name = self.intern(&co.name);
         let code = Code {
             src: co.clone(),
-            instrs: quicken::Instrs::new(&co.code),
+            // --- calls --- superinstruction pairs when quickening
+            instrs: if self.quicken {
+                quicken::Instrs::with_pairs(&co.code)
+            } else {
+                quicken::Instrs::new(&co.code)
+            },
             consts: consts.into_boxed_slice(),
             names: names.into_boxed_slice(),
             name,
@@ -631,10 +644,10 @@ impl Vm {
         if self.frames.len() >= self.recursion_limit {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
+        debug_assert!(func.is_null() || func.as_function().is_some_and(|f| f.code == code_val));
         self.frames.push(Frame {
             code,
-            code_val,
-            func,
+            owner: if func.is_null() { code_val } else { func },
             globals,
             base,
             ip: c.instrs.as_ptr(),
@@ -731,12 +744,12 @@ impl Vm {
             let f = self.frames.last_mut().expect("a frame to unwind");
             let pc = f.pc();
             // --- iterfast --- the instantiation shim is invisible in tracebacks.
-            if fresh && f.code_val != self.init_shim {
+            if fresh && f.code_val() != self.init_shim {
                 if let Some(e) = exc.as_exc() {
                     let mut tb = e.traceback.borrow_mut();
                     // First raised here: chain to the exception being handled.
                     let new = tb.is_empty();
-                    tb.push((f.code_val, pc));
+                    tb.push((f.code_val(), pc));
                     drop(tb);
                     if new {
                         crate::exceptions::set_context(self, exc);
@@ -948,8 +961,7 @@ impl Vm {
     ) {
         self.frames.push(Frame {
             code: c,
-            code_val: func.code,
-            func: func_val,
+            owner: func_val,
             globals: func.globals,
             base,
             ip: c.instrs.as_ptr(),
@@ -991,7 +1003,7 @@ impl Vm {
         let mut roots = std::mem::take(&mut self.gc_roots);
         roots.clear();
         for f in &self.frames {
-            roots.extend([f.code_val, f.func, f.globals, f.gen]);
+            roots.extend([f.owner, f.globals, f.gen]);
             // SAFETY: [base, sp) of every frame is initialised (locals are NULL-filled on entry,
             // stack slots below sp were pushed).
             let n = unsafe { f.sp.offset_from(f.base) };
@@ -1051,6 +1063,18 @@ impl Vm {
             return Err(self.new_exc(Ty::RecursionError, "maximum recursion depth exceeded"));
         }
         Ok(())
+    }
+
+    // --- calls ---
+    /// Recompute `frame_limit` (after the frame Vec grew or the recursion limit changed).
+    pub(crate) fn refresh_frame_limit(&mut self) {
+        self.frame_limit = self.recursion_limit.min(self.frames.capacity());
+    }
+
+    /// `sys.setrecursionlimit`.
+    pub(crate) fn set_recursion_limit(&mut self, n: usize) {
+        self.recursion_limit = n;
+        self.refresh_frame_limit();
     }
 
     /// The Python call depth `sys.setrecursionlimit` compares against.

@@ -15,8 +15,13 @@
 //! - **When.** A generic handler whose fast path just succeeded calls a specializer here (only
 //!   when `Vm::quicken` is on: `--no-quicken` and `nanopy trace` turn it off). A specialized
 //!   handler checks its guard; on a miss it calls [`deopt`], which writes the generic opcode
-//!   back and counts the miss, and then runs the generic semantics out of line. After
-//!   [`MAX_MISSES`] misses an instruction stays generic (a polymorphic site stops flip-flopping).
+//!   back and counts the miss, and then runs the generic semantics out of line.
+//! - **Backoff** (as CPython 3.11's adaptive counters). After its k-th miss an instruction
+//!   waits `2^min(k, 12) - 1` executions of its generic form before it may specialize again,
+//!   so a polymorphic site stays generic for exponentially longer spells instead of
+//!   flip-flopping; the wait counts down inline ([`ready`]), without a call.
+//! - **Superinstructions** (`// --- calls ---`): a COMPARE_OP followed by POP_JUMP_IF_FALSE or
+//!   POP_JUMP_IF_TRUE specializes into a fused compare-and-branch ([`compare`]).
 //!
 //! Specialized opcodes exist only in memory: codegen never emits them and the verifier rejects
 //! them in a cache file (`compiler/src/bytecode/verify.rs`).
@@ -29,8 +34,19 @@ use super::Vm;
 use crate::object::Code;
 use crate::value::Value;
 
-/// Misses after which an instruction is left generic for good.
-pub const MAX_MISSES: u32 = 16;
+// --- calls ---
+/// The largest backoff exponent: a site that keeps missing retries every 4095 executions.
+pub const MAX_BACKOFF: u32 = 12;
+
+/// Executions of the generic form to wait after the `misses`-th miss.
+pub const fn backoff(misses: u32) -> u16 {
+    let e = if misses < MAX_BACKOFF {
+        misses
+    } else {
+        MAX_BACKOFF
+    };
+    ((1u32 << e) - 1) as u16
+}
 
 /// The running instruction stream of a code object: the compiler's words, rewritable in place.
 pub struct Instrs(Box<[Cell<Instr>]>);
@@ -38,6 +54,26 @@ pub struct Instrs(Box<[Cell<Instr>]>);
 impl Instrs {
     pub fn new(code: &[Instr]) -> Instrs {
         Instrs(code.iter().map(|i| Cell::new(*i)).collect())
+    }
+
+    // --- calls ---
+    /// The running copy of `code` with its superinstruction pairs written in (quickening on):
+    /// each LOAD_FAST followed by a LOAD_CONST or LOAD_FAST becomes the fused pair. These need
+    /// no warm-up, no cache and never deoptimize (their slow path is LOAD_FAST's).
+    pub fn with_pairs(code: &[Instr]) -> Instrs {
+        let mut words: Vec<Instr> = code.to_vec();
+        for pc in 0..words.len().saturating_sub(1) {
+            if words[pc].op() != Opcode::LOAD_FAST {
+                continue;
+            }
+            let fused = match code[pc + 1].op() {
+                Opcode::LOAD_CONST => Opcode::LOAD_FAST__LOAD_CONST,
+                Opcode::LOAD_FAST => Opcode::LOAD_FAST__LOAD_FAST,
+                _ => continue,
+            };
+            words[pc] = words[pc].with_op(fused);
+        }
+        Instrs::new(&words)
     }
 
     /// The first instruction; `Regs::ip` points into this array.
@@ -75,10 +111,14 @@ impl std::ops::Index<usize> for Instrs {
 ///
 /// | opcode | `held` | `a` | `b` | `c` | `n` |
 /// |---|---|---|---|---|---|
-/// | LOAD_GLOBAL_MODULE | globals dict | — | globals version | `*const Value` in globals | — |
+/// | LOAD_GLOBAL_MODULE | globals dict | `*const u64`: the globals' version | globals version | `*const Value` in globals | — |
 /// | LOAD_GLOBAL_BUILTIN | globals dict | builtins version | globals version | `*const Value` in builtins | — |
+/// | LOAD_GLOBAL_*__PUSH_NULL | as LOAD_GLOBAL_MODULE / _BUILTIN | | | | |
 /// | CALL_PY_EXACT_ARGS | the function | `*const Code` | slots + stack size | — | args incl. self |
 /// | LOAD_METHOD_BUILTIN | the method | the type (`Ty as u64`) | — | — | — |
+///
+/// | CALL_PY_EXACT_ARGS (cont.) | | | | the function's globals | |
+/// | CALL_BUILTIN | the native | its `NativeFn` | — | — | args incl. self |
 ///
 /// The BINARY_OP / COMPARE_OP forms need no cache; their entry only counts misses.
 #[derive(Clone, Copy)]
@@ -89,7 +129,9 @@ pub struct Entry {
     pub c: u64,
     pub n: u32,
     /// Deoptimizations of this instruction so far.
-    pub misses: u32,
+    pub misses: u16,
+    /// Executions of the generic form left before it may specialize again (backoff).
+    pub wait: u16,
 }
 
 impl Default for Entry {
@@ -101,6 +143,7 @@ impl Default for Entry {
             c: 0,
             n: 0,
             misses: 0,
+            wait: 0,
         }
     }
 }
@@ -153,15 +196,38 @@ fn rewrite(code: &Code, pc: usize, op: Opcode) {
     super::threaded::patch(code, pc, ins);
 }
 
-/// Specialize the instruction just dispatched into `op` with cache `fill(entry)`, unless it
-/// has missed too often.
+// --- calls ---
+/// Whether the generic instruction just dispatched may try to specialize: false while its
+/// backoff counts down (one tick per call). Inline, so a site that keeps missing pays a load
+/// and a store per execution, not an out-of-line call.
+#[inline(always)]
+pub(crate) fn ready(vm: &Vm, ip: *const Instr) -> bool {
+    let code = vm.frame().code();
+    let Some(t) = code.quick.0.get() else {
+        return true;
+    };
+    // SAFETY: the table has one entry per instruction and `ip` is just past one of them.
+    let e = unsafe { t.get_unchecked(pc_of(code, ip)) };
+    // SAFETY: single-threaded; no reference into the entry is live across this access.
+    let wait = unsafe { &mut (*e.as_ptr()).wait };
+    if *wait == 0 {
+        return true;
+    }
+    *wait -= 1;
+    false
+}
+
+/// Specialize the instruction just dispatched into `op` with cache `fill(entry)`, unless its
+/// backoff is still counting down (callers that did not ask [`ready`] tick it here).
 #[inline(never)]
 pub(crate) fn specialize(vm: &Vm, ip: *const Instr, op: Opcode, fill: impl FnOnce(&mut Entry)) {
     let code = vm.frame().code();
     let pc = pc_of(code, ip);
     let cell = &code.quick.table(code.instrs.len())[pc];
     let mut e = cell.get();
-    if e.misses >= MAX_MISSES {
+    if e.wait > 0 {
+        e.wait -= 1;
+        cell.set(e);
         return;
     }
     fill(&mut e);
@@ -181,8 +247,10 @@ pub(crate) fn deopt(vm: &Vm, ip: *const Instr) {
     debug_assert_eq!(code.instrs[pc].op().generic(), generic);
     let cell = &code.quick.table(code.instrs.len())[pc];
     let e = cell.get();
+    let misses = e.misses.saturating_add(1);
     cell.set(Entry {
-        misses: e.misses + 1,
+        misses,
+        wait: backoff(misses as u32), // --- calls ---
         ..Entry::default()
     });
     rewrite(code, pc, generic);
@@ -234,14 +302,26 @@ pub(crate) fn global(vm: &Vm, ip: *const Instr, arg: u32) {
     };
     let ptr = &e.value as *const Value as u64;
     let globals = f.globals;
-    let op = if c.in_builtins {
-        Opcode::LOAD_GLOBAL_BUILTIN
-    } else {
-        Opcode::LOAD_GLOBAL_MODULE
+    // --- calls --- fused with the PUSH_NULL of a plain call when one follows.
+    // SAFETY: a LOAD_GLOBAL is never a code object's last instruction.
+    let push_null = unsafe { *ip }.op() == Opcode::PUSH_NULL;
+    let op = match (c.in_builtins, push_null) {
+        (true, false) => Opcode::LOAD_GLOBAL_BUILTIN,
+        (false, false) => Opcode::LOAD_GLOBAL_MODULE,
+        (true, true) => Opcode::LOAD_GLOBAL_BUILTIN__PUSH_NULL,
+        (false, true) => Opcode::LOAD_GLOBAL_MODULE__PUSH_NULL,
+    };
+    // --- calls --- LOAD_GLOBAL_MODULE keeps the address of the globals' version instead (the
+    // dict lives in its own box, kept alive by `held`): one load less on its guard.
+    let a = match globals.as_dict() {
+        _ if c.in_builtins => c.builtins_version,
+        // SAFETY: a live dict's box; only the field's address is taken (no reference made).
+        Some(g) => unsafe { std::ptr::addr_of!((*g.as_ptr()).version) as u64 },
+        None => return,
     };
     specialize(vm, ip, op, |e| {
         e.held = globals;
-        e.a = c.builtins_version;
+        e.a = a;
         e.b = c.globals_version;
         e.c = ptr;
     });
@@ -262,10 +342,34 @@ pub(crate) fn call(vm: &Vm, ip: *const Instr, func: Value, nargs: usize) {
     };
     let size = (c.nslots + c.stack_size) as u64;
     let cp = c as *const Code as u64;
+    let globals = func.as_function().map_or(Value::NULL, |f| f.globals);
     specialize(vm, ip, Opcode::CALL_PY_EXACT_ARGS, |e| {
         e.held = func;
         e.a = cp;
-        e.b = size;
+        // --- calls --- bytes, so the room test is one subtraction and compare
+        e.b = size * std::mem::size_of::<Value>() as u64;
+        e.c = globals.bits();
+        e.n = nargs as u32;
+    });
+}
+
+// --- calls ---
+/// The generic CALL just called native `callable` (a `Native` in the callable slot, no
+/// keywords) with `nargs` arguments counting self; `ip` is past the CALL.
+#[inline(never)]
+pub(crate) fn call_builtin(vm: &Vm, ip: *const Instr, callable: Value, nargs: usize) {
+    let code = vm.frame().code();
+    let pc = pc_of(code, ip);
+    if pc > 0 && code.src.code[pc - 1].op() == Opcode::KW_NAMES {
+        return;
+    }
+    let Some(crate::object::ObjKind::Native(n)) = callable.as_obj().map(|o| &o.kind) else {
+        return;
+    };
+    let f = n.f as usize as u64;
+    specialize(vm, ip, Opcode::CALL_BUILTIN, |e| {
+        e.held = callable;
+        e.a = f;
         e.n = nargs as u32;
     });
 }
@@ -277,4 +381,64 @@ pub(crate) fn method(vm: &Vm, ip: *const Instr, ty: crate::object::Ty, m: Value)
         e.held = m;
         e.a = ty as u64;
     });
+}
+
+// --- calls ---
+/// COMPARE_OP of two inline ints (`ints`) or two floats just succeeded: specialize it, fused
+/// with the conditional jump after it when there is one.
+#[inline(never)]
+pub(crate) fn compare(vm: &Vm, ip: *const Instr, ints: bool) {
+    // SAFETY: `ip` is the instruction after the COMPARE_OP, which never ends a code object
+    // (every code object ends in a return or jump).
+    let next = unsafe { *ip }.op();
+    let fused = matches!(next, Opcode::POP_JUMP_IF_FALSE | Opcode::POP_JUMP_IF_TRUE);
+    let op = match (ints, fused) {
+        (true, true) => Opcode::COMPARE_OP_INT_JUMP,
+        (true, false) => Opcode::COMPARE_OP_INT,
+        (false, true) => Opcode::COMPARE_OP_FLOAT_JUMP,
+        (false, false) => Opcode::COMPARE_OP_FLOAT,
+    };
+    specialize(vm, ip, op, |_| {});
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_to_a_cap() {
+        let waits: Vec<u16> = (0..15).map(backoff).collect();
+        assert_eq!(&waits[..5], &[0, 1, 3, 7, 15]);
+        assert_eq!(backoff(12), 4095);
+        assert_eq!(backoff(13), 4095);
+        assert_eq!(backoff(u16::MAX as u32), 4095);
+    }
+
+    #[test]
+    fn pairs_are_written_over_load_fast_only() {
+        let w = |op, arg| Instr::new(op, arg);
+        let code = [
+            w(Opcode::LOAD_FAST, 0),
+            w(Opcode::LOAD_FAST, 1),
+            w(Opcode::LOAD_CONST, 2),
+            w(Opcode::LOAD_CONST, 3),
+            w(Opcode::LOAD_FAST, 4),
+            w(Opcode::RETURN_VALUE, 0),
+        ];
+        let got = Instrs::with_pairs(&code);
+        let ops: Vec<Opcode> = (0..got.len()).map(|i| got[i].op()).collect();
+        assert_eq!(
+            ops,
+            [
+                Opcode::LOAD_FAST__LOAD_FAST,
+                Opcode::LOAD_FAST__LOAD_CONST,
+                Opcode::LOAD_CONST,
+                Opcode::LOAD_CONST,
+                Opcode::LOAD_FAST,
+                Opcode::RETURN_VALUE,
+            ]
+        );
+        // Operands are untouched: the pair's second load still reads its own.
+        assert!((0..got.len()).all(|i| got[i].arg() == code[i].arg()));
+    }
 }

@@ -13,6 +13,7 @@ macro_rules! switch_loop {
                 // SAFETY: `ip` points at an instruction of the running code object: every code
                 // object ends in a return or jump, and jumps target valid indices.
                 let ins: Instr = unsafe { *r.ip };
+                let at = r.ip; // --- calls --- (trace counts superinstructions by outcome)
                 let pre = if TRACE { super::trace::before(vm, r.ip) } else { None };
                 // SAFETY: as above; the next instruction (or one past the end, never read).
                 r.ip = unsafe { r.ip.add(1) };
@@ -24,7 +25,7 @@ macro_rules! switch_loop {
                     res = handlers::outline(vm, &mut r, ins.arg(), f);
                 }
                 if TRACE {
-                    super::trace::after(vm, &r, ins, pre, res.is_err());
+                    super::trace::after(vm, &r, at, ins, pre, res.is_err());
                 }
                 if let Err(stop) = res {
                     if stop == Stop::Error {

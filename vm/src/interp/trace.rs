@@ -40,7 +40,23 @@ pub(crate) fn before(vm: &mut Vm, ip: *const Instr) -> Option<Pre> {
     Some(Pre { name, pc })
 }
 
-pub(crate) fn after(vm: &mut Vm, r: &Regs, ins: Instr, pre: Option<Pre>, stopped: bool) {
+/// `at` is the address of the instruction just run (`ins`).
+pub(crate) fn after(
+    vm: &mut Vm,
+    r: &Regs,
+    at: *const Instr,
+    ins: Instr,
+    pre: Option<Pre>,
+    stopped: bool,
+) {
+    // --- calls --- a superinstruction that ran fused (continuing anywhere but at the next
+    // instruction, which its slow path leaves to run on its own) ran that one too: count it,
+    // so the counts do not depend on quickening.
+    if ins.op().fuses_next() && !stopped && r.ip != at.wrapping_add(1) {
+        vm.instructions += 1;
+        // SAFETY: a superinstruction is always followed by the instruction it fuses.
+        vm.op_counts[unsafe { *at.add(1) }.op().generic() as usize] += 1;
+    }
     let Some(Pre { name, pc }) = pre else { return };
     let stack: Vec<Value> = if stopped || vm.frames.is_empty() {
         Vec::new()

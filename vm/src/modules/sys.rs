@@ -129,7 +129,7 @@ fn setrecursionlimit(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Va
             ),
         ));
     }
-    vm.recursion_limit = n as usize;
+    vm.set_recursion_limit(n as usize); // --- calls --- (keeps the call path's limit in step)
     Ok(Value::NONE)
 }
 
