@@ -767,6 +767,11 @@ mod tests {
                 4,
             );
             generic.names = names;
+            // --- calls --- the LOAD_FAST pairs' operand is a local
+            if g == Opcode::LOAD_FAST {
+                m.varnames = vec!["x".into()];
+                generic.varnames = vec!["x".into()];
+            }
             verify_module(&generic).unwrap();
             let e = verify_module(&m).unwrap_err();
             assert!(e.msg.contains("specialized"), "{}: {e}", op.name());
