@@ -54,7 +54,7 @@ impl Dict {
     }
 
     /// Live entries in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> + Clone {
         self.entries.iter().filter(|e| !e.key.is_null())
     }
 
@@ -138,6 +138,15 @@ impl Dict {
             }
         }
         None
+    }
+
+    // --- features ---
+    /// Become a copy of `other` (same entries, order and index), as a change of key positions.
+    pub fn copy_from(&mut self, other: &Dict) {
+        self.entries.clone_from(&other.entries);
+        self.index.clone_from(&other.index);
+        self.len = other.len;
+        self.version += 1;
     }
 
     pub fn clear(&mut self) {

@@ -136,6 +136,14 @@ pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             &format!("{f} argument after ** must be a mapping, not {t}"),
         ));
     };
+    // --- features --- `f(**k)` merges into the call's fresh empty dict: copy the table
+    // whole (duplicates are impossible; non-str keys are the call's to reject).
+    if let Some(dst) = d.as_dict().filter(|_| m != d) {
+        if dst.borrow().is_empty() {
+            dst.borrow_mut().copy_from(&src.borrow());
+            return Ok(());
+        }
+    }
     let entries: Vec<(Value, Value)> = src.borrow().iter().map(|e| (e.key, e.value)).collect();
     for (k, v) in entries {
         match ops::dict_get(vm, d, k) {
@@ -193,6 +201,103 @@ pub(super) fn push_star_call(
         vm.frame_mut().sp = caller_sp;
         return Some(Err(vm.throw(e)));
     }
+    let top = vm.frame().sp;
+    vm.maybe_collect(top);
+    let f = vm.frame();
+    *r = Regs {
+        ip: f.ip,
+        sp: f.sp,
+        fp: f.base,
+    };
+    Some(Ok(()))
+}
+
+// --- features ---
+/// `f(*t, **d)` of a Python function (or a bound method of one) with `t` a tuple and `d`
+/// NULL or a dict of str keys (the common forwarding `fn(*args, **kwargs)`): bind straight
+/// from the tuple and the dict's entries into the callee's frame, with no argument vector,
+/// no kwnames tuple and no copy of the call onto the stack. The frame's result goes to `slot`
+/// (the callable's). `None`: another shape; the caller takes the general path.
+pub(super) fn push_star_direct(
+    vm: &mut Vm,
+    r: &mut Regs,
+    slot: *mut Value,
+    callable: Value,
+    args: Value,
+    kwargs: Value,
+) -> Option<Step> {
+    let (func_val, this) = match callable.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(_)) => (callable, Value::NULL),
+        Some(ObjKind::Method { this, func }) if func.as_function().is_some() => (*func, *this),
+        _ => return None,
+    };
+    let items = args.as_tuple()?;
+    let dict = if kwargs.is_null() {
+        None
+    } else {
+        let d = kwargs.as_dict()?;
+        if d.borrow().iter().any(|e| e.key.as_str().is_none()) {
+            return None; // "keywords must be strings", raised by the general path
+        }
+        Some(d)
+    };
+    let func = func_val.as_function()?;
+    let code = func.code.as_code()? as *const crate::object::Code;
+    // SAFETY: the function (rooted in `slot`'s call operands) keeps its code alive.
+    let c = unsafe { &*code };
+    if vm.frames.len() >= vm.recursion_limit {
+        let e = vm.new_exc(Ty::RecursionError, "maximum recursion depth exceeded");
+        return Some(Err(vm.throw(e)));
+    }
+    // Positional arguments: the tuple's items, after `self` for a bound method.
+    const SMALL: usize = 16;
+    let mut pos_small = [Value::NULL; SMALL];
+    let mut pos_big = Vec::new();
+    let pos: &[Value] = if this.is_null() {
+        items
+    } else if items.len() < SMALL {
+        pos_small[0] = this;
+        pos_small[1..=items.len()].copy_from_slice(items);
+        &pos_small[..=items.len()]
+    } else {
+        pos_big.push(this);
+        pos_big.extend_from_slice(items);
+        &pos_big
+    };
+    let mut small = [Value::NULL; SMALL];
+    let mut big = Vec::new();
+    let locals: &mut [Value] = if c.nlocals <= SMALL {
+        &mut small[..c.nlocals]
+    } else {
+        big.resize(c.nlocals, Value::NULL);
+        &mut big
+    };
+    // Binding allocates (`*args` tuple, `**kwargs` dict) but never collects, so the operands
+    // (still on the stack) and the values copied into `locals` stay valid.
+    let bound = match dict {
+        None => crate::call::bind(vm, func, c, pos, std::iter::empty(), locals),
+        Some(d) => {
+            let d = d.borrow();
+            let kw = d.iter().map(|e| (e.key, e.value));
+            crate::call::bind(vm, func, c, pos, kw, locals)
+        }
+    };
+    if let Err(e) = bound {
+        return Some(Err(vm.throw(e)));
+    }
+    // SAFETY: one past the callable slot; the callee frame starts there (over the operands,
+    // whose values `locals` now holds).
+    let at = unsafe { slot.add(1) };
+    let base = vm.frame_room(at, c.nslots + c.stack_size);
+    // SAFETY: `frame_room` reserved nslots slots at `base`; locals.len() == nlocals <= nslots.
+    unsafe {
+        std::ptr::copy_nonoverlapping(locals.as_ptr(), base, locals.len());
+        for i in locals.len()..c.nslots {
+            *base.add(i) = Value::NULL;
+        }
+    }
+    vm.frame_mut().sp = slot;
+    vm.push_frame(c, func, func_val, base, slot);
     let top = vm.frame().sp;
     vm.maybe_collect(top);
     let f = vm.frame();

@@ -2032,6 +2032,13 @@ pub(super) mod body {
         let args = peek(r, 1 + extra);
         let callable = peek(r, 3 + extra);
         vm.sync(r);
+        // --- features --- a tuple and a str-keyed dict bind straight into the callee's frame
+        let slot = r.sp.wrapping_sub(3 + extra);
+        if let Some(step) =
+            super::super::call_ex::push_star_direct(vm, r, slot, callable, args, kwargs)
+        {
+            return step;
+        }
         let mut argv = tri!(vm, super::super::call_ex::star_args(vm, callable, args));
         let mut kwnames = Value::NULL;
         if !kwargs.is_null() {
@@ -2040,7 +2047,6 @@ pub(super) mod body {
             kwnames = vm.new_tuple(names);
         }
         // --- iterfast --- a Python function runs on this loop (no nested `execute`)
-        let slot = r.sp.wrapping_sub(3 + extra);
         if let Some(step) =
             super::super::call_ex::push_star_call(vm, r, slot, callable, &argv, kwnames)
         {
