@@ -354,10 +354,20 @@ fn hash_any(vm: &mut Vm, v: Value) -> PyResult<u64> {
 }
 
 /// `a == b` for built-in types (never fails, never runs Python code).
+// --- features --- the identical and two-small-int cases inline at every table probe
+#[inline]
 pub fn eq_fast(a: Value, b: Value) -> bool {
     if a == b {
         return true;
     }
+    if a.is_small_int() && b.is_small_int() {
+        return false; // small ints are canonical: different bits, different values
+    }
+    eq_any(a, b)
+}
+
+#[inline(never)]
+fn eq_any(a: Value, b: Value) -> bool {
     if let (Some(x), Some(y)) = (small_of(a), small_of(b)) {
         return x == y;
     }
