@@ -1584,6 +1584,12 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn BUILD_MAP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        // --- features --- `f(*a, **k)` forwarding: call without copying `k`
+        if arg == 0 {
+            if let Some(step) = super::super::call_ex::forward_star_call(vm, r) {
+                return step;
+            }
+        }
         let n = arg as usize;
         let items = top_slice(r, 2 * n).to_vec();
         let d = vm.new_dict(crate::dict::Dict::with_capacity(n));
