@@ -395,6 +395,21 @@ fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
 #[inline(always)]
 pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let obj = peek(r, 1);
+    // --- features --- user instances: the method cache right here (no call, no type_of)
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        // SAFETY: `arg` indexes `names`, and there is one cache per name.
+        let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+        for way in &c.method {
+            // SAFETY: caches are only written by the VM's single thread, never while borrowed.
+            let m = unsafe { &*way.as_ptr() };
+            if m.class == i.class && m.shape == i.shape.get() && m.epoch == vm.classes.epoch {
+                set_peek(r, 1, m.func);
+                push(r, obj);
+                return Ok(());
+            }
+        }
+        return slow();
+    }
     let m = method_lookup(vm, obj, arg, r.ip);
     if m.is_null() {
         return slow();
