@@ -1123,6 +1123,21 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let v = pop(r);
         let g = vm.frame().globals;
+        // --- features --- a name this code's LOAD_GLOBAL found in these globals, at a
+        // position still valid (same version): overwrite its value in place, as dict_set would.
+        let cache = vm.frame().code().global_cache[arg as usize].get();
+        if cache.globals == g.bits() && !cache.in_builtins {
+            if let Some(d) = g.as_dict() {
+                let mut d = d.borrow_mut();
+                let i = cache.index as usize;
+                if d.version == cache.globals_version
+                    && d.entry_at(i).is_some_and(|e| e.key == name)
+                {
+                    *d.value_at_mut(i) = v;
+                    return Ok(());
+                }
+            }
+        }
         tri!(vm, ops::dict_set(vm, g, name, v));
         Ok(())
     }
