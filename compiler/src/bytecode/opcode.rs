@@ -299,6 +299,9 @@ macro_rules! for_each_opcode {
             CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32;
             /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
             LOAD_METHOD_BUILTIN = Name, |_, _| 1;
+            // --- features ---
+            /// CALL of a native (built-in function or method), positional arguments only.
+            CALL_NATIVE = Count, |n, _| -1 - n as i32;
         }
     };
 }
@@ -425,6 +428,7 @@ impl Opcode {
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
             CALL_PY_EXACT_ARGS => CALL,
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
+            CALL_NATIVE => CALL, // --- features ---
             op => op,
         }
     }

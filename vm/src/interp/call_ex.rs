@@ -355,11 +355,12 @@ fn push_star_frame(
 /// and `f` a Python function, make the call right here as CALL_FUNCTION_EX would after the
 /// copy, skipping the copy: the empty dict, the merge and two dispatches. The caller's saved
 /// registers are CALL_FUNCTION_EX's (ip past it, `k` pushed); a call that cannot be bound
-/// here runs unfused and raises at the call. Only when quickening is on (`nanopy trace` and
-/// `--no-quicken` see every instruction). `None`: run BUILD_MAP as usual.
+/// here runs unfused and raises at the call. Only when quickening is on and instructions are
+/// neither traced nor counted (`nanopy trace`, `--stats` and `--no-quicken` see every
+/// instruction). `None`: run BUILD_MAP as usual.
 pub(super) fn forward_star_call(vm: &mut Vm, r: &mut Regs) -> Option<Step> {
     use nanopy_compiler::bytecode::Opcode;
-    if !vm.quicken {
+    if !vm.quicken || vm.options.trace.is_some() || vm.options.count_instructions {
         return None;
     }
     let code = vm.frame().code();

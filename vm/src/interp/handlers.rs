@@ -974,6 +974,42 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     outline(vm, r, arg, cold::CALL)
 }
 
+// --- features ---
+/// CALL of a native with positional arguments only (no KW_NAMES before this CALL): straight
+/// to its function, without the generic call's out-of-line trip. The registers are synced
+/// first (the native may run Python code or collect) and reloaded after, as the generic call
+/// does.
+#[inline(always)]
+pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    let argc = arg as usize;
+    let callable = peek(r, argc + 2);
+    let Some(ObjKind::Native(n)) = callable.as_obj().map(|o| &o.kind) else {
+        return slow(); // body::CALL_NATIVE deoptimizes
+    };
+    let slot = r.sp.wrapping_sub(argc + 2);
+    let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+    // SAFETY: CALL's operands: the `nargs` argument values end at `sp`, and they stay on the
+    // stack (rooted) during the call.
+    let args = unsafe { std::slice::from_raw_parts(r.sp.sub(nargs), nargs) };
+    vm.sync(r);
+    vm.native_depth += 1;
+    let res = (n.f)(vm, args, Value::NULL);
+    vm.native_depth -= 1;
+    match res {
+        Ok(v) => {
+            // SAFETY: the result replaces the callable slot; the stack top follows it.
+            unsafe { *slot = v };
+            vm.frame_mut().sp = slot.wrapping_add(1);
+            let f = vm.frame();
+            r.ip = f.ip;
+            r.sp = f.sp;
+            r.fp = f.base;
+            Ok(())
+        }
+        Err(e) => Err(vm.throw(e)),
+    }
+}
+
 /// Handler bodies: the full semantics of each opcode, run in place by `outline`d opcodes and
 /// as the slow path of hot ones.
 #[allow(dead_code)]
@@ -1002,6 +1038,7 @@ pub(super) mod body {
         LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
         LOAD_METHOD_BUILTIN => LOAD_METHOD,
+        CALL_NATIVE => CALL, // --- features ---
     );
 
     /// CALL_PY_EXACT_ARGS also comes here when its guard held but the frame could not be
@@ -1986,6 +2023,10 @@ pub(super) mod body {
             }
         }
         vm.sync(r);
+        // --- features --- a native called positionally: CALL_NATIVE from now on
+        if vm.quicken && matches!(callable.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))) {
+            quicken::call_native(vm, r.ip);
+        }
         call_slow(vm, argc, callable, slot)?;
         let f = vm.frame();
         r.ip = f.ip;

@@ -79,6 +79,7 @@ impl std::ops::Index<usize> for Instrs {
 /// | LOAD_GLOBAL_BUILTIN | globals dict | builtins version | globals version | `*const Value` in builtins | — |
 /// | CALL_PY_EXACT_ARGS | the function | `*const Code` | slots + stack size | — | args incl. self |
 /// | LOAD_METHOD_BUILTIN | the method | the type (`Ty as u64`) | — | — | — |
+/// | CALL_NATIVE | — | — | — | — | — |
 ///
 /// The BINARY_OP / COMPARE_OP forms need no cache; their entry only counts misses.
 #[derive(Clone, Copy)]
@@ -268,6 +269,21 @@ pub(crate) fn call(vm: &Vm, ip: *const Instr, func: Value, nargs: usize) {
         e.b = size;
         e.n = nargs as u32;
     });
+}
+
+// --- features ---
+/// The generic CALL just dispatched calls a native: make it CALL_NATIVE unless it is a
+/// keyword call (KW_NAMES right before; natives then need the names).
+#[inline(never)]
+pub(crate) fn call_native(vm: &Vm, ip: *const Instr) {
+    let code = vm.frame().code();
+    let pc = pc_of(code, ip);
+    if code.instrs[pc].op() != Opcode::CALL
+        || (pc > 0 && code.src.code[pc - 1].op() == Opcode::KW_NAMES)
+    {
+        return;
+    }
+    specialize(vm, ip, Opcode::CALL_NATIVE, |_| {});
 }
 
 /// LOAD_METHOD found built-in method `m` of type `ty`.
