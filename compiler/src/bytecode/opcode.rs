@@ -300,7 +300,8 @@ macro_rules! for_each_opcode {
             /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
             LOAD_METHOD_BUILTIN = Name, |_, _| 1;
             // --- features ---
-            /// CALL of a native (built-in function or method), positional arguments only.
+            /// CALL of a native (built-in function or method) or a built-in type, positional
+            /// arguments only.
             CALL_NATIVE = Count, |n, _| -1 - n as i32;
         }
     };

@@ -975,26 +975,33 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 }
 
 // --- features ---
-/// CALL of a native with positional arguments only (no KW_NAMES before this CALL): straight
-/// to its function, without the generic call's out-of-line trip. The registers are synced
-/// first (the native may run Python code or collect) and reloaded after, as the generic call
-/// does.
+/// CALL of a native or a built-in type with positional arguments only (no KW_NAMES before
+/// this CALL): straight to its function (or `construct`), without the generic call's
+/// out-of-line trip. The registers are synced first (the callee may run Python code or
+/// collect) and reloaded after, as the generic call does.
 #[inline(always)]
 pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let argc = arg as usize;
     let callable = peek(r, argc + 2);
-    let Some(ObjKind::Native(n)) = callable.as_obj().map(|o| &o.kind) else {
-        return slow(); // body::CALL_NATIVE deoptimizes
-    };
     let slot = r.sp.wrapping_sub(argc + 2);
     let nargs = argc + !peek(r, argc + 1).is_null() as usize;
     // SAFETY: CALL's operands: the `nargs` argument values end at `sp`, and they stay on the
     // stack (rooted) during the call.
     let args = unsafe { std::slice::from_raw_parts(r.sp.sub(nargs), nargs) };
-    vm.sync(r);
-    vm.native_depth += 1;
-    let res = (n.f)(vm, args, Value::NULL);
-    vm.native_depth -= 1;
+    let res = match callable.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Native(n)) => {
+            vm.sync(r);
+            vm.native_depth += 1;
+            let res = (n.f)(vm, args, Value::NULL);
+            vm.native_depth -= 1;
+            res
+        }
+        Some(ObjKind::Type(t)) => {
+            vm.sync(r);
+            crate::builtins::construct(vm, *t, args, Value::NULL)
+        }
+        _ => return slow(), // body::CALL_NATIVE deoptimizes
+    };
     match res {
         Ok(v) => {
             // SAFETY: the result replaces the callable slot; the stack top follows it.
@@ -2023,8 +2030,13 @@ pub(super) mod body {
             }
         }
         vm.sync(r);
-        // --- features --- a native called positionally: CALL_NATIVE from now on
-        if vm.quicken && matches!(callable.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))) {
+        // --- features --- a native or built-in type called positionally: CALL_NATIVE
+        if vm.quicken
+            && matches!(
+                callable.as_obj().map(|o| &o.kind),
+                Some(ObjKind::Native(_) | ObjKind::Type(_))
+            )
+        {
             quicken::call_native(vm, r.ip);
         }
         call_slow(vm, argc, callable, slot)?;

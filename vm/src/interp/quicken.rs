@@ -272,8 +272,8 @@ pub(crate) fn call(vm: &Vm, ip: *const Instr, func: Value, nargs: usize) {
 }
 
 // --- features ---
-/// The generic CALL just dispatched calls a native: make it CALL_NATIVE unless it is a
-/// keyword call (KW_NAMES right before; natives then need the names).
+/// The generic CALL just dispatched calls a native or a built-in type: make it CALL_NATIVE
+/// unless it is a keyword call (KW_NAMES right before; the callee then needs the names).
 #[inline(never)]
 pub(crate) fn call_native(vm: &Vm, ip: *const Instr) {
     let code = vm.frame().code();
