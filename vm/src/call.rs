@@ -17,7 +17,7 @@ pub fn bind_args(
     kwnames: Value,
     locals: &mut [Value],
 ) -> PyResult<()> {
-    let names = kwnames.as_tuple().map_or(&[][..], |t| &t[..]);
+    let names = kwnames.as_tuple().map_or(&[][..], |t| t);
     let npos = args.len() - names.len();
     let kw = names.iter().copied().zip(args[npos..].iter().copied());
     bind(vm, func, c, &args[..npos], kw, locals)
