@@ -996,6 +996,11 @@ pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             vm.native_depth -= 1;
             res
         }
+        // `bool(x)`: the truth test itself (construct's checks cannot fail for one argument)
+        Some(ObjKind::Type(Ty::Bool)) if args.len() == 1 => {
+            vm.sync(r);
+            ops::truthy(vm, args[0]).map(Value::bool)
+        }
         Some(ObjKind::Type(t)) => {
             vm.sync(r);
             crate::builtins::construct(vm, *t, args, Value::NULL)
