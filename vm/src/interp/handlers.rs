@@ -996,14 +996,9 @@ pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             vm.native_depth -= 1;
             res
         }
-        // `bool(x)`: the truth test itself (construct's checks cannot fail for one argument)
-        Some(ObjKind::Type(Ty::Bool)) if args.len() == 1 => {
-            vm.sync(r);
-            ops::truthy(vm, args[0]).map(Value::bool)
-        }
         Some(ObjKind::Type(t)) => {
             vm.sync(r);
-            crate::builtins::construct(vm, *t, args, Value::NULL)
+            call_type(vm, *t, args)
         }
         _ => return slow(), // body::CALL_NATIVE deoptimizes
     };
@@ -1019,6 +1014,17 @@ pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             Ok(())
         }
         Err(e) => Err(vm.throw(e)),
+    }
+}
+
+/// CALL_NATIVE of a built-in type, out of line (the handler's own frame stays small: natives
+/// re-enter the VM from it). `bool(x)` is the truth test itself (construct's checks cannot
+/// fail for one argument).
+#[inline(never)]
+fn call_type(vm: &mut Vm, t: Ty, args: &[Value]) -> crate::PyResult<Value> {
+    match (t, args) {
+        (Ty::Bool, [x]) => ops::truthy(vm, *x).map(Value::bool),
+        _ => crate::builtins::construct(vm, t, args, Value::NULL),
     }
 }
 
