@@ -410,6 +410,13 @@ fn min_max(
     name: &str,
     want: std::cmp::Ordering,
 ) -> PyResult<Value> {
+    // --- features --- `min(a, b)` / `max(a, b)` of two inline ints (the first of equals)
+    if let [a, b] = args {
+        if kwnames.is_null() && Value::both_small_ints(*a, *b) {
+            let (x, y) = (a.as_small_int(), b.as_small_int());
+            return Ok(if y.cmp(&x) == want { *b } else { *a });
+        }
+    }
     let (pos, kws) = split_kw(args, kwnames);
     let mut key = None;
     let mut default = None;

@@ -17,19 +17,38 @@ pub fn bind_args(
     kwnames: Value,
     locals: &mut [Value],
 ) -> PyResult<()> {
+    let names = kwnames.as_tuple().map_or(&[][..], |t| t);
+    let npos = args.len() - names.len();
+    let kw = names.iter().copied().zip(args[npos..].iter().copied());
+    bind(vm, func, c, &args[..npos], kw, locals)
+}
+
+// --- features ---
+/// `bind_args` with the keyword arguments as (name, value) pairs from any source: a call's
+/// kwnames tuple, or the `**` dict of a star-call read in place (no kwnames tuple, no copy of
+/// the values). Every name must be a str.
+pub fn bind<K>(
+    vm: &mut Vm,
+    func: &Function,
+    c: &Code,
+    args: &[Value],
+    kw: K,
+    locals: &mut [Value],
+) -> PyResult<()>
+where
+    K: Iterator<Item = (Value, Value)> + Clone,
+{
     let co = &c.src;
-    let nkw = kwnames.as_tuple().map_or(0, |t| t.len());
-    let npos = args.len() - nkw;
+    let npos = args.len();
     let argcount = co.argcount as usize;
     let kwonly = co.kwonlyargcount as usize;
+    let posonly = co.posonlyargcount as usize;
     let has_varargs = co.flags.has(nanopy_compiler::bytecode::CodeFlags::VARARGS);
     let has_varkw = co
         .flags
         .has(nanopy_compiler::bytecode::CodeFlags::VARKEYWORDS);
     let fname: &str = &co.qualname;
-    for (i, v) in args[..npos.min(argcount)].iter().enumerate() {
-        locals[i] = *v;
-    }
+    locals[..npos.min(argcount)].copy_from_slice(&args[..npos.min(argcount)]);
     let mut slot = argcount + kwonly;
     if has_varargs {
         let extra = if npos > argcount {
@@ -47,48 +66,47 @@ pub fn bind_args(
     } else {
         None
     };
-    if let Some(names) = kwnames.as_tuple() {
-        for (k, name) in names.iter().enumerate() {
-            let v = args[npos + k];
-            let n = ops::str_of(*name);
-            let pos = co.varnames[co.posonlyargcount as usize..argcount + kwonly]
-                .iter()
-                .position(|p| &**p == n)
-                .map(|p| p + co.posonlyargcount as usize);
-            match pos {
-                Some(p) => {
-                    if !locals[p].is_null() {
-                        let msg = format!("{fname}() got multiple values for argument '{n}'");
-                        return Err(vm.new_exc(Ty::TypeError, &msg));
-                    }
-                    locals[p] = v;
+    for (name, v) in kw.clone() {
+        let n = ops::str_of(name);
+        let pos = co.varnames[posonly..argcount + kwonly]
+            .iter()
+            .position(|p| &**p == n)
+            .map(|p| p + posonly);
+        match pos {
+            Some(p) => {
+                if !locals[p].is_null() {
+                    let msg = format!("{fname}() got multiple values for argument '{n}'");
+                    return Err(vm.new_exc(Ty::TypeError, &msg));
                 }
-                None => match kwdict {
-                    Some(d) => ops::dict_set(vm, d, *name, v)?,
-                    None => {
-                        // CPython names positional-only parameters passed by keyword first.
-                        let posonly: Vec<String> = names
-                            .iter()
-                            .map(|k| ops::str_of(*k))
-                            .filter(|k| {
-                                co.varnames[..co.posonlyargcount as usize]
-                                    .iter()
-                                    .any(|p| &**p == *k)
-                            })
-                            .map(|k| format!("'{k}'"))
-                            .collect();
-                        let msg = if posonly.is_empty() {
-                            format!("{fname}() got an unexpected keyword argument '{n}'")
-                        } else {
-                            format!(
-                                "{fname}() got some positional-only arguments passed as keyword arguments: {}",
-                                posonly.join(", ")
-                            )
-                        };
-                        return Err(vm.new_exc(Ty::TypeError, &msg));
-                    }
-                },
+                locals[p] = v;
             }
+            None => match kwdict {
+                // The names are distinct str (the compiler rejects repeated keywords; a
+                // dict's keys are distinct), so the cached str hash and a plain insert do.
+                Some(d) => {
+                    let h = name.as_str().map_or(0, |s| s.hash());
+                    if let Some(d) = d.as_dict() {
+                        d.borrow_mut().insert(h, name, v, |x| ops::eq_fast(x, name));
+                    }
+                }
+                None => {
+                    // CPython names positional-only parameters passed by keyword first.
+                    let named: Vec<String> = kw
+                        .map(|(k, _)| ops::str_of(k))
+                        .filter(|k| co.varnames[..posonly].iter().any(|p| &**p == *k))
+                        .map(|k| format!("'{k}'"))
+                        .collect();
+                    let msg = if named.is_empty() {
+                        format!("{fname}() got an unexpected keyword argument '{n}'")
+                    } else {
+                        format!(
+                            "{fname}() got some positional-only arguments passed as keyword arguments: {}",
+                            named.join(", ")
+                        )
+                    };
+                    return Err(vm.new_exc(Ty::TypeError, &msg));
+                }
+            },
         }
     }
     if npos > argcount && !has_varargs {

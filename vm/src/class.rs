@@ -148,12 +148,18 @@ impl Instance {
             .unwrap_or(Value::NULL)
     }
 
-    #[inline]
+    // --- features --- the inline store is STORE_ATTR's hot path; the spill is out of line
+    #[inline(always)]
     pub fn set_slot(&self, i: usize, v: Value) {
         if let Some(c) = self.inline().get(i) {
             c.set(v);
             return;
         }
+        self.set_extra(i, v);
+    }
+
+    #[inline(never)]
+    fn set_extra(&self, i: usize, v: Value) {
         // SAFETY: as in `slot`: nothing else refers into `extra` while it is updated.
         let extra = unsafe { &mut *self.extra.as_ptr() };
         let vec = extra.get_or_insert_with(Default::default);

@@ -4,6 +4,10 @@
 //! Hashing and equality are supplied by the caller (they may need the VM, e.g. to compare big
 //! ints or tuples); this file owns only the table mechanics. Deleted entries leave a `NULL`
 //! key tombstone that iteration skips and a rebuild compacts.
+//!
+//! A small dict (at most `SMALL` entry slots, tombstones included) has no index at all and is
+//! searched by a scan of the entries' hashes: the `**kwargs` and keyword-forwarding dicts a
+//! call makes, and most literal dicts, then cost one allocation (the entries) instead of two.
 
 use crate::value::Value;
 
@@ -17,7 +21,8 @@ pub struct Entry {
 #[derive(Default)]
 pub struct Dict {
     entries: Vec<Entry>,
-    /// Slots hold `entry index + 1`; 0 means empty. Length is a power of two or zero.
+    /// Slots hold `entry index + 1`; 0 means empty. Length is a power of two, or zero for a
+    /// small dict (found by scanning `entries`).
     index: Vec<u32>,
     len: usize,
     /// Bumped on every change of which keys sit at which entry positions (insert of a new key,
@@ -28,6 +33,9 @@ pub struct Dict {
 }
 
 const EMPTY: u32 = 0;
+// --- features ---
+/// The most entry slots a dict without an index holds: past it, inserting builds the index.
+const SMALL: usize = 8;
 
 impl Dict {
     pub fn new() -> Dict {
@@ -41,7 +49,9 @@ impl Dict {
             len: 0,
             version: 0,
         };
-        d.rebuild((n * 3 / 2).next_power_of_two().max(8));
+        if n > SMALL {
+            d.rebuild((n * 3 / 2).next_power_of_two().max(8));
+        }
         d
     }
 
@@ -54,7 +64,7 @@ impl Dict {
     }
 
     /// Live entries in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> + Clone {
         self.entries.iter().filter(|e| !e.key.is_null())
     }
 
@@ -71,7 +81,11 @@ impl Dict {
     #[inline]
     pub fn find(&self, hash: u64, mut eq: impl FnMut(Value) -> bool) -> Option<usize> {
         if self.index.is_empty() {
-            return None;
+            // --- features --- small dict: scan (hash first, so `eq` runs only on a match)
+            return self
+                .entries
+                .iter()
+                .position(|e| e.hash == hash && !e.key.is_null() && eq(e.key));
         }
         let mask = self.index.len() - 1;
         let mut slot = hash as usize & mask;
@@ -105,6 +119,12 @@ impl Dict {
             self.entries[i].value = value;
             return;
         }
+        if self.index.is_empty() && self.entries.len() < SMALL {
+            self.entries.push(Entry { hash, key, value });
+            self.len += 1;
+            self.version += 1;
+            return;
+        }
         if (self.entries.len() + 1) * 3 >= self.index.len() * 2 {
             let want = ((self.len + 1) * 3).next_power_of_two().max(8);
             self.rebuild(want);
@@ -133,11 +153,22 @@ impl Dict {
                 self.len -= 1;
                 self.version += 1;
                 let n = self.index.len();
-                self.rebuild(n);
+                if n > 0 {
+                    self.rebuild(n);
+                }
                 return Some(e);
             }
         }
         None
+    }
+
+    // --- features ---
+    /// Become a copy of `other` (same entries, order and index), as a change of key positions.
+    pub fn copy_from(&mut self, other: &Dict) {
+        self.entries.clone_from(&other.entries);
+        self.index.clone_from(&other.index);
+        self.len = other.len;
+        self.version += 1;
     }
 
     pub fn clear(&mut self) {
@@ -195,5 +226,39 @@ mod tests {
         assert_eq!(d.get(0, |x| x == k(3)), None);
         let last = d.pop_last().expect("non-empty");
         assert_eq!(last.key, k(998));
+    }
+
+    // --- features ---
+    #[test]
+    fn small_dicts_scan_then_index_past_the_limit() {
+        let mut d = Dict::with_capacity(3);
+        for round in 0..5 {
+            // Insert and delete around the small limit, tombstones included.
+            for i in 0..(SMALL as i64 + 3) {
+                d.insert(i as u64 % 3, k(i), k(i + round), |x| x == k(i));
+            }
+            for i in (0..(SMALL as i64 + 3)).step_by(2) {
+                assert_eq!(d.remove(i as u64 % 3, |x| x == k(i)), Some(k(i + round)));
+            }
+            let keys: Vec<i64> = d.iter().map(|e| e.key.as_small_int()).collect();
+            let want: Vec<i64> = (0..(SMALL as i64 + 3)).filter(|i| i % 2 == 1).collect();
+            assert_eq!(keys, want);
+            for i in 0..(SMALL as i64 + 3) {
+                let got = d.get(i as u64 % 3, |x| x == k(i));
+                assert_eq!(got, (i % 2 == 1).then(|| k(i + round)));
+            }
+            d.clear();
+        }
+        let mut s = Dict::new();
+        s.insert(7, k(1), k(10), |x| x == k(1));
+        s.insert(7, k(2), k(20), |x| x == k(2));
+        assert_eq!(s.pop_last().map(|e| e.key), Some(k(2)));
+        assert_eq!(s.get(7, |x| x == k(1)), Some(k(10)));
+        assert_eq!(s.get(7, |x| x == k(2)), None);
+        assert_eq!(s.len(), 1);
+        let mut c = Dict::new();
+        c.copy_from(&s);
+        assert_eq!(c.get(7, |x| x == k(1)), Some(k(10)));
+        assert!(c.version > 0);
     }
 }

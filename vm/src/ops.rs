@@ -211,8 +211,15 @@ pub fn key_error(vm: &mut Vm, key: Value) -> PyErr {
 
 const HASH_MODULUS: u64 = (1 << 61) - 1;
 
+#[inline]
 fn hash_i64(i: i64) -> u64 {
-    let m = i.unsigned_abs() % HASH_MODULUS;
+    // --- features --- small ints are below the modulus: no division
+    let a = i.unsigned_abs();
+    let m = if a < HASH_MODULUS {
+        a
+    } else {
+        a % HASH_MODULUS
+    };
     let h = if i < 0 {
         (m as i64).wrapping_neg()
     } else {
@@ -282,7 +289,22 @@ fn frexp(v: f64) -> (f64, i32) {
     (m, exp - 1022)
 }
 
+// --- features ---
+/// `hash(v)`: small ints and str (whose hash is cached) inline at the call site; every other
+/// kind in `hash_any`.
+#[inline]
 pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
+    if v.is_small_int() {
+        return Ok(hash_i64(v.as_small_int()));
+    }
+    if let Some(s) = v.as_str() {
+        return Ok(s.hash());
+    }
+    hash_any(vm, v)
+}
+
+#[inline(never)]
+fn hash_any(vm: &mut Vm, v: Value) -> PyResult<u64> {
     if let Some(i) = small_of(v) {
         return Ok(hash_i64(i));
     }
@@ -332,10 +354,20 @@ pub fn hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
 }
 
 /// `a == b` for built-in types (never fails, never runs Python code).
+// --- features --- the identical and two-small-int cases inline at every table probe
+#[inline]
 pub fn eq_fast(a: Value, b: Value) -> bool {
     if a == b {
         return true;
     }
+    if a.is_small_int() && b.is_small_int() {
+        return false; // small ints are canonical: different bits, different values
+    }
+    eq_any(a, b)
+}
+
+#[inline(never)]
+fn eq_any(a: Value, b: Value) -> bool {
     if let (Some(x), Some(y)) = (small_of(a), small_of(b)) {
         return x == y;
     }

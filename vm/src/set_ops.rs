@@ -66,7 +66,8 @@ fn elem_hash(vm: &mut Vm, v: Value) -> PyResult<u64> {
 /// The element of `so` equal to `v` by a user-defined `__eq__`, or `v` itself: the tables
 /// compare with `eq_fast` (identity and built-in equality), which cannot call Python.
 fn canonical(vm: &mut Vm, so: &SetObj, h: u64, v: Value) -> PyResult<Value> {
-    if !crate::class::has_user_eq(vm, v) {
+    // --- features --- only instances can have a user `__eq__`
+    if !crate::class::is_user_instance(v) || !crate::class::has_user_eq(vm, v) {
         return Ok(v);
     }
     let mut candidates = Vec::new();

@@ -12,9 +12,9 @@ use nanopy_vm::Dispatch;
 
 #[test]
 fn tail_dispatch_runs_in_constant_stack() {
-    // def count(n):            # a loop of ~3M instructions
+    // def count(n):            # a loop of ~6M instructions
     //     i = 0; s = 0
-    //     while i < n: s = s + i; i = i + 1
+    //     while i < n: s = s + i; i = i + 1; abs(i); bool(i)   # natives: CALL_NATIVE (features)
     //     return s
     // def down(n): return 0 if n == 0 else down(n - 1) + 1     # Python recursion 500 deep
     // print(count(300000), down(500))
@@ -40,6 +40,16 @@ fn tail_dispatch_runs_in_constant_stack() {
         LOAD_CONST 1
         BINARY_OP +
         STORE_FAST i
+        LOAD_GLOBAL abs
+        PUSH_NULL
+        LOAD_FAST i
+        CALL 1
+        POP_TOP
+        LOAD_GLOBAL bool
+        PUSH_NULL
+        LOAD_FAST i
+        CALL 1
+        POP_TOP
         JUMP_BACKWARD top
         done:
         LOAD_FAST s

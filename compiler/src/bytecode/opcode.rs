@@ -319,9 +319,10 @@ macro_rules! for_each_opcode {
             LOAD_GLOBAL_MODULE__PUSH_NULL = Name, |_, _| 1, |_| 0;
             /// LOAD_GLOBAL_BUILTIN, then the PUSH_NULL after it (a plain call's callee).
             LOAD_GLOBAL_BUILTIN__PUSH_NULL = Name, |_, _| 1, |_| 0;
-            /// CALL of the built-in function (or method) the instruction's cache holds, with no
-            /// keywords: straight to its native code.
-            CALL_BUILTIN = Count, |n, _| -1 - n as i32, |n| n + 2;
+            // --- features ---
+            /// CALL of a native (built-in function or method) or a built-in type, positional
+            /// arguments only.
+            CALL_NATIVE = Count, |n, _| -1 - n as i32, |n| n + 2;
         }
     };
 }
@@ -461,8 +462,8 @@ impl Opcode {
             LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => LOAD_FAST,
             LOAD_GLOBAL_MODULE__PUSH_NULL | LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
             CALL_PY_EXACT_ARGS => CALL,
-            CALL_BUILTIN => CALL, // --- calls ---
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
+            CALL_NATIVE => CALL, // --- features ---
             op => op,
         }
     }

@@ -428,6 +428,21 @@ fn global_lookup(vm: &mut Vm, arg: u32) -> Value {
 #[inline(always)]
 pub fn LOAD_METHOD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let obj = peek(r, 1);
+    // --- features --- user instances: the method cache right here (no call, no type_of)
+    if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
+        // SAFETY: `arg` indexes `names`, and there is one cache per name.
+        let c = unsafe { vm.frame().code().attr_cache.get_unchecked(arg as usize) };
+        for way in &c.method {
+            // SAFETY: caches are only written by the VM's single thread, never while borrowed.
+            let m = unsafe { &*way.as_ptr() };
+            if m.class == i.class && m.shape == i.shape.get() && m.epoch == vm.classes.epoch {
+                set_peek(r, 1, m.func);
+                push(r, obj);
+                return Ok(());
+            }
+        }
+        return slow();
+    }
     let m = method_lookup(vm, obj, arg, r.ip);
     if m.is_null() {
         return slow();
@@ -1079,43 +1094,57 @@ pub fn CALL_PY_EXACT_ARGS(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
-// --- calls ---
-/// The specialized native call: out of line (it calls the native anyway), but straight there
-/// — none of the generic call's tests for functions, classes and bound methods.
+// --- features ---
+/// CALL of a native or a built-in type with positional arguments only (no KW_NAMES before
+/// this CALL): straight to its function (or `construct`), without the generic call's
+/// out-of-line trip. The registers are synced first (the callee may run Python code or
+/// collect) and reloaded after, as the generic call does.
 #[inline(always)]
-pub fn CALL_BUILTIN(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    outline(vm, r, arg, call_builtin)
-}
-
-/// CALL_BUILTIN's work, registers spilled to the frame (`outline`).
-#[inline(never)]
-fn call_builtin(vm: &mut Vm, arg: u32) -> Step {
-    let r = vm.spilled();
+pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let argc = arg as usize;
-    let e = quicken::entry(vm, r.ip).get();
+    let callable = peek(r, argc + 2);
     let slot = r.sp.wrapping_sub(argc + 2);
-    // SAFETY: the callable and self_or_null slots of this call, below `sp`.
-    let (callable, this) = unsafe { (*slot, *slot.add(1)) };
-    let n = argc + !this.is_null() as usize;
-    if callable.bits() != e.held.bits() || n != e.n as usize {
-        return cold::CALL_BUILTIN(vm, arg); // body::CALL_BUILTIN deoptimizes
-    }
-    // SAFETY: `a` is the `NativeFn` of the cached native, stored by `quicken::call_builtin`.
-    let f = unsafe { std::mem::transmute::<usize, crate::object::NativeFn>(e.a as usize) };
-    // SAFETY: the n argument values end at `sp`; they stay on the stack (rooted, the frame's
-    // `sp` covers them) during the call.
-    let args = unsafe { std::slice::from_raw_parts(r.sp.sub(n), n) };
-    vm.native_depth += 1;
-    let res = f(vm, args, Value::NULL);
-    vm.native_depth -= 1;
+    let nargs = argc + !peek(r, argc + 1).is_null() as usize;
+    // SAFETY: CALL's operands: the `nargs` argument values end at `sp`, and they stay on the
+    // stack (rooted) during the call.
+    let args = unsafe { std::slice::from_raw_parts(r.sp.sub(nargs), nargs) };
+    let res = match callable.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Native(n)) => {
+            vm.sync(r);
+            vm.native_depth += 1;
+            let res = (n.f)(vm, args, Value::NULL);
+            vm.native_depth -= 1;
+            res
+        }
+        Some(ObjKind::Type(t)) => {
+            vm.sync(r);
+            call_type(vm, *t, args)
+        }
+        _ => return slow(), // body::CALL_NATIVE deoptimizes
+    };
     match res {
         Ok(v) => {
             // SAFETY: the result replaces the callable slot; the stack top follows it.
             unsafe { *slot = v };
             vm.frame_mut().sp = slot.wrapping_add(1);
+            let f = vm.frame();
+            r.ip = f.ip;
+            r.sp = f.sp;
+            r.fp = f.base;
             Ok(())
         }
         Err(e) => Err(vm.throw(e)),
+    }
+}
+
+/// CALL_NATIVE of a built-in type, out of line (the handler's own frame stays small: natives
+/// re-enter the VM from it). `bool(x)` is the truth test itself (construct's checks cannot
+/// fail for one argument).
+#[inline(never)]
+fn call_type(vm: &mut Vm, t: Ty, args: &[Value]) -> crate::PyResult<Value> {
+    match (t, args) {
+        (Ty::Bool, [x]) => ops::truthy(vm, *x).map(Value::bool),
+        _ => crate::builtins::construct(vm, t, args, Value::NULL),
     }
 }
 
@@ -1145,13 +1174,13 @@ pub(super) mod body {
         COMPARE_OP_INT => COMPARE_OP,
         COMPARE_OP_FLOAT => COMPARE_OP,
         COMPARE_OP_INT_JUMP => COMPARE_OP, // --- calls ---
-        CALL_BUILTIN => CALL,
         COMPARE_OP_FLOAT_JUMP => COMPARE_OP,
         LOAD_GLOBAL_MODULE__PUSH_NULL => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN__PUSH_NULL => LOAD_GLOBAL,
         LOAD_GLOBAL_MODULE => LOAD_GLOBAL,
         LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
         LOAD_METHOD_BUILTIN => LOAD_METHOD,
+        CALL_NATIVE => CALL, // --- features ---
     );
 
     /// CALL_PY_EXACT_ARGS also comes here when its guard held but the frame could not be
@@ -1279,6 +1308,21 @@ pub(super) mod body {
         let name = vm.frame().code().names[arg as usize];
         let v = pop(r);
         let g = vm.frame().globals;
+        // --- features --- a name this code's LOAD_GLOBAL found in these globals, at a
+        // position still valid (same version): overwrite its value in place, as dict_set would.
+        let cache = vm.frame().code().global_cache[arg as usize].get();
+        if cache.globals == g.bits() && !cache.in_builtins {
+            if let Some(d) = g.as_dict() {
+                let mut d = d.borrow_mut();
+                let i = cache.index as usize;
+                if d.version == cache.globals_version
+                    && d.entry_at(i).is_some_and(|e| e.key == name)
+                {
+                    *d.value_at_mut(i) = v;
+                    return Ok(());
+                }
+            }
+        }
         tri!(vm, ops::dict_set(vm, g, name, v));
         Ok(())
     }
@@ -1755,6 +1799,12 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn BUILD_MAP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+        // --- features --- `f(*a, **k)` forwarding: call without copying `k`
+        if arg == 0 {
+            if let Some(step) = super::super::call_ex::forward_star_call(vm, r) {
+                return step;
+            }
+        }
         let n = arg as usize;
         let items = top_slice(r, 2 * n).to_vec();
         let d = vm.new_dict(crate::dict::Dict::with_capacity(n));
@@ -2121,6 +2171,15 @@ pub(super) mod body {
             }
         }
         vm.sync(r);
+        // --- features --- a native or built-in type called positionally: CALL_NATIVE
+        if vm.quicken
+            && matches!(
+                callable.as_obj().map(|o| &o.kind),
+                Some(ObjKind::Native(_) | ObjKind::Type(_))
+            )
+        {
+            quicken::call_native(vm, r.ip);
+        }
         call_slow(vm, argc, callable, slot)?;
         let f = vm.frame();
         r.ip = f.ip;
@@ -2135,8 +2194,7 @@ pub(super) mod body {
     fn call_slow(vm: &mut Vm, argc: usize, mut callable: Value, slot: *mut Value) -> Step {
         let mut kwnames = std::mem::replace(&mut vm.kwnames, Value::NULL);
         let sp = vm.frame().sp;
-        let original = callable; // --- calls ---
-                                 // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
+        // SAFETY: `slot` is the callable slot of the call being made, below `sp`.
         let at = |k: usize| unsafe { slot.add(k) };
         if let Some(ObjKind::Method { this, func }) = callable.as_obj().map(|o| &o.kind) {
             // Bound method: unpack into callable + self.
@@ -2181,17 +2239,6 @@ pub(super) mod body {
         let n = argc + has_self as usize;
         // SAFETY: the n argument values end at `sp`.
         let args = unsafe { std::slice::from_raw_parts(sp.sub(n), n) };
-        // --- calls --- a native in the callable slot itself (not unpacked from a bound method)
-        if vm.quicken
-            && kwnames.is_null()
-            && callable == original
-            && matches!(callable.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_)))
-        {
-            let ip = vm.frame().ip;
-            if quicken::ready(vm, ip) {
-                quicken::call_builtin(vm, ip, callable, n);
-            }
-        }
         let res = vm.call_kw(callable, args, kwnames);
         kwnames = Value::NULL;
         let _ = kwnames;
@@ -2215,6 +2262,13 @@ pub(super) mod body {
         let args = peek(r, 1 + extra);
         let callable = peek(r, 3 + extra);
         vm.sync(r);
+        // --- features --- a tuple and a str-keyed dict bind straight into the callee's frame
+        let slot = r.sp.wrapping_sub(3 + extra);
+        if let Some(step) =
+            super::super::call_ex::push_star_direct(vm, r, slot, callable, args, kwargs)
+        {
+            return step;
+        }
         let mut argv = tri!(vm, super::super::call_ex::star_args(vm, callable, args));
         let mut kwnames = Value::NULL;
         if !kwargs.is_null() {
@@ -2223,7 +2277,6 @@ pub(super) mod body {
             kwnames = vm.new_tuple(names);
         }
         // --- iterfast --- a Python function runs on this loop (no nested `execute`)
-        let slot = r.sp.wrapping_sub(3 + extra);
         if let Some(step) =
             super::super::call_ex::push_star_call(vm, r, slot, callable, &argv, kwnames)
         {

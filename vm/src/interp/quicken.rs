@@ -116,9 +116,9 @@ impl std::ops::Index<usize> for Instrs {
 /// | LOAD_GLOBAL_*__PUSH_NULL | as LOAD_GLOBAL_MODULE / _BUILTIN | | | | |
 /// | CALL_PY_EXACT_ARGS | the function | `*const Code` | slots + stack size | — | args incl. self |
 /// | LOAD_METHOD_BUILTIN | the method | the type (`Ty as u64`) | — | — | — |
+/// | CALL_NATIVE | — | — | — | — | — |
 ///
 /// | CALL_PY_EXACT_ARGS (cont.) | | | | the function's globals | |
-/// | CALL_BUILTIN | the native | its `NativeFn` | — | — | args incl. self |
 ///
 /// The BINARY_OP / COMPARE_OP forms need no cache; their entry only counts misses.
 #[derive(Clone, Copy)]
@@ -353,25 +353,19 @@ pub(crate) fn call(vm: &Vm, ip: *const Instr, func: Value, nargs: usize) {
     });
 }
 
-// --- calls ---
-/// The generic CALL just called native `callable` (a `Native` in the callable slot, no
-/// keywords) with `nargs` arguments counting self; `ip` is past the CALL.
+// --- features ---
+/// The generic CALL just dispatched calls a native or a built-in type: make it CALL_NATIVE
+/// unless it is a keyword call (KW_NAMES right before; the callee then needs the names).
 #[inline(never)]
-pub(crate) fn call_builtin(vm: &Vm, ip: *const Instr, callable: Value, nargs: usize) {
+pub(crate) fn call_native(vm: &Vm, ip: *const Instr) {
     let code = vm.frame().code();
     let pc = pc_of(code, ip);
-    if pc > 0 && code.src.code[pc - 1].op() == Opcode::KW_NAMES {
+    if code.instrs[pc].op() != Opcode::CALL
+        || (pc > 0 && code.src.code[pc - 1].op() == Opcode::KW_NAMES)
+    {
         return;
     }
-    let Some(crate::object::ObjKind::Native(n)) = callable.as_obj().map(|o| &o.kind) else {
-        return;
-    };
-    let f = n.f as usize as u64;
-    specialize(vm, ip, Opcode::CALL_BUILTIN, |e| {
-        e.held = callable;
-        e.a = f;
-        e.n = nargs as u32;
-    });
+    specialize(vm, ip, Opcode::CALL_NATIVE, |_| {});
 }
 
 /// LOAD_METHOD found built-in method `m` of type `ty`.
