@@ -31,6 +31,7 @@ pub mod modules;
 pub mod numbers;
 pub mod set;
 pub mod set_ops;
+pub mod str_alloc; // --- strs ---
 pub mod str_format;
 pub mod suggestions; // --- bigint ---
 pub mod text;

@@ -1625,12 +1625,9 @@ pub(super) mod body {
     #[inline(always)]
     pub fn BUILD_STRING(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let parts = top_slice(r, arg as usize);
-        // strperf: one allocation of the final size instead of doubling as pieces arrive.
-        let mut s = String::with_capacity(parts.iter().map(|v| ops::str_of(*v).len()).sum());
-        for v in parts {
-            s.push_str(ops::str_of(*v));
-        }
-        let v = vm.new_string(s);
+        // --- strs --- built at its final size, in the new object's own block.
+        let len = parts.iter().map(|v| ops::str_of(*v).len()).sum();
+        let v = vm.concat_strs("", parts, len);
         r.sp = r.sp.wrapping_sub(arg as usize);
         push(r, v);
         Ok(())
