@@ -18,6 +18,7 @@ use crate::value::Value;
 /// every object, a two-slot instance as much as a string, pays for it. Instances keep their
 /// attribute slots right after the object, in the same allocation (`Heap::alloc_instance`).
 pub struct Obj {
+    /// The GC mark; which value means "marked" alternates between collections (`gc.rs`).
     pub(crate) marked: Cell<bool>,
     pub kind: ObjKind,
 }
