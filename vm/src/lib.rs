@@ -22,6 +22,7 @@ pub mod frame;
 pub mod gc;
 // --- bigint ---
 pub mod int_arith;
+pub(crate) mod int_fast; // --- strs ---
 pub mod interp;
 pub mod object;
 pub mod ops;

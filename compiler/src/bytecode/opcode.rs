@@ -299,6 +299,12 @@ macro_rules! for_each_opcode {
             CALL_PY_EXACT_ARGS = Count, |n, _| -1 - n as i32;
             /// LOAD_METHOD on a built-in type's instance: the cache holds the type and method.
             LOAD_METHOD_BUILTIN = Name, |_, _| 1;
+            // --- strs ---
+            /// BINARY_OP `*`/`*=` of two inline ints (a product past the inline range is made
+            /// a big int here).
+            BINARY_OP_MUL_INT = BinOp, |_, _| -1;
+            /// BINARY_OP `%`/`%=` of two inline ints, non-zero divisor (floored, as Python).
+            BINARY_OP_MOD_INT = BinOp, |_, _| -1;
         }
     };
 }
@@ -422,6 +428,7 @@ impl Opcode {
             LOAD_GLOBAL_MODULE | LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
             BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
             | BINARY_OP_MUL_FLOAT => BINARY_OP,
+            BINARY_OP_MUL_INT | BINARY_OP_MOD_INT => BINARY_OP, // --- strs ---
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
             CALL_PY_EXACT_ARGS => CALL,
             LOAD_METHOD_BUILTIN => LOAD_METHOD,

@@ -97,6 +97,7 @@ pub fn stack_inputs(op: Opcode, arg: u32) -> u64 {
         LOAD_METHOD_BUILTIN => 1,
         BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
         | BINARY_OP_MUL_FLOAT | COMPARE_OP_INT | COMPARE_OP_FLOAT => 2,
+        BINARY_OP_MUL_INT | BINARY_OP_MOD_INT => 2, // --- strs ---
         CALL_PY_EXACT_ARGS => n + 2,
     }
 }
