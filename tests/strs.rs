@@ -3,8 +3,9 @@
 //! - `int_wide.py`: the int specializations BINARY_OP_MUL_INT / BINARY_OP_MOD_INT and the
 //!   i64 big-int fast path, past the inline range, past i64, negative operands, zero divisors;
 //! - `text_inline.py`: strings with inline text (up to 1 KiB) and with a block of their own,
-//!   built by join, f-strings, concatenation, split, replace, case methods —
-//! under every dispatch strategy with and without quickening, and in-process with a collection
+//!   built by join, f-strings, concatenation, split, replace, case methods.
+//!
+//! They are checked under every dispatch strategy with and without quickening, and in-process with a collection
 //! every few allocations (the collector's alternating mark value and leaf marking).
 
 mod common;
@@ -119,7 +120,10 @@ fn lcg_products_specialize_and_stay_specialized() {
         .split_whitespace()
         .filter_map(|w| w.parse().ok())
         .collect();
-    assert!(n[0] >= 2, "the `*` and `%` sites were not specialized: {line}");
+    assert!(
+        n[0] >= 2,
+        "the `*` and `%` sites were not specialized: {line}"
+    );
     // `+ 12345` and `% 2147483648` warm up on inline ints (the first state is small) and
     // deoptimize when the product becomes a big int; a `*` deoptimizing on each overflow
     // would show thousands.

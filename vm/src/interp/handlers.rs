@@ -888,7 +888,11 @@ pub fn BINARY_OP_MOD_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
             // Python's modulo takes the divisor's sign; |result| < |y| fits inline.
             let m = x % y;
             pop(r);
-            set_peek(r, 1, Value::small_int(if m != 0 && (m ^ y) < 0 { m + y } else { m }));
+            set_peek(
+                r,
+                1,
+                Value::small_int(if m != 0 && (m ^ y) < 0 { m + y } else { m }),
+            );
             return Ok(());
         }
     }
