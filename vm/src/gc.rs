@@ -1,11 +1,14 @@
 //! The heap and its tracing mark-sweep collector.
 //!
-//! Every object is an `Obj` block (a `Box<Obj>`, or for instances the `Obj` followed by its
-//! inline slots) whose pointer is recorded in `Heap::objects`. Collection marks
+//! Every object is an `Obj` block (an `Obj` alone; for instances the `Obj` followed by its
+//! inline slots; for most strs the `Obj` followed by the text's bytes) whose pointer is
+//! recorded in `Heap::objects`. Collection marks
 //! from the roots the VM hands in (the live part of the data stack, every frame's function and
 //! code, globals, builtins, interned names, module table, the pending exception and any native
 //! roots), traces children with an explicit work list (no recursion, so deep structures cannot
-//! overflow the Rust stack), and frees every unmarked object.
+//! overflow the Rust stack; objects without children are marked but never listed), and frees
+//! every unmarked object. What the mark bit holds for "marked" alternates between collections,
+//! so survivors are only read by the sweep, never written.
 //!
 //! When it runs: only at *safe points* chosen by the interpreter — loop back-edges
 //! (`JUMP_BACKWARD`) and Python function entry — and only when the number of objects allocated

@@ -16,7 +16,8 @@ use crate::value::Value;
 /// at most 32 bytes — kinds that would be bigger (dicts, sets, functions, exceptions,
 /// generators, code, classes) are boxed — because the enum is as big as its biggest kind and
 /// every object, a two-slot instance as much as a string, pays for it. Instances keep their
-/// attribute slots right after the object, in the same allocation (`Heap::alloc_instance`).
+/// attribute slots right after the object, in the same allocation (`Heap::alloc_instance`),
+/// and so do strings their text (`Text`, `Heap::alloc_str`).
 pub struct Obj {
     /// The GC mark; which value means "marked" alternates between collections (`gc.rs`).
     pub(crate) marked: Cell<bool>,
