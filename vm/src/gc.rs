@@ -111,10 +111,11 @@ impl Heap {
     // --- strs ---
     /// A new str holding a copy of `s`, its text inline after the object (one block).
     pub fn alloc_str(&mut self, s: &str) -> Value {
-        // SAFETY: `fill` writes exactly the `s.len()` bytes of `s`, which are UTF-8.
+        // SAFETY: `fill` writes all `s.len()` bytes, those of `s`: UTF-8. `text` does not
+        // overlap `s` (it is a fresh block).
         unsafe {
-            self.alloc_str_with(s.len(), |buf| {
-                buf.copy_from_slice(s.as_bytes());
+            self.alloc_str_raw(s.len(), |text| {
+                std::ptr::copy_nonoverlapping(s.as_ptr(), text, s.len())
             })
         }
     }
@@ -136,20 +137,29 @@ impl Heap {
     /// # Safety
     /// `fill` must leave the whole buffer valid UTF-8 (it starts zeroed).
     pub unsafe fn alloc_str_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) -> Value {
-        self.charge(len / CHARGE_BYTES);
-        let layout = str_layout(len);
-        // SAFETY: the layout is non-zero-sized (it holds an `Obj`).
-        let p = unsafe { std::alloc::alloc(layout) } as *mut Obj;
-        if p.is_null() {
-            std::alloc::handle_alloc_error(layout);
+        // SAFETY: the bytes are zeroed (so initialised) before `fill` sees them as a slice;
+        // `fill` leaves them UTF-8 (the caller's contract).
+        unsafe {
+            self.alloc_str_raw(len, |text| {
+                std::ptr::write_bytes(text, 0, len);
+                fill(std::slice::from_raw_parts_mut(text, len));
+            })
         }
+    }
+
+    /// A new str whose `len` text bytes `fill` writes at the pointer it is given.
+    ///
+    /// # Safety
+    /// `fill` must write all `len` bytes, and they must be UTF-8.
+    unsafe fn alloc_str_raw(&mut self, len: usize, fill: impl FnOnce(*mut u8)) -> Value {
+        self.charge(len / CHARGE_BYTES);
+        let p = alloc_block(str_layout(len)) as *mut Obj;
         // SAFETY: `p` is a fresh block of `str_layout(len)`: an `Obj` then `len` bytes. The
-        // bytes are zeroed, then filled (UTF-8 by the caller's contract), before the `Text`
-        // that borrows them is made; they live until `free` releases the whole block.
+        // bytes are written by `fill` (all of them, UTF-8: the caller's contract) before the
+        // `Text` that borrows them is made; they live until `free` releases the whole block.
         unsafe {
             let text = (p as *mut u8).add(std::mem::size_of::<Obj>());
-            std::ptr::write_bytes(text, 0, len);
-            fill(std::slice::from_raw_parts_mut(text, len));
+            fill(text);
             let text = Text::inline(std::ptr::NonNull::new_unchecked(text), len);
             p.write(Obj {
                 marked: std::cell::Cell::new(self.color),
