@@ -1161,9 +1161,9 @@ fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     // --- strings --- lists and tuples are joined from their own storage (no copy of the
     // items); the text is built at its final size. Nothing in between runs Python code.
     let joined = if let Some(l) = args[1].as_list() {
-        join_strs(sep, &l.borrow())
+        join_strs(vm, sep, &l.borrow())
     } else if let Some(t) = args[1].as_tuple() {
-        join_strs(sep, t)
+        join_strs(vm, sep, t)
     } else {
         // PySequence_Fast: a TypeError from getting the iterator becomes this message.
         let it = ops::iter(vm, args[1]).map_err(|e| {
@@ -1174,11 +1174,10 @@ fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
             }
         })?;
         let items = ops::collect_gc_safe(vm, it)?; // langdata
-        join_strs(sep, &items)
+        join_strs(vm, sep, &items)
     };
     match joined {
-        Joined::Text(s) => Ok(vm.new_string(s)),
-        Joined::Same(v) => Ok(v),
+        Joined::Str(v) => Ok(v),
         Joined::NotStr(i, t) => Err(vm.new_exc(
             Ty::TypeError,
             &format!("sequence item {i}: expected str instance, {t} found"),
@@ -1187,16 +1186,15 @@ fn str_join(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 }
 
 // --- strings ---
-/// What `sep.join(items)` comes to, computed without the VM.
+/// What `sep.join(items)` comes to.
 enum Joined {
-    Text(String),
-    /// A single str item is the result itself, as in CPython (`''.join([s]) is s`).
-    Same(Value),
+    /// The result: a single str item itself (as in CPython, as in CPython (`''.join([s]) is s`).
+    Str(Value),
     /// Item `i` is not a str (its type name).
     NotStr(usize, &'static str),
 }
 
-fn join_strs(sep: &str, items: &[Value]) -> Joined {
+fn join_strs(vm: &mut Vm, sep: &str, items: &[Value]) -> Joined {
     let mut len = sep.len() * items.len().saturating_sub(1);
     for (i, it) in items.iter().enumerate() {
         match it.as_str() {
@@ -1205,16 +1203,9 @@ fn join_strs(sep: &str, items: &[Value]) -> Joined {
         }
     }
     if let [only] = items {
-        return Joined::Same(*only);
+        return Joined::Str(*only);
     }
-    let mut out = String::with_capacity(len);
-    for (i, it) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        out.push_str(str_of(*it));
-    }
-    Joined::Text(out)
+    Joined::Str(vm.concat_strs(sep, items, len)) // --- strs ---
 }
 
 fn split_args(

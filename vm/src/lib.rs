@@ -22,6 +22,7 @@ pub mod frame;
 pub mod gc;
 // --- bigint ---
 pub mod int_arith;
+pub(crate) mod int_fast; // --- strs ---
 pub mod interp;
 pub mod object;
 pub mod ops;
@@ -31,6 +32,7 @@ pub mod modules;
 pub mod numbers;
 pub mod set;
 pub mod set_ops;
+pub mod str_alloc; // --- strs ---
 pub mod str_format;
 pub mod suggestions; // --- bigint ---
 pub mod text;

@@ -16,8 +16,10 @@ use crate::value::Value;
 /// at most 32 bytes — kinds that would be bigger (dicts, sets, functions, exceptions,
 /// generators, code, classes) are boxed — because the enum is as big as its biggest kind and
 /// every object, a two-slot instance as much as a string, pays for it. Instances keep their
-/// attribute slots right after the object, in the same allocation (`Heap::alloc_instance`).
+/// attribute slots right after the object, in the same allocation (`Heap::alloc_instance`),
+/// and so do strings their text (`Text`, `Heap::alloc_str`).
 pub struct Obj {
+    /// The GC mark; which value means "marked" alternates between collections (`gc.rs`).
     pub(crate) marked: Cell<bool>,
     pub kind: ObjKind,
 }
@@ -27,7 +29,8 @@ pub struct Obj {
 pub type NativeFn = fn(&mut Vm, &[Value], Value) -> crate::PyResult<Value>;
 
 pub struct StrObj {
-    pub s: Box<str>,
+    /// The text (dereferences to `&str`).
+    pub s: Text,
     // --- strperf ---
     // Hash and code-point count are computed on first use: most strings a program builds
     // (rows, pieces, f-string results) are never hashed and never indexed by code point.
@@ -35,6 +38,115 @@ pub struct StrObj {
     hash: Cell<u64>,
     /// Length in code points, or `CHARS_UNSET`.
     chars: Cell<usize>,
+}
+
+// --- strs ---
+/// The text of a `str`: UTF-8 bytes stored either *inline*, right after the `Obj` in the same
+/// allocation (most strings: one malloc, one free, no pointer chase to a second block), or in
+/// a block of its own (long strings handed over as a `String`, which would otherwise be
+/// copied). Same 16 bytes as the `Box<str>` it replaces; the top bit of `len` says which.
+pub struct Text {
+    ptr: std::ptr::NonNull<u8>,
+    /// Byte length, with `OWNED` set when `ptr` is a `Box<str>` of its own.
+    len: usize,
+}
+
+const OWNED: usize = 1 << (usize::BITS - 1);
+
+impl Text {
+    /// Text stored inline at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr..ptr+len` is valid UTF-8 that lives, unmoved and unchanged, as long as this `Text`
+    /// (the trailing bytes of the object's own block).
+    pub(crate) unsafe fn inline(ptr: std::ptr::NonNull<u8>, len: usize) -> Text {
+        debug_assert!(len & OWNED == 0);
+        Text { ptr, len }
+    }
+
+    /// Text that owns its own block.
+    pub(crate) fn owned(s: Box<str>) -> Text {
+        let len = s.len();
+        let ptr = Box::into_raw(s) as *mut u8;
+        // SAFETY: `Box::into_raw` never returns null.
+        let ptr = unsafe { std::ptr::NonNull::new_unchecked(ptr) };
+        Text {
+            ptr,
+            len: len | OWNED,
+        }
+    }
+
+    /// Stored after the object (not in a block of its own).
+    #[inline]
+    pub(crate) fn is_inline(&self) -> bool {
+        self.len & OWNED == 0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    #[inline(always)]
+    fn deref(&self) -> &str {
+        // SAFETY: `ptr..ptr+len` is valid UTF-8 for this Text's life (see the constructors).
+        unsafe {
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                self.ptr.as_ptr(),
+                self.len & !OWNED,
+            ))
+        }
+    }
+}
+
+impl Drop for Text {
+    fn drop(&mut self) {
+        if !self.is_inline() {
+            let len = self.len & !OWNED;
+            // SAFETY: an owned Text's `ptr` and length came from `Box::into_raw` of a
+            // `Box<str>` (`Text::owned`), which is rebuilt and freed once, here.
+            drop(unsafe {
+                Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), len) as *mut str)
+            });
+        }
+        // Inline text is freed with its object's block (`gc::free`).
+    }
+}
+
+impl PartialEq for Text {
+    #[inline]
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
+    }
+}
+impl Eq for Text {}
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self
+    }
 }
 
 /// The hash of a Python `str` (fixed seeds: runs are reproducible). Never `HASH_UNSET`.
@@ -56,9 +168,10 @@ const HASH_UNSET: u64 = 0;
 const CHARS_UNSET: usize = usize::MAX;
 
 impl StrObj {
-    pub fn new(s: Box<str>) -> StrObj {
+    /// A str over `text` (made by the heap: `Heap::alloc_str` / `Heap::alloc_string`).
+    pub(crate) fn new(text: Text) -> StrObj {
         StrObj {
-            s,
+            s: text,
             hash: Cell::new(HASH_UNSET),
             chars: Cell::new(CHARS_UNSET),
         }

@@ -323,6 +323,12 @@ macro_rules! for_each_opcode {
             /// CALL of a native (built-in function or method) or a built-in type, positional
             /// arguments only.
             CALL_NATIVE = Count, |n, _| -1 - n as i32, |n| n + 2;
+            // --- strs ---
+            /// BINARY_OP `*`/`*=` of two inline ints (a product past the inline range is made
+            /// a big int here).
+            BINARY_OP_MUL_INT = BinOp, |_, _| -1, |_| 2;
+            /// BINARY_OP `%`/`%=` of two inline ints, non-zero divisor (floored, as Python).
+            BINARY_OP_MOD_INT = BinOp, |_, _| -1, |_| 2;
         }
     };
 }
@@ -457,6 +463,7 @@ impl Opcode {
             LOAD_GLOBAL_MODULE | LOAD_GLOBAL_BUILTIN => LOAD_GLOBAL,
             BINARY_OP_ADD_INT | BINARY_OP_SUB_INT | BINARY_OP_ADD_FLOAT | BINARY_OP_SUB_FLOAT
             | BINARY_OP_MUL_FLOAT => BINARY_OP,
+            BINARY_OP_MUL_INT | BINARY_OP_MOD_INT => BINARY_OP, // --- strs ---
             COMPARE_OP_INT | COMPARE_OP_FLOAT => COMPARE_OP,
             COMPARE_OP_INT_JUMP | COMPARE_OP_FLOAT_JUMP => COMPARE_OP, // --- calls ---
             LOAD_FAST__LOAD_CONST | LOAD_FAST__LOAD_FAST => LOAD_FAST,

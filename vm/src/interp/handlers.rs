@@ -565,6 +565,16 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
                 return Ok(());
             }
         }
+        // --- strs --- a product past the inline range: made here, not on the slow path.
+        if matches!(arg, 5 | 18) {
+            let v = crate::int_fast::wide_product(vm, x, y);
+            pop(r);
+            set_peek(r, 1, v);
+            if vm.quicken {
+                quicken::binary_int(vm, r.ip, arg);
+            }
+            return Ok(());
+        }
     } else if let Some((x, y)) = Value::floats_of(a, b) {
         // float op float, or float op inline int (converted exactly, as CPython converts it).
         let res = match arg {
@@ -585,6 +595,14 @@ pub fn BINARY_OP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
             if vm.quicken && a.is_float() && b.is_float() && quicken::ready(vm, r.ip) {
                 quicken::binary_float(vm, r.ip, arg); // --- quicken ---
             }
+            return Ok(());
+        }
+    } else if a.is_obj() || b.is_obj() {
+        // --- strs --- ints in i64 with a heap big int among them (`state * 1103515245 + 12345`
+        // then `% 2147483648`): i128 arithmetic out of line, not the whole slow path.
+        if let Some(v) = crate::int_fast::i64_binary(vm, arg, a, b) {
+            pop(r);
+            set_peek(r, 1, v);
             return Ok(());
         }
     }
@@ -910,6 +928,43 @@ pub fn BINARY_OP_SUB_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     slow()
 }
 
+// --- strs ---
+#[inline(always)]
+pub fn BINARY_OP_MUL_INT(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        let (x, y) = (a.as_small_int(), b.as_small_int());
+        let v = match x.checked_mul(y) {
+            Some(v) if Value::fits_small(v) => Value::small_int(v),
+            _ => crate::int_fast::wide_product(vm, x, y),
+        };
+        pop(r);
+        set_peek(r, 1, v);
+        return Ok(());
+    }
+    slow()
+}
+
+#[inline(always)]
+pub fn BINARY_OP_MOD_INT(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    let (a, b) = (peek(r, 2), peek(r, 1));
+    if Value::both_small_ints(a, b) {
+        let (x, y) = (a.as_small_int(), b.as_small_int());
+        if y != 0 {
+            // Python's modulo takes the divisor's sign; |result| < |y| fits inline.
+            let m = x % y;
+            pop(r);
+            set_peek(
+                r,
+                1,
+                Value::small_int(if m != 0 && (m ^ y) < 0 { m + y } else { m }),
+            );
+            return Ok(());
+        }
+    }
+    slow()
+}
+
 /// Two floats combined by `f`, else deoptimize.
 #[inline(always)]
 fn float_op(_vm: &mut Vm, r: &mut Regs, _arg: u32, f: impl Fn(f64, f64) -> f64) -> Step {
@@ -1171,6 +1226,8 @@ pub(super) mod body {
         BINARY_OP_ADD_FLOAT => BINARY_OP,
         BINARY_OP_SUB_FLOAT => BINARY_OP,
         BINARY_OP_MUL_FLOAT => BINARY_OP,
+        BINARY_OP_MUL_INT => BINARY_OP, // --- strs ---
+        BINARY_OP_MOD_INT => BINARY_OP, // --- strs ---
         COMPARE_OP_INT => COMPARE_OP,
         COMPARE_OP_FLOAT => COMPARE_OP,
         COMPARE_OP_INT_JUMP => COMPARE_OP, // --- calls ---
@@ -1846,12 +1903,9 @@ pub(super) mod body {
     #[inline(always)]
     pub fn BUILD_STRING(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let parts = top_slice(r, arg as usize);
-        // strperf: one allocation of the final size instead of doubling as pieces arrive.
-        let mut s = String::with_capacity(parts.iter().map(|v| ops::str_of(*v).len()).sum());
-        for v in parts {
-            s.push_str(ops::str_of(*v));
-        }
-        let v = vm.new_string(s);
+        // --- strs --- built at its final size, in the new object's own block.
+        let len = parts.iter().map(|v| ops::str_of(*v).len()).sum();
+        let v = vm.concat_strs("", parts, len);
         r.sp = r.sp.wrapping_sub(arg as usize);
         push(r, v);
         Ok(())

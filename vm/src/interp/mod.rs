@@ -40,7 +40,7 @@ use nanopy_compiler::bytecode::{CodeFlags, CodeObject, Constant, Instr};
 use crate::dict::Dict;
 use crate::frame::{DataStack, Frame};
 use crate::gc::Heap;
-use crate::object::{Code, ObjKind, StrObj, Ty};
+use crate::object::{Code, ObjKind, Ty};
 use crate::value::Value;
 use crate::{PyErr, PyResult};
 
@@ -357,7 +357,7 @@ impl Vm {
                 return v; // --- strings ---
             }
         }
-        self.heap.alloc(ObjKind::Str(StrObj::new(s.into())))
+        self.heap.alloc_str(s) // --- strs --- (charges long text to the collector)
     }
 
     pub fn new_string(&mut self, s: String) -> Value {
@@ -366,9 +366,7 @@ impl Vm {
                 return v; // --- strings ---
             }
         }
-        self.heap.charge(s.len() / 64); // langdata: long strings weigh on the collector
-        self.heap
-            .alloc(ObjKind::Str(StrObj::new(s.into_boxed_str())))
+        self.heap.alloc_string(s) // --- strs ---
     }
 
     // --- strings ---
@@ -397,7 +395,7 @@ impl Vm {
             return *v;
         }
         // Not `new_str`: that consults `small_strs`, which is filled from here.
-        let v = self.heap.alloc(ObjKind::Str(StrObj::new(s.into())));
+        let v = self.heap.alloc_str(s);
         self.interned.insert(s.into(), v);
         v
     }

@@ -265,6 +265,9 @@ pub(crate) fn binary_int(vm: &Vm, ip: *const Instr, arg: u32) {
     let op = match arg {
         0 | 13 => Opcode::BINARY_OP_ADD_INT,
         10 | 23 => Opcode::BINARY_OP_SUB_INT,
+        // --- strs ---
+        5 | 18 => Opcode::BINARY_OP_MUL_INT,
+        6 | 19 => Opcode::BINARY_OP_MOD_INT,
         _ => return,
     };
     specialize(vm, ip, op, |_| {});
