@@ -16,6 +16,7 @@ pub mod builtins;
 pub mod call;
 pub mod class;
 pub mod dict;
+pub mod dict_iter; // --- gaps ---
 pub mod exceptions;
 pub mod format;
 pub mod frame;

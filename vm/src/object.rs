@@ -245,6 +245,11 @@ pub enum ObjKind {
         dict: Value,
         index: Cell<usize>,
         kind: u8,
+        // --- gaps ---
+        /// The dict's size when the iterator was made, and how many entries it may still
+        /// yield (CPython's `di_used` and `len`; see `crate::dict_iter`).
+        used: Cell<u32>,
+        left: Cell<u32>,
     },
     DictView {
         dict: Value,

@@ -1366,16 +1366,9 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
             index: Cell::new(0),
             used: s.table.borrow().len(),
         },
-        ObjKind::Dict(_) => ObjKind::DictIter {
-            dict: v,
-            index: Cell::new(0),
-            kind: 0,
-        },
-        ObjKind::DictView { dict, kind } => ObjKind::DictIter {
-            dict: *dict,
-            index: Cell::new(0),
-            kind: *kind,
-        },
+        // --- gaps ---
+        ObjKind::Dict(_) => crate::dict_iter::new(v, 0),
+        ObjKind::DictView { dict, kind } => crate::dict_iter::new(*dict, *kind),
         ObjKind::SeqIter { .. }
         | ObjKind::RangeIter { .. }
         | ObjKind::DictIter { .. }
@@ -1451,24 +1444,22 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
                 Ok(None)
             }
         }
-        ObjKind::DictIter { dict, index, kind } => {
-            let d = container_dict(*dict).expect("dict").borrow();
-            let mut i = index.get();
-            while let Some(e) = d.entry_at(i) {
-                i += 1;
-                if !e.key.is_null() {
-                    index.set(i);
-                    let e = *e;
-                    drop(d);
-                    return Ok(Some(match kind {
-                        0 => e.key,
-                        1 => e.value,
-                        _ => vm.new_tuple(vec![e.key, e.value]),
-                    }));
-                }
-            }
-            index.set(i);
-            Ok(None)
+        // --- gaps ---
+        ObjKind::DictIter {
+            dict,
+            index,
+            kind,
+            used,
+            left,
+        } => {
+            let Some((k, v)) = crate::dict_iter::next_entry(vm, *dict, index, used, left)? else {
+                return Ok(None);
+            };
+            Ok(Some(match kind {
+                0 => k,
+                1 => v,
+                _ => vm.new_tuple(vec![k, v]),
+            }))
         }
         ObjKind::Enumerate { iter, count } => match next(vm, *iter)? {
             Some(v) => {
