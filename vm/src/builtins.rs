@@ -52,6 +52,8 @@ pub fn install(vm: &mut Vm) {
     ];
     // --- langdata ---
     let functions = functions.iter().chain(crate::numbers::functions());
+    // --- gaps --- (after the others: its `iter`, `map`, `reversed` replace theirs)
+    let functions = functions.chain(crate::builtins_introspect::functions());
     for (name, f) in functions {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,
@@ -642,7 +644,7 @@ fn sorted(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     Ok(vm.new_list(items))
 }
 
-fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+pub(crate) fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let v = exactly_one(vm, "reversed", args, kwnames)?;
     let n = match v.as_obj().map(|o| &o.kind) {
         Some(ObjKind::List(l)) => l.borrow().len(),

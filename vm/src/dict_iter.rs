@@ -57,10 +57,7 @@ pub fn next_entry(
     if used.get() as usize != d.len() {
         drop(d);
         used.set(STICKY);
-        return Err(vm.new_exc(
-            Ty::RuntimeError,
-            "dictionary changed size during iteration",
-        ));
+        return Err(vm.new_exc(Ty::RuntimeError, "dictionary changed size during iteration"));
     }
     let mut i = i;
     while let Some(e) = d.entry_at(i) {
@@ -72,10 +69,7 @@ pub fn next_entry(
         drop(d);
         if left.get() == 0 {
             index.set(EXHAUSTED);
-            return Err(vm.new_exc(
-                Ty::RuntimeError,
-                "dictionary keys changed during iteration",
-            ));
+            return Err(vm.new_exc(Ty::RuntimeError, "dictionary keys changed during iteration"));
         }
         left.set(left.get() - 1);
         index.set(i);

@@ -233,6 +233,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
         }
         ObjKind::Set(s) => s.table.borrow().keys().for_each(&mut *f),
         ObjKind::SetIter { set, .. } => f(*set),
+        ObjKind::BuiltinIter(it) => it.trace(f), // --- gaps ---
         ObjKind::Slice { start, stop, step } => {
             f(*start);
             f(*stop);

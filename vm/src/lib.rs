@@ -12,7 +12,9 @@
 // --- langdata ---
 pub mod alloc;
 pub mod builtin_dirs; // --- bigint ---
+pub mod builtin_iters; // --- gaps ---
 pub mod builtins;
+pub mod builtins_introspect; // --- gaps ---
 pub mod call;
 pub mod class;
 pub mod dict;

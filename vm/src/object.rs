@@ -297,6 +297,10 @@ pub enum ObjKind {
         index: Cell<usize>,
         used: usize,
     },
+    // --- gaps ---
+    /// Iterators of `filter`, `iter(f, sentinel)`, `map` of several iterables, `reversed` of a
+    /// dict (boxed: one kind for all, see `crate::builtin_iters`).
+    BuiltinIter(Box<crate::builtin_iters::BuiltinIter>),
 }
 
 pub struct ExcObj {
@@ -407,6 +411,12 @@ types! {
     Property = "property";
     Super = "super";
     NotImplementedType = "NotImplementedType";
+    // --- gaps ---
+    Filter = "filter";
+    CallableIterator = "callable_iterator";
+    DictReverseKeyIterator = "dict_reversekeyiterator";
+    DictReverseValueIterator = "dict_reversevalueiterator";
+    DictReverseItemIterator = "dict_reverseitemiterator";
 }
 
 impl Ty {
@@ -481,6 +491,7 @@ impl Obj {
             ObjKind::Super { .. } => Ty::Super,
             ObjKind::NotImplemented => Ty::NotImplementedType,
             ObjKind::SetIter { .. } => Ty::SetIterator,
+            ObjKind::BuiltinIter(it) => it.ty(), // --- gaps ---
         }
     }
 }

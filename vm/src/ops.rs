@@ -1341,6 +1341,7 @@ pub fn is_iterable(v: Value) -> bool {
                 | ObjKind::Generator(_)
                 | ObjKind::Instance(_) // --- classes ---
                 | ObjKind::SetIter { .. }
+                | ObjKind::BuiltinIter(_) // --- gaps ---
         )
     )
 }
@@ -1377,7 +1378,8 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
         | ObjKind::Reversed { .. }
         | ObjKind::Map { .. }
         | ObjKind::Generator(_)
-        | ObjKind::SetIter { .. } => return Ok(v),
+        | ObjKind::SetIter { .. }
+        | ObjKind::BuiltinIter(_) => return Ok(v), // --- gaps ---
         // --- classes ---
         ObjKind::Instance(_) => {
             return match crate::class::iter(vm, v)? {
@@ -1508,6 +1510,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
             Some(v) => vm.call(*func, &[v]).map(Some),
             None => Ok(None),
         },
+        ObjKind::BuiltinIter(b) => crate::builtin_iters::next(vm, it, b), // --- gaps ---
         _ => {
             let t = type_name(it);
             Err(vm.new_exc(Ty::TypeError, &format!("'{t}' object is not an iterator")))

@@ -320,13 +320,17 @@ fn dict_keys<'a>(d: Value) -> Vec<&'a str> {
 }
 
 /// `dir(obj)`, sorted (as CPython's `dir` returns it).
-fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
+pub(crate) fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let obj_kind = obj.as_obj().map(|o| &o.kind);
     if let Some(ObjKind::Module { dict, .. }) = obj_kind {
         names.extend(dict_keys(*dict).into_iter().map(String::from));
     } else {
-        let inst = crate::class::as_instance(obj);
+        // --- gaps --- an instance of a user exception class keeps its attributes in `instance`
+        let inst = crate::class::as_instance(obj).or_else(|| match obj_kind {
+            Some(ObjKind::Exception(e)) => crate::class::as_instance(e.instance),
+            _ => None,
+        });
         let cls = match inst {
             Some(i) => Some(i.class),
             None => crate::class::as_class(obj).map(|_| obj),
@@ -356,11 +360,23 @@ fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
                             .filter(|n| *n != "__qualname__")
                             .map(String::from),
                     );
-                    for n in ["__dict__", "__doc__", "__module__", "__weakref__"] {
-                        names.push(n.to_string());
+                    // --- gaps --- no `__dict__`/`__weakref__` where `__slots__` replace them
+                    names.extend(["__doc__", "__module__"].map(String::from));
+                    if !c.fixed {
+                        names.extend(["__dict__", "__weakref__"].map(String::from));
                     }
+                } else if let Some(d) = k
+                    .as_type()
+                    .and_then(|t| crate::builtin_dirs::dir_of_type(t.name()))
+                {
+                    names.extend(d.iter().map(|s| s.to_string())); // a built-in base
                 }
             }
+        } else if let Some(d) = obj // --- gaps --- `dir(int)`: the type's own, as `dir(5)`
+            .as_type()
+            .and_then(|t| crate::builtin_dirs::dir_of_type(t.name()))
+        {
+            return d.iter().map(|s| s.to_string()).collect();
         } else if let Some(d) = crate::builtin_dirs::dir_of_type(ops::type_name(obj)) {
             return d.iter().map(|s| s.to_string()).collect(); // CPython's own, sorted
         } else {

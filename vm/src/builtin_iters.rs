@@ -1,0 +1,202 @@
+//! Iterators of builtins that have no `ObjKind` of their own: `filter`, `iter(f, sentinel)`
+//! (CPython's `callable_iterator`), `map` over several iterables and `reversed()` of a dict or
+//! dict view. They share one boxed heap kind, `ObjKind::BuiltinIter`, so adding one touches
+//! neither the object layout nor the other iterators.
+//!
+//! What must not change under them follows CPython 3.11: a reversed dict iterator records the
+//! dict's size and raises `dictionary changed size during iteration` (sticky) as
+//! `dictreviter_iternext` does; a callable iterator stops for good once it has seen the
+//! sentinel or its callable raised StopIteration.
+
+use std::cell::Cell;
+
+use crate::object::{ObjKind, Ty};
+use crate::ops;
+use crate::value::Value;
+use crate::{PyResult, Vm};
+
+pub enum BuiltinIter {
+    /// `filter(func, iterable)`; `func` None keeps the truthy items.
+    Filter { func: Value, iter: Value },
+    /// `iter(func, sentinel)`; `func` NULL once exhausted.
+    Callable { func: Cell<Value>, sentinel: Value },
+    /// `map(func, it1, it2, ...)`: stops at the shortest.
+    MapN { func: Value, iters: Box<[Value]> },
+    /// `reversed(d)`, `reversed(d.keys() / .values() / .items())` (kind 0 / 1 / 2): the next
+    /// entry position to look at, counting down (-1 when done), and the size recorded.
+    DictRev {
+        dict: Value,
+        pos: Cell<isize>,
+        used: Cell<usize>,
+        kind: u8,
+    },
+}
+
+impl BuiltinIter {
+    pub fn ty(&self) -> Ty {
+        match self {
+            BuiltinIter::Filter { .. } => Ty::Filter,
+            BuiltinIter::Callable { .. } => Ty::CallableIterator,
+            BuiltinIter::MapN { .. } => Ty::Map,
+            BuiltinIter::DictRev { kind, .. } => [
+                Ty::DictReverseKeyIterator,
+                Ty::DictReverseValueIterator,
+                Ty::DictReverseItemIterator,
+            ][*kind as usize],
+        }
+    }
+
+    /// Every value the iterator holds (for the collector).
+    pub fn trace(&self, f: &mut dyn FnMut(Value)) {
+        match self {
+            BuiltinIter::Filter { func, iter } => {
+                f(*func);
+                f(*iter);
+            }
+            BuiltinIter::Callable { func, sentinel } => {
+                f(func.get());
+                f(*sentinel);
+            }
+            BuiltinIter::MapN { func, iters } => {
+                f(*func);
+                iters.iter().for_each(|v| f(*v));
+            }
+            BuiltinIter::DictRev { dict, .. } => f(*dict),
+        }
+    }
+}
+
+/// Box an iterator as a heap value.
+pub fn alloc(vm: &mut Vm, it: BuiltinIter) -> Value {
+    vm.heap.alloc(ObjKind::BuiltinIter(Box::new(it)))
+}
+
+/// `reversed(d)` for a dict (kind 0) or a dict view (`kind` of the view).
+pub fn dict_reversed(vm: &mut Vm, dict: Value, kind: u8) -> Value {
+    let (n, used) = ops::container_dict(dict).map_or((0, 0), |d| {
+        let d = d.borrow();
+        (d.raw_len(), d.len())
+    });
+    alloc(
+        vm,
+        BuiltinIter::DictRev {
+            dict,
+            pos: Cell::new(n as isize - 1),
+            used: Cell::new(used),
+            kind,
+        },
+    )
+}
+
+/// `next()` of a builtin iterator; `None` when exhausted. `this` is the iterator's value.
+pub fn next(vm: &mut Vm, this: Value, it: &BuiltinIter) -> PyResult<Option<Value>> {
+    match it {
+        BuiltinIter::Filter { func, iter } => {
+            while let Some(x) = ops::next(vm, *iter)? {
+                let keep = if func.is_none() {
+                    ops::truthy(vm, x)?
+                } else {
+                    // `x` is held across the call: keep it rooted.
+                    vm.native_roots.push(x);
+                    let r = vm.call(*func, &[x]);
+                    vm.native_roots.pop();
+                    let r = r?;
+                    ops::truthy(vm, r)?
+                };
+                if keep {
+                    return Ok(Some(x));
+                }
+            }
+            Ok(None)
+        }
+        BuiltinIter::Callable { func, sentinel } => {
+            let f = func.get();
+            if f.is_null() {
+                return Ok(None);
+            }
+            let v = match vm.call(f, &[]) {
+                Ok(v) => v,
+                Err(e) if is_stop_iteration(e.0) => {
+                    func.set(Value::NULL);
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            };
+            vm.native_roots.extend([this, v]);
+            let done = ops::compare(vm, nanopy_compiler::bytecode::CompareOp::Eq, v, *sentinel);
+            vm.native_roots.truncate(vm.native_roots.len() - 2);
+            if done? {
+                func.set(Value::NULL);
+                return Ok(None);
+            }
+            Ok(Some(v))
+        }
+        BuiltinIter::MapN { func, iters } => {
+            let mut args = Vec::with_capacity(iters.len());
+            let base = vm.native_roots.len();
+            let mut r = Ok(None);
+            for i in iters.iter() {
+                match ops::next(vm, *i) {
+                    Ok(Some(v)) => {
+                        vm.native_roots.push(v);
+                        args.push(v);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        r = Err(e);
+                        break;
+                    }
+                }
+            }
+            if args.len() == iters.len() {
+                r = vm.call(*func, &args).map(Some);
+            }
+            vm.native_roots.truncate(base);
+            r
+        }
+        BuiltinIter::DictRev {
+            dict,
+            pos,
+            used,
+            kind,
+        } => {
+            let i = pos.get();
+            if i < 0 {
+                return Ok(None);
+            }
+            let Some(d) = ops::container_dict(*dict) else {
+                return Ok(None);
+            };
+            let d = d.borrow();
+            if used.get() != d.len() {
+                drop(d);
+                used.set(usize::MAX);
+                return Err(
+                    vm.new_exc(Ty::RuntimeError, "dictionary changed size during iteration")
+                );
+            }
+            // A compaction may have shortened the entries: start within them.
+            let mut i = i.min(d.raw_len() as isize - 1);
+            while i >= 0 {
+                let e = *d.entry_at(i as usize).expect("in range");
+                i -= 1;
+                if !e.key.is_null() {
+                    pos.set(i);
+                    drop(d);
+                    return Ok(Some(match kind {
+                        0 => e.key,
+                        1 => e.value,
+                        _ => vm.new_tuple(vec![e.key, e.value]),
+                    }));
+                }
+            }
+            pos.set(-1);
+            Ok(None)
+        }
+    }
+}
+
+fn is_stop_iteration(e: Value) -> bool {
+    e.as_exc()
+        .is_some_and(|x| x.ty.is_subtype(Ty::StopIteration))
+}

@@ -1,0 +1,315 @@
+//! Builtins that look at the running program or at an object's namespace — `globals`,
+//! `locals`, `vars`, `dir`, `callable` — and the iterator builtins whose iterators live in
+//! `builtin_iters` (`filter`, `iter` with a sentinel, `map` of several iterables, `reversed` of
+//! a dict), plus `ascii`. Messages follow CPython 3.11's.
+//!
+//! `locals()` in a function is a fresh snapshot each call (CPython 3.11 refreshes and returns
+//! one dict per frame; the contents are the same); at module level it is the globals dict and
+//! in a class body the namespace being filled, both live, as in CPython.
+
+use crate::builtin_iters::{self, BuiltinIter};
+use crate::builtins::{arity, no_kw};
+use crate::dict::Dict;
+use crate::interp::Vm;
+use crate::object::{NativeFn, ObjKind, Ty};
+use crate::ops;
+use crate::value::Value;
+use crate::PyResult;
+
+/// The builtins this file defines (registered after the others, so `iter`, `map` and
+/// `reversed` here replace the one-argument versions).
+pub fn functions() -> &'static [(&'static str, NativeFn)] {
+    &[
+        ("globals", globals),
+        ("locals", locals),
+        ("vars", vars),
+        ("dir", dir),
+        ("callable", callable),
+        ("filter", filter),
+        ("iter", iter),
+        ("map", map),
+        ("reversed", reversed),
+        ("ascii", ascii),
+    ]
+}
+
+/// `name() takes no arguments (N given)`.
+fn no_args(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<()> {
+    no_kw(vm, name, kwnames)?;
+    if !args.is_empty() {
+        let n = args.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes no arguments ({n} given)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `name() takes exactly one argument (N given)`.
+fn one_arg(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, name, kwnames)?;
+    if args.len() != 1 {
+        let n = args.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes exactly one argument ({n} given)"),
+        ));
+    }
+    Ok(args[0])
+}
+
+fn globals(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_args(vm, "globals", args, kwnames)?;
+    Ok(vm.frame().globals)
+}
+
+fn locals(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_args(vm, "locals", args, kwnames)?;
+    Ok(caller_locals(vm))
+}
+
+/// The locals of the Python frame that called the running native.
+fn caller_locals(vm: &mut Vm) -> Value {
+    if let Some(ns) = vm.class_namespace() {
+        return ns;
+    }
+    let f = vm.frame();
+    if f.func.is_null() {
+        return f.globals; // module code
+    }
+    let code = f.code();
+    let src = code.src.clone();
+    let (nlocals, ncells) = (code.nlocals, code.ncells);
+    let cell2arg = code.cell2arg.clone();
+    let base = f.base;
+    // SAFETY: `base` points at the frame's `nslots` slots (locals, cells, frees), which stay
+    // in place while it runs; the frame is the caller of this native, so it is running.
+    let slot = |i: usize| unsafe { *base.add(i) };
+    let cell_value = |v: Value| match v.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Cell(c)) => c.get(),
+        _ => Value::NULL,
+    };
+    // CPython's order (`co_localsplusnames`): the local variables, a captured argument read
+    // through its cell; then the other cells; then the free variables.
+    let mut pairs: Vec<(&str, Value)> = Vec::new();
+    for (j, name) in src.varnames.iter().enumerate().take(nlocals) {
+        let v = match cell2arg.iter().position(|a| *a == Some(j)) {
+            Some(c) => cell_value(slot(nlocals + c)),
+            None => slot(j),
+        };
+        pairs.push((name, v));
+    }
+    for (c, name) in src.cellvars.iter().enumerate().take(ncells) {
+        if cell2arg.get(c).copied().flatten().is_none() {
+            pairs.push((name, cell_value(slot(nlocals + c))));
+        }
+    }
+    for (k, name) in src.freevars.iter().enumerate() {
+        pairs.push((name, cell_value(slot(nlocals + ncells + k))));
+    }
+    let pairs: Vec<(Value, Value)> = pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(n, v)| (vm.intern(n), v))
+        .collect();
+    let d = vm.new_dict(Dict::with_capacity(pairs.len()));
+    for (k, v) in pairs {
+        ops::dict_set(vm, d, k, v).expect("str keys hash");
+    }
+    d
+}
+
+fn vars(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "vars", kwnames)?;
+    arity(vm, "vars", args, 0, 1)?;
+    let Some(&obj) = args.first() else {
+        return Ok(caller_locals(vm));
+    };
+    match obj.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Module { dict, .. }) => Ok(*dict),
+        _ => Err(vm.new_exc(
+            Ty::TypeError,
+            "vars() argument must have __dict__ attribute",
+        )),
+    }
+}
+
+fn dir(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "dir", kwnames)?;
+    arity(vm, "dir", args, 0, 1)?;
+    let names: Vec<String> = match args.first() {
+        None => {
+            let d = caller_locals(vm);
+            let mut names: Vec<String> = match d.as_dict() {
+                Some(d) => d
+                    .borrow()
+                    .iter()
+                    .filter_map(|e| e.key.as_str().map(|s| s.s.to_string()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            names.sort();
+            names
+        }
+        Some(&obj) => {
+            // A class's own `__dir__` decides (CPython calls `type(obj).__dir__(obj)`).
+            if let Some(f) = crate::class::special(vm, obj, "__dir__") {
+                let r = vm.call(f, &[obj])?;
+                let mut items = ops::collect_gc_safe(vm, r)?;
+                vm.native_roots.push(r);
+                let sorted = crate::builtins::sort_values(vm, &mut items, None, false);
+                vm.native_roots.pop();
+                sorted?;
+                return Ok(vm.new_list(items));
+            }
+            crate::suggestions::dir_of(vm, obj)
+        }
+    };
+    let items = names.iter().map(|n| vm.intern(n)).collect();
+    Ok(vm.new_list(items))
+}
+
+fn callable(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = one_arg(vm, "callable", args, kwnames)?;
+    Ok(Value::bool(is_callable(vm, v)))
+}
+
+/// Whether calling `v` can work (CPython: its type has `tp_call`).
+pub fn is_callable(vm: &Vm, v: Value) -> bool {
+    match v.as_obj().map(|o| &o.kind) {
+        Some(
+            ObjKind::Function(_)
+            | ObjKind::Native(_)
+            | ObjKind::Method { .. }
+            | ObjKind::Type(_)
+            | ObjKind::Class(_)
+            | ObjKind::StaticMethod(_),
+        ) => true,
+        Some(ObjKind::Instance(_)) => crate::class::special(vm, v, "__call__").is_some(),
+        Some(ObjKind::Exception(e)) if !e.instance.is_null() => {
+            crate::class::lookup(vm, vm.class_of(v), "__call__").is_some()
+        }
+        _ => false,
+    }
+}
+
+fn filter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "filter", kwnames)?;
+    arity(vm, "filter", args, 2, 2)?;
+    let it = ops::iter(vm, args[1])?;
+    Ok(builtin_iters::alloc(
+        vm,
+        BuiltinIter::Filter {
+            func: args[0],
+            iter: it,
+        },
+    ))
+}
+
+fn iter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "iter", kwnames)?;
+    arity(vm, "iter", args, 1, 2)?;
+    if args.len() == 1 {
+        return ops::iter(vm, args[0]);
+    }
+    if !is_callable(vm, args[0]) {
+        return Err(vm.new_exc(Ty::TypeError, "iter(v, w): v must be callable"));
+    }
+    Ok(builtin_iters::alloc(
+        vm,
+        BuiltinIter::Callable {
+            func: std::cell::Cell::new(args[0]),
+            sentinel: args[1],
+        },
+    ))
+}
+
+fn map(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "map", kwnames)?;
+    if args.len() < 2 {
+        return Err(vm.new_exc(Ty::TypeError, "map() must have at least two arguments."));
+    }
+    if args.len() == 2 {
+        let it = ops::iter(vm, args[1])?;
+        return Ok(vm.heap.alloc(ObjKind::Map {
+            func: args[0],
+            iter: it,
+        }));
+    }
+    let base = vm.native_roots.len();
+    let mut iters = Vec::with_capacity(args.len() - 1);
+    for a in &args[1..] {
+        match ops::iter(vm, *a) {
+            Ok(i) => {
+                vm.native_roots.push(i);
+                iters.push(i);
+            }
+            Err(e) => {
+                vm.native_roots.truncate(base);
+                return Err(e);
+            }
+        }
+    }
+    let v = builtin_iters::alloc(
+        vm,
+        BuiltinIter::MapN {
+            func: args[0],
+            iters: iters.into_boxed_slice(),
+        },
+    );
+    vm.native_roots.truncate(base);
+    Ok(v)
+}
+
+fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "reversed", kwnames)?;
+    if args.len() != 1 {
+        let n = args.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("reversed expected 1 argument, got {n}"),
+        ));
+    }
+    {
+        match args[0].as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Dict(_)) => return Ok(builtin_iters::dict_reversed(vm, args[0], 0)),
+            Some(ObjKind::DictView { dict, kind }) => {
+                let (d, k) = (*dict, *kind);
+                return Ok(builtin_iters::dict_reversed(vm, d, k));
+            }
+            _ => {}
+        }
+    }
+    crate::builtins::reversed(vm, args, kwnames)
+}
+
+fn ascii(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let v = one_arg(vm, "ascii", args, kwnames)?;
+    let r = ops::repr(vm, v)?;
+    Ok(vm.new_string(ascii_escape(&r)))
+}
+
+/// `repr` text with every non-ASCII character escaped as CPython's `ascii()` does.
+fn ascii_escape(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        let c = ch as u32;
+        match c {
+            0..=0x7f => out.push(ch),
+            0x80..=0xff => write!(out, "\\x{c:02x}").expect("write to String"),
+            0x100..=0xffff => write!(out, "\\u{c:04x}").expect("write to String"),
+            _ => write!(out, "\\U{c:08x}").expect("write to String"),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ascii_escapes_by_code_point_width() {
+        assert_eq!(super::ascii_escape("'aé€😀'"), "'a\\xe9\\u20ac\\U0001f600'");
+    }
+}
