@@ -977,6 +977,10 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
         return crate::class::construct(vm, t, args, kwnames);
     }
     if t.is_exception() {
+        // --- gaps --- NameError(name=), AttributeError(name=, obj=), ImportError(name=, path=)
+        if let Some(r) = crate::exceptions::construct_with_kw(vm, t, args, kwnames) {
+            return r;
+        }
         no_kw(vm, t.name(), kwnames)?;
         let a = vm.new_tuple(args.to_vec());
         return Ok(vm.exc_from_args(t, a));

@@ -275,6 +275,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(Value)) {
             e.traceback.borrow().iter().for_each(|(c, _)| f(*c));
             f(e.chain.cause.get()); // --- exceptions ---
             f(e.chain.context.get());
+            e.chain.trace_extra(f); // --- gaps ---
         }
         ObjKind::Generator(g) => {
             let g = g.borrow();

@@ -5,9 +5,10 @@
 //!
 //! Candidates: for a NameError, the innermost frame's local variable names, then its globals,
 //! then the builtins (the first list with a match wins); for an AttributeError, `dir(obj)`.
-//! Like CPython, only exceptions of exactly these types raised by the VM itself qualify: a
-//! NameError by its message (the VM's two NameError messages), an AttributeError when it is
-//! the one recorded by [`attribute_error`].
+//! Like CPython, only exceptions of exactly these types qualify, and only when their `name`
+//! (and for an AttributeError, `obj`) attribute is set: the VM sets them where its own lookups
+//! fail (`exceptions::name_error`, [`attribute_error`]); a program may pass them as keyword
+//! arguments. A user's `raise NameError("name 'x' is not defined")` gets no suggestion.
 //!
 //! `dir()` of built-in types comes from CPython itself (`builtin_dirs`, generated), so a typo
 //! may be matched to a method nanopy lacks, as CPython would. Known gap: module globals hold
@@ -221,6 +222,11 @@ const BUILTINS_ORDER: &[&str] = &[
 pub fn attribute_error(vm: &mut Vm, obj: Value, name: Value, msg: &str) -> PyErr {
     let e = vm.new_exc(Ty::AttributeError, msg);
     vm.attr_error = [e.0, obj, name];
+    // --- gaps --- and as the exception's `name`/`obj`, which the suggestion reads
+    if let Some(x) = e.0.as_exc() {
+        x.chain.name.set(name);
+        x.chain.obj.set(obj);
+    }
     e
 }
 
@@ -232,8 +238,10 @@ pub fn offer(vm: &Vm, exc: Value) -> Option<String> {
     }
     match e.ty {
         Ty::NameError => {
-            let msg = e.args.get().as_tuple()?.first()?.as_str()?.s.to_string();
-            let name = unbound_name(&msg)?;
+            // --- gaps --- only a NameError whose `name` is set (by the VM's lookups, or
+            // `NameError(..., name=...)`), whatever its message says
+            let name = e.chain.name.get().as_str()?.s.to_string();
+            let name = name.as_str();
             let (code, _) = *e.traceback.borrow().first()?;
             let code = code.as_code()?;
             let locals: Vec<&str> = code.src.varnames.iter().map(|s| &**s).collect();
@@ -257,8 +265,12 @@ pub fn offer(vm: &Vm, exc: Value) -> Option<String> {
             names.sort_by_key(|n| rank(n));
             calculate(&names, name).map(str::to_string)
         }
-        Ty::AttributeError if vm.attr_error[0] == exc => {
-            let [_, obj, name] = vm.attr_error;
+        Ty::AttributeError => {
+            // --- gaps --- `name` and `obj` set (by the VM, or AttributeError(name=, obj=))
+            let (obj, name) = (e.chain.obj.get(), e.chain.name.get());
+            if obj.is_null() {
+                return None;
+            }
             let name = name.as_str()?.s.to_string();
             let dir = dir_of(vm, obj);
             let names: Vec<&str> = dir.iter().map(String::as_str).collect();
@@ -266,15 +278,6 @@ pub fn offer(vm: &Vm, exc: Value) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// The name in the VM's NameError messages (an unbound global or free variable).
-fn unbound_name(msg: &str) -> Option<&str> {
-    if let Some(rest) = msg.strip_prefix("name '") {
-        return rest.strip_suffix("' is not defined");
-    }
-    msg.strip_prefix("cannot access free variable '")?
-        .strip_suffix("' where it is not associated with a value in enclosing scope")
 }
 
 /// The globals of the module whose file is `filename` (the script's when none matches).

@@ -44,6 +44,9 @@ pub fn import(vm: &mut Vm, name: Value) -> PyResult<Value> {
     let not_found = |vm: &mut Vm| {
         let msg = format!("No module named '{n}'");
         let e = vm.new_exc(Ty::ModuleNotFoundError, &msg);
+        if let Some(x) = e.0.as_exc() {
+            x.chain.name.set(name); // --- gaps --- `e.name`, as CPython's import sets it
+        }
         Err(e)
     };
     let Some(loader) = vm.options.loader.clone() else {
