@@ -10,3 +10,8 @@ use common::{assert_dir_matches_cpython, repo, Expect};
 fn gap_programs_match_cpython() {
     assert_dir_matches_cpython(&repo().join("tests/fixtures/gaps"), Expect::Succeeds, 1);
 }
+
+#[test]
+fn gap_error_programs_match_cpython() {
+    assert_dir_matches_cpython(&repo().join("tests/fixtures/gaps_errors"), Expect::Fails, 1);
+}

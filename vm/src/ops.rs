@@ -1598,6 +1598,14 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name.get()),
         Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname.get()),
+        // --- gaps --- `len.__name__`, `[].append.__qualname__` ('list.append')
+        Some(ObjKind::Native(f)) if n == "__name__" || n == "__qualname__" => {
+            let s = match f.owner {
+                Some(t) if n == "__qualname__" => format!("{}.{}", t.name(), f.name),
+                _ => f.name.to_string(),
+            };
+            return Ok(vm.intern(&s));
+        }
         Some(ObjKind::Type(t)) if n == "__name__" => {
             let s = t.name();
             return Ok(vm.intern(s));
