@@ -17,6 +17,7 @@ pub mod builtins;
 pub mod builtins_introspect; // --- gaps ---
 pub mod call;
 pub mod class;
+pub mod deep_eq; // --- gaps ---
 pub mod dict;
 pub mod dict_iter; // --- gaps ---
 pub mod exceptions;

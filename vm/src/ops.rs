@@ -443,10 +443,16 @@ pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool>
     if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
         return crate::class::compare(vm, op, a, b);
     }
-    match op {
-        CompareOp::Eq => return Ok(eq_fast(a, b) && !(a.is_float() && a.as_float().is_nan())),
-        CompareOp::Ne => return Ok(!eq_fast(a, b) || (a.is_float() && a.as_float().is_nan())),
-        _ => {}
+    if let CompareOp::Eq | CompareOp::Ne = op {
+        let equal = if eq_fast(a, b) {
+            !(a.is_float() && a.as_float().is_nan())
+        } else if crate::deep_eq::applies(a, b) {
+            // --- gaps --- containers whose items may compare through `__eq__`
+            crate::deep_eq::eq(vm, a, b)?
+        } else {
+            false
+        };
+        return Ok(equal == (op == CompareOp::Eq));
     }
     // --- langdata --- subset/superset tests.
     if let Some(r) = crate::set_ops::compare(op, a, b) {
@@ -514,7 +520,16 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
 
 fn seq_order(vm: &mut Vm, x: &[Value], y: &[Value]) -> PyResult<Option<Ordering>> {
     for (p, q) in x.iter().zip(y.iter()) {
-        if !eq_fast(*p, *q) {
+        // --- gaps --- the first unequal pair by `==`, which may be a user `__eq__`
+        let full_eq = |vm: &mut Vm| -> PyResult<bool> {
+            let user = crate::class::is_user_instance(*p) || crate::class::is_user_instance(*q);
+            if user || crate::deep_eq::applies(*p, *q) {
+                compare(vm, CompareOp::Eq, *p, *q)
+            } else {
+                Ok(false)
+            }
+        };
+        if !eq_fast(*p, *q) && !full_eq(vm)? {
             return match order(vm, *p, *q)? {
                 Some(o) => Ok(Some(o)),
                 None => {
