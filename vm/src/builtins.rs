@@ -146,6 +146,7 @@ pub fn install(vm: &mut Vm) {
         .chain(set_methods.iter())
         .chain(crate::numbers::methods())
         .chain(crate::str_format::methods())
+        .chain(crate::str_methods_more::methods()) // --- gaps ---
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {

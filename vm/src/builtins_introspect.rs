@@ -287,29 +287,5 @@ fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 fn ascii(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let v = one_arg(vm, "ascii", args, kwnames)?;
     let r = ops::repr(vm, v)?;
-    Ok(vm.new_string(ascii_escape(&r)))
-}
-
-/// `repr` text with every non-ASCII character escaped as CPython's `ascii()` does.
-fn ascii_escape(s: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        let c = ch as u32;
-        match c {
-            0..=0x7f => out.push(ch),
-            0x80..=0xff => write!(out, "\\x{c:02x}").expect("write to String"),
-            0x100..=0xffff => write!(out, "\\u{c:04x}").expect("write to String"),
-            _ => write!(out, "\\U{c:08x}").expect("write to String"),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ascii_escapes_by_code_point_width() {
-        assert_eq!(super::ascii_escape("'aé€😀'"), "'a\\xe9\\u20ac\\U0001f600'");
-    }
+    Ok(vm.new_string(crate::text::ascii_escape(&r)))
 }

@@ -18,6 +18,7 @@ pub mod builtins_introspect; // --- gaps ---
 pub mod call;
 pub mod class;
 pub mod deep_eq; // --- gaps ---
+pub mod descriptor; // --- gaps ---
 pub mod dict;
 pub mod dict_iter; // --- gaps ---
 pub mod exceptions;
@@ -36,6 +37,7 @@ pub mod numbers;
 pub mod set;
 pub mod set_ops;
 pub mod str_format;
+pub mod str_methods_more; // --- gaps ---
 pub mod suggestions; // --- bigint ---
 pub mod text;
 pub mod traceback;

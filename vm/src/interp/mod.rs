@@ -789,6 +789,7 @@ impl Vm {
     pub fn call_kw(&mut self, callable: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
         match callable.as_obj().map(|o| &o.kind) {
             Some(ObjKind::Native(n)) => {
+                crate::descriptor::check_self(self, n, args)?; // --- gaps ---
                 self.native_depth += 1;
                 let r = (n.f)(self, args, kwnames);
                 self.native_depth -= 1;
