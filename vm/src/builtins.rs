@@ -189,6 +189,7 @@ pub fn install(vm: &mut Vm) {
     let m = vm.heap.alloc(ObjKind::Module { name, dict: d });
     ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
     crate::modules::install(vm); // langdata: math, time, the rest of sys
+    crate::builtins_introspect::install(vm); // --- gaps --- the `builtins` module
 }
 
 // ----- argument helpers -----

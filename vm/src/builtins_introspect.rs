@@ -33,6 +33,41 @@ pub fn functions() -> &'static [(&'static str, NativeFn)] {
     ]
 }
 
+/// Register the `builtins` module (its dict is the VM's builtins), as `import builtins` and
+/// the script's `__builtins__` see it.
+pub fn install(vm: &mut Vm) {
+    let name = vm.intern("builtins");
+    let m = vm.heap.alloc(ObjKind::Module {
+        name,
+        dict: vm.builtins,
+    });
+    ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
+}
+
+/// The names CPython's `__main__` module starts with, after `__name__`, in its order:
+/// `list(globals())` and `dir()` at module level list them as CPython does. `__loader__`
+/// (a SourceFileLoader in CPython) is None: nanopy has no import machinery objects.
+pub fn fill_main_globals(vm: &mut Vm, globals: Value, filename: &str) {
+    let builtins = vm.intern("builtins");
+    let builtins = ops::dict_get_str(vm.modules, builtins).unwrap_or(Value::NONE);
+    let annotations = vm.new_dict(Dict::new());
+    let file = vm.new_str(filename);
+    let names = [
+        ("__doc__", Value::NONE),
+        ("__package__", Value::NONE),
+        ("__loader__", Value::NONE),
+        ("__spec__", Value::NONE),
+        ("__annotations__", annotations),
+        ("__builtins__", builtins),
+        ("__file__", file),
+        ("__cached__", Value::NONE),
+    ];
+    for (k, v) in names {
+        let k = vm.intern(k);
+        ops::dict_set(vm, globals, k, v).expect("str keys hash");
+    }
+}
+
 /// `name() takes no arguments (N given)`.
 fn no_args(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<()> {
     no_kw(vm, name, kwnames)?;

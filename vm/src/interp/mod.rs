@@ -594,6 +594,7 @@ impl Vm {
         let globals = self.new_dict(d);
         self.native_roots.push(globals);
         self.main_globals = globals; // --- bigint ---
+        crate::builtins_introspect::fill_main_globals(self, globals, &code.filename); // --- gaps ---
         let r = self.run_code(code_val, globals, Value::NULL).map(|_| ());
         self.native_roots.pop();
         r
