@@ -307,7 +307,7 @@ fn opt_none(v: Option<&Value>) -> Option<&Value> {
 
 // ----- functions -----
 
-fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+pub(crate) fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let (pos, kws) = split_kw(args, kwnames);
     let mut sep = " ".to_string();
     let mut end = "\n".to_string();

@@ -30,6 +30,8 @@ pub fn functions() -> &'static [(&'static str, NativeFn)] {
         ("map", map),
         ("reversed", reversed),
         ("ascii", ascii),
+        ("input", input),
+        ("print", print),
     ]
 }
 
@@ -42,6 +44,12 @@ pub fn install(vm: &mut Vm) {
         dict: vm.builtins,
     });
     ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
+    // Aliases CPython keeps for OSError.
+    for alias in ["EnvironmentError", "IOError"] {
+        let k = vm.intern(alias);
+        let v = vm.type_value(Ty::OSError);
+        ops::dict_set(vm, vm.builtins, k, v).expect("str keys hash");
+    }
 }
 
 /// The names CPython's `__main__` module starts with, after `__name__`, in its order:
@@ -66,6 +74,42 @@ pub fn fill_main_globals(vm: &mut Vm, globals: Value, filename: &str) {
         let k = vm.intern(k);
         ops::dict_set(vm, globals, k, v).expect("str keys hash");
     }
+}
+
+/// The class attributes every built-in type has beyond `__name__`; `None` for other names.
+pub fn type_attr(vm: &mut Vm, t: Ty, name: &str) -> Option<Value> {
+    // The chain of bases: an exception's parents, `bool` under `int`, `object` last.
+    let mut chain = vec![t];
+    let mut p = if t == Ty::Bool {
+        Some(Ty::Int)
+    } else {
+        t.parent()
+    };
+    while let Some(x) = p {
+        chain.push(x);
+        p = x.parent();
+    }
+    if t != Ty::Object {
+        chain.push(Ty::Object);
+    }
+    Some(match name {
+        "__qualname__" => vm.intern(t.name()),
+        "__module__" => vm.intern("builtins"),
+        "__mro__" => {
+            let items = chain.iter().map(|c| vm.type_value(*c)).collect();
+            vm.new_tuple(items)
+        }
+        "__bases__" => {
+            let items = chain
+                .get(1)
+                .map(|c| vm.type_value(*c))
+                .into_iter()
+                .collect();
+            vm.new_tuple(items)
+        }
+        "__base__" => chain.get(1).map_or(Value::NONE, |c| vm.type_value(*c)),
+        _ => return None,
+    })
 }
 
 /// `name() takes no arguments (N given)`.
@@ -346,6 +390,96 @@ fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         }
     }
     crate::builtins::reversed(vm, args, kwnames)
+}
+
+/// `input([prompt])`: the prompt to stdout, then one line of stdin without its newline;
+/// EOFError at the end of input.
+fn input(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "input", kwnames)?;
+    arity(vm, "input", args, 0, 1)?;
+    if let Some(&p) = args.first() {
+        let p = ops::to_str(vm, p)?;
+        vm.write_out(&p);
+    }
+    vm.flush_stdout();
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) => Err(vm.new_exc(Ty::EOFError, "EOF when reading a line")),
+        Ok(_) => {
+            if line.ends_with('\n') {
+                line.pop();
+            }
+            Ok(vm.new_string(line))
+        }
+        Err(e) => Err(vm.new_exc(Ty::OSError, &e.to_string())),
+    }
+}
+
+/// `print(..., file=f)` with a file other than None: each piece (item, separator, end) goes
+/// to `f.write`, as CPython's print does. Otherwise the usual print.
+fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let names = kwnames.as_tuple().unwrap_or(&[]);
+    let npos = args.len() - names.len();
+    let file = names
+        .iter()
+        .position(|n| ops::str_of(*n) == "file")
+        .map(|i| args[npos + i])
+        .filter(|f| !f.is_none());
+    let Some(file) = file else {
+        return crate::builtins::print(vm, args, kwnames);
+    };
+    let (mut sep, mut end, mut flush) = (" ".to_string(), "\n".to_string(), false);
+    for (n, v) in names.iter().zip(&args[npos..]) {
+        let k = ops::str_of(*n);
+        match k {
+            "sep" | "end" => {
+                let s = if v.is_none() {
+                    if k == "sep" { " " } else { "\n" }.to_string()
+                } else if let Some(s) = v.as_str() {
+                    s.s.to_string()
+                } else {
+                    let t = ops::type_name(*v);
+                    let msg = format!("{k} must be None or a string, not {t}");
+                    return Err(vm.new_exc(Ty::TypeError, &msg));
+                };
+                if k == "sep" {
+                    sep = s;
+                } else {
+                    end = s;
+                }
+            }
+            "flush" => flush = ops::truthy(vm, *v)?,
+            "file" => {}
+            _ => {
+                let msg = format!("'{k}' is an invalid keyword argument for print()");
+                return Err(vm.new_exc(Ty::TypeError, &msg));
+            }
+        }
+    }
+    // One `write` per piece, as CPython's print makes them.
+    let w = vm.intern("write");
+    let write = ops::getattr(vm, file, w)?;
+    vm.native_roots.push(write);
+    let r = (|| {
+        for (i, v) in args[..npos].iter().enumerate() {
+            if i > 0 {
+                let s = vm.new_str(&sep);
+                vm.call(write, &[s])?;
+            }
+            let s = ops::to_str_value(vm, *v)?;
+            vm.call(write, &[s])?;
+        }
+        let s = vm.new_str(&end);
+        vm.call(write, &[s]).map(|_| ())
+    })();
+    vm.native_roots.pop();
+    r?;
+    if flush {
+        let f = vm.intern("flush");
+        let f = ops::getattr(vm, file, f)?;
+        vm.call(f, &[])?;
+    }
+    Ok(Value::NONE)
 }
 
 fn ascii(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {

@@ -417,6 +417,43 @@ types! {
     DictReverseKeyIterator = "dict_reversekeyiterator";
     DictReverseValueIterator = "dict_reversevalueiterator";
     DictReverseItemIterator = "dict_reverseitemiterator";
+    // The rest of CPython 3.11's built-in exception hierarchy.
+    EOFError = "EOFError": Exception;
+    BufferError = "BufferError": Exception;
+    ReferenceError = "ReferenceError": Exception;
+    StopAsyncIteration = "StopAsyncIteration": Exception;
+    FloatingPointError = "FloatingPointError": ArithmeticError;
+    IndentationError = "IndentationError": SyntaxError;
+    TabError = "TabError": IndentationError;
+    UnicodeError = "UnicodeError": ValueError;
+    OSError = "OSError": Exception;
+    BlockingIOError = "BlockingIOError": OSError;
+    ChildProcessError = "ChildProcessError": OSError;
+    ConnectionError = "ConnectionError": OSError;
+    BrokenPipeError = "BrokenPipeError": ConnectionError;
+    ConnectionAbortedError = "ConnectionAbortedError": ConnectionError;
+    ConnectionRefusedError = "ConnectionRefusedError": ConnectionError;
+    ConnectionResetError = "ConnectionResetError": ConnectionError;
+    FileExistsError = "FileExistsError": OSError;
+    FileNotFoundError = "FileNotFoundError": OSError;
+    InterruptedError = "InterruptedError": OSError;
+    IsADirectoryError = "IsADirectoryError": OSError;
+    NotADirectoryError = "NotADirectoryError": OSError;
+    PermissionError = "PermissionError": OSError;
+    ProcessLookupError = "ProcessLookupError": OSError;
+    TimeoutError = "TimeoutError": OSError;
+    Warning = "Warning": Exception;
+    UserWarning = "UserWarning": Warning;
+    DeprecationWarning = "DeprecationWarning": Warning;
+    PendingDeprecationWarning = "PendingDeprecationWarning": Warning;
+    SyntaxWarning = "SyntaxWarning": Warning;
+    RuntimeWarning = "RuntimeWarning": Warning;
+    FutureWarning = "FutureWarning": Warning;
+    ImportWarning = "ImportWarning": Warning;
+    UnicodeWarning = "UnicodeWarning": Warning;
+    BytesWarning = "BytesWarning": Warning;
+    ResourceWarning = "ResourceWarning": Warning;
+    EncodingWarning = "EncodingWarning": Warning;
 }
 
 impl Ty {

@@ -1625,6 +1625,12 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
             let s = t.name();
             return Ok(vm.intern(s));
         }
+        // --- gaps --- `ValueError.__mro__`, `__bases__`, `__qualname__`, `__module__`
+        Some(ObjKind::Type(t)) => {
+            if let Some(v) = crate::builtins_introspect::type_attr(vm, *t, n) {
+                return Ok(v);
+            }
+        }
         _ => {}
     }
     if n == "__class__" {
