@@ -20,6 +20,8 @@ pub enum BuiltinIter {
     Filter { func: Value, iter: Value },
     /// `iter(func, sentinel)`; `func` NULL once exhausted.
     Callable { func: Cell<Value>, sentinel: Value },
+    /// `zip(..., strict=True)`: ValueError when the iterables' lengths differ.
+    ZipStrict { iters: Box<[Value]> },
     /// `map(func, it1, it2, ...)`: stops at the shortest.
     MapN { func: Value, iters: Box<[Value]> },
     /// `reversed(d)`, `reversed(d.keys() / .values() / .items())` (kind 0 / 1 / 2): the next
@@ -38,6 +40,7 @@ impl BuiltinIter {
             BuiltinIter::Filter { .. } => Ty::Filter,
             BuiltinIter::Callable { .. } => Ty::CallableIterator,
             BuiltinIter::MapN { .. } => Ty::Map,
+            BuiltinIter::ZipStrict { .. } => Ty::Zip,
             BuiltinIter::DictRev { kind, .. } => [
                 Ty::DictReverseKeyIterator,
                 Ty::DictReverseValueIterator,
@@ -62,6 +65,7 @@ impl BuiltinIter {
                 iters.iter().for_each(|v| f(*v));
             }
             BuiltinIter::DictRev { dict, .. } => f(*dict),
+            BuiltinIter::ZipStrict { iters } => iters.iter().for_each(|v| f(*v)),
         }
     }
 }
@@ -154,6 +158,7 @@ pub fn next(vm: &mut Vm, this: Value, it: &BuiltinIter) -> PyResult<Option<Value
             vm.native_roots.truncate(base);
             r
         }
+        BuiltinIter::ZipStrict { iters } => zip_strict_next(vm, iters),
         BuiltinIter::DictRev {
             dict,
             pos,
@@ -194,6 +199,48 @@ pub fn next(vm: &mut Vm, this: Value, it: &BuiltinIter) -> PyResult<Option<Value
             Ok(None)
         }
     }
+}
+
+/// One step of `zip(..., strict=True)` (CPython's `zip_next`).
+fn zip_strict_next(vm: &mut Vm, iters: &[Value]) -> PyResult<Option<Value>> {
+    let base = vm.native_roots.len();
+    let r = (|| {
+        let mut items = Vec::with_capacity(iters.len());
+        for (i, it) in iters.iter().enumerate() {
+            match ops::next(vm, *it)? {
+                Some(v) => {
+                    vm.native_roots.push(v);
+                    items.push(v);
+                }
+                None if i > 0 => return Err(length_error(vm, i, "shorter")),
+                None => {
+                    // The first ran out: every other must be exhausted too.
+                    for (j, other) in iters.iter().enumerate().skip(1) {
+                        if ops::next(vm, *other)?.is_some() {
+                            return Err(length_error(vm, j, "longer"));
+                        }
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        if items.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(vm.new_tuple(items)))
+    })();
+    vm.native_roots.truncate(base);
+    r
+}
+
+/// `zip() argument 3 is shorter than arguments 1-2` (`i` is the 0-based culprit).
+fn length_error(vm: &mut Vm, i: usize, what: &str) -> crate::PyErr {
+    let plural = if i == 1 { " " } else { "s 1-" };
+    let msg = format!(
+        "zip() argument {} is {what} than argument{plural}{i}",
+        i + 1
+    );
+    vm.new_exc(Ty::ValueError, &msg)
 }
 
 fn is_stop_iteration(e: Value) -> bool {

@@ -147,6 +147,7 @@ pub fn install(vm: &mut Vm) {
         .chain(crate::numbers::methods())
         .chain(crate::str_format::methods())
         .chain(crate::str_methods_more::methods()) // --- gaps ---
+        .chain(crate::range_ops::methods()) // --- gaps ---
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
@@ -688,7 +689,7 @@ fn enumerate(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     }))
 }
 
-fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+pub(crate) fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "zip", kwnames)?;
     let mut iters = Vec::with_capacity(args.len());
     for a in args {

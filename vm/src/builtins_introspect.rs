@@ -31,6 +31,7 @@ pub fn functions() -> &'static [(&'static str, NativeFn)] {
         ("reversed", reversed),
         ("ascii", ascii),
         ("input", input),
+        ("zip", zip),
         ("print", print),
     ]
 }
@@ -367,6 +368,36 @@ fn map(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         },
     );
     vm.native_roots.truncate(base);
+    Ok(v)
+}
+
+/// `zip(*iterables, strict=False)`: the keyword here, the plain zip in `builtins`.
+fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let names = kwnames.as_tuple().unwrap_or(&[]);
+    if names.is_empty() {
+        return crate::builtins::zip(vm, args, kwnames);
+    }
+    let npos = args.len() - names.len();
+    let mut strict = false;
+    for (n, v) in names.iter().zip(&args[npos..]) {
+        let k = ops::str_of(*n);
+        if k != "strict" {
+            let msg = format!("'{k}' is an invalid keyword argument for zip()");
+            return Err(vm.new_exc(Ty::TypeError, &msg));
+        }
+        strict = ops::truthy(vm, *v)?;
+    }
+    let plain = crate::builtins::zip(vm, &args[..npos], Value::NULL)?;
+    if !strict {
+        return Ok(plain);
+    }
+    let iters = match plain.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Zip { iters }) => iters.clone(),
+        _ => return Ok(plain),
+    };
+    vm.native_roots.push(plain);
+    let v = builtin_iters::alloc(vm, BuiltinIter::ZipStrict { iters });
+    vm.native_roots.pop();
     Ok(v)
 }
 

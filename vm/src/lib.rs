@@ -34,6 +34,7 @@ pub mod ops;
 pub mod func_attrs;
 pub mod modules;
 pub mod numbers;
+pub mod range_ops; // --- gaps ---
 pub mod set;
 pub mod set_ops;
 pub mod str_format;

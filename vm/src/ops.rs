@@ -1142,6 +1142,9 @@ pub fn getitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<Value> {
         },
         ObjKind::Range { start, stop, step } => {
             let (start, stop, step) = (*start, *stop, *step);
+            if is_slice(key) {
+                return crate::range_ops::slice(vm, start, stop, step, key); // --- gaps ---
+            }
             let len = range_len(start, stop, step);
             let Some(i) = index_of(vm, key)? else {
                 let t = type_name(key);
