@@ -113,6 +113,30 @@ pub fn type_attr(vm: &mut Vm, t: Ty, name: &str) -> Option<Value> {
     })
 }
 
+/// The names CPython's import machinery puts in an imported module's namespace, in its order.
+/// `__loader__`, `__spec__` and `__cached__` are None (no import machinery objects, and
+/// nanopy's bytecode cache is not CPython's); `__package__` is '' for a top-level module.
+pub fn fill_module_globals(vm: &mut Vm, globals: Value, name: Value, filename: &str) {
+    let builtins = vm.intern("builtins");
+    let builtins = ops::dict_get_str(vm.modules, builtins).unwrap_or(Value::NONE);
+    let file = vm.new_str(filename);
+    let package = vm.intern("");
+    let names = [
+        ("__name__", name),
+        ("__doc__", Value::NONE),
+        ("__package__", package),
+        ("__loader__", Value::NONE),
+        ("__spec__", Value::NONE),
+        ("__file__", file),
+        ("__cached__", Value::NONE),
+        ("__builtins__", builtins),
+    ];
+    for (k, v) in names {
+        let k = vm.intern(k);
+        ops::dict_set(vm, globals, k, v).expect("str keys hash");
+    }
+}
+
 /// `name() takes no arguments (N given)`.
 fn no_args(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<()> {
     no_kw(vm, name, kwnames)?;
