@@ -106,6 +106,47 @@ fn eq_rooted(vm: &mut Vm, a: Value, b: Value) -> PyResult<bool> {
     }
 }
 
+/// For a set operator (`-`, `&`, `|`, `^`, `<=`, ...) between sets `a` and `b`: `b` with
+/// each element that equals an element of `a` by a user `__eq__` replaced by that element,
+/// so the set tables (which compare by identity and built-in equality) see them as the
+/// same. `b` itself when it is not a set or no element of it has a user `__eq__`.
+pub fn set_operand(vm: &mut Vm, a: Value, b: Value) -> PyResult<Value> {
+    let (Some(sa), Some(sb)) = (crate::set_ops::set_of(a), crate::set_ops::set_of(b)) else {
+        return Ok(b);
+    };
+    let entries: Vec<(u64, Value)> = sb.table.borrow().iter().map(|e| (e.hash, e.key)).collect();
+    if !entries
+        .iter()
+        .any(|(_, k)| crate::class::has_user_eq(vm, *k))
+    {
+        return Ok(b);
+    }
+    let out = crate::set_ops::new_set(vm, sb.frozen);
+    vm.native_roots.extend([a, b, out]);
+    let r = (|| {
+        for (h, k) in entries {
+            let mut same = k;
+            if crate::class::has_user_eq(vm, k) {
+                let mut candidates = Vec::new();
+                sa.table.borrow().contains(h, |c| {
+                    candidates.push(c);
+                    false
+                });
+                for c in candidates {
+                    if c == k || crate::class::compare(vm, CompareOp::Eq, k, c)? {
+                        same = c;
+                        break;
+                    }
+                }
+            }
+            crate::set_ops::add(vm, out, same)?;
+        }
+        Ok(out)
+    })();
+    vm.native_roots.truncate(vm.native_roots.len() - 3);
+    r
+}
+
 /// One item pair: identity, then built-in equality, then the full `==`.
 fn item_eq(vm: &mut Vm, u: Value, v: Value) -> PyResult<bool> {
     if u == v || ops::eq_fast(u, v) {

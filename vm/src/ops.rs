@@ -455,6 +455,7 @@ pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool>
         return Ok(equal == (op == CompareOp::Eq));
     }
     // --- langdata --- subset/superset tests.
+    let b = crate::deep_eq::set_operand(vm, a, b)?; // --- gaps --- user __eq__ elements
     if let Some(r) = crate::set_ops::compare(op, a, b) {
         return Ok(r);
     }
@@ -623,6 +624,7 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
     if let Some(v) = seq_op(vm, base, a, b)? {
         return Ok(v);
     }
+    let b = crate::deep_eq::set_operand(vm, a, b)?; // --- gaps --- user __eq__ elements
     if let Some(v) = crate::set_ops::binary(vm, op, a, b)? {
         return Ok(v); // langdata
     }
