@@ -32,6 +32,8 @@ pub fn functions() -> &'static [(&'static str, NativeFn)] {
         ("ascii", ascii),
         ("input", input),
         ("zip", zip),
+        ("exit", exit),
+        ("quit", exit),
         ("print", print),
     ]
 }
@@ -535,6 +537,33 @@ fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         vm.call(f, &[])?;
     }
     Ok(Value::NONE)
+}
+
+/// `exit(code=None)` / `quit(code=None)` (the `site` module's Quitter): SystemExit(code).
+fn exit(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let names = kwnames.as_tuple().unwrap_or(&[]);
+    let npos = args.len() - names.len();
+    if npos > 1 {
+        let n = npos + 1;
+        let msg =
+            format!("Quitter.__call__() takes from 1 to 2 positional arguments but {n} were given");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    let mut code = args.first().copied().filter(|_| npos == 1);
+    for (n, v) in names.iter().zip(&args[npos..]) {
+        let k = ops::str_of(*n);
+        if k != "code" || code.is_some() {
+            let msg = if k == "code" {
+                "Quitter.__call__() got multiple values for argument 'code'".to_string()
+            } else {
+                format!("Quitter.__call__() got an unexpected keyword argument '{k}'")
+            };
+            return Err(vm.new_exc(Ty::TypeError, &msg));
+        }
+        code = Some(*v);
+    }
+    let a = vm.new_tuple(vec![code.unwrap_or(Value::NONE)]);
+    Err(crate::PyErr(vm.exc_from_args(Ty::SystemExit, a)))
 }
 
 fn ascii(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {

@@ -227,6 +227,15 @@ pub fn getattr(vm: &mut Vm, exc: Value, name: &str) -> Option<Value> {
         "name" if has_name_attr(e.ty) => none_if_unset(e.chain.name.get()),
         "obj" if e.ty.is_subtype(Ty::AttributeError) => none_if_unset(e.chain.obj.get()),
         "path" if e.ty.is_subtype(Ty::ImportError) => none_if_unset(e.chain.obj.get()),
+        // SystemExit.code: None without args, the one arg, else the args tuple.
+        "code" if e.ty.is_subtype(Ty::SystemExit) => {
+            let a = e.args.get();
+            match a.as_tuple() {
+                Some([]) | None => Value::NONE,
+                Some([x]) => *x,
+                Some(_) => a,
+            }
+        }
         "value" if e.ty.is_subtype(Ty::StopIteration) => e
             .args
             .get()
