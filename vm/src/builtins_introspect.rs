@@ -331,7 +331,11 @@ pub fn is_callable(vm: &Vm, v: Value) -> bool {
 
 fn filter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "filter", kwnames)?;
-    arity(vm, "filter", args, 2, 2)?;
+    if args.len() != 2 {
+        let n = args.len();
+        let msg = format!("filter expected 2 arguments, got {n}");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
     let it = ops::iter(vm, args[1])?;
     Ok(builtin_iters::alloc(
         vm,
@@ -404,6 +408,11 @@ fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
         return crate::builtins::zip(vm, args, kwnames);
     }
     let npos = args.len() - names.len();
+    if names.len() > 1 {
+        let n = names.len();
+        let msg = format!("zip() takes at most 1 keyword argument ({n} given)");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
     let mut strict = false;
     for (n, v) in names.iter().zip(&args[npos..]) {
         let k = ops::str_of(*n);

@@ -176,7 +176,12 @@ fn one_int_kwarg(
 ) -> PyResult<Option<i64>> {
     let names = kwnames.as_tuple().unwrap_or(&[]);
     let npos = args.len() - 1 - names.len();
-    if npos > 1 {
+    if npos == 0 && names.len() > 1 {
+        let n = names.len();
+        let msg = format!("{name}() takes at most 1 keyword argument ({n} given)");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    if npos + names.len() > 1 {
         let msg = format!(
             "{name}() takes at most 1 argument ({} given)",
             npos + names.len()
