@@ -1,7 +1,9 @@
-//! Iterators of builtins that have no `ObjKind` of their own: `filter`, `iter(f, sentinel)`
-//! (CPython's `callable_iterator`), `map` over several iterables and `reversed()` of a dict or
-//! dict view. They share one boxed heap kind, `ObjKind::BuiltinIter`, so adding one touches
-//! neither the object layout nor the other iterators.
+//! Iterator builtins and the iterators that have no `ObjKind` of their own: `filter`,
+//! `iter(f, sentinel)` (CPython's `callable_iterator`), `map` over several iterables,
+//! `zip(..., strict=True)` and `reversed()` of a dict or dict view. The iterators share one
+//! boxed heap kind, `ObjKind::BuiltinIter`, so adding one touches neither the object layout
+//! nor the other iterators. The one-iterable `map`, plain `zip` and sequence `reversed` stay
+//! in `builtins`; the functions here are registered after those and hand them the plain cases.
 //!
 //! What must not change under them follows CPython 3.11: a reversed dict iterator records the
 //! dict's size and raises `dictionary changed size during iteration` (sticky) as
@@ -10,10 +12,22 @@
 
 use std::cell::Cell;
 
-use crate::object::{ObjKind, Ty};
+use crate::builtins::{arity, no_kw};
+use crate::object::{NativeFn, ObjKind, Ty};
 use crate::ops;
 use crate::value::Value;
 use crate::{PyResult, Vm};
+
+/// The builtins this file defines.
+pub fn functions() -> &'static [(&'static str, NativeFn)] {
+    &[
+        ("filter", filter),
+        ("iter", iter),
+        ("map", map),
+        ("zip", zip),
+        ("reversed", reversed),
+    ]
+}
 
 pub enum BuiltinIter {
     /// `filter(func, iterable)`; `func` None keeps the truthy items.
@@ -246,4 +260,135 @@ fn length_error(vm: &mut Vm, i: usize, what: &str) -> crate::PyErr {
 fn is_stop_iteration(e: Value) -> bool {
     e.as_exc()
         .is_some_and(|x| x.ty.is_subtype(Ty::StopIteration))
+}
+
+// ----- the builtins -----
+
+fn filter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "filter", kwnames)?;
+    if args.len() != 2 {
+        let n = args.len();
+        let msg = format!("filter expected 2 arguments, got {n}");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    let it = ops::iter(vm, args[1])?;
+    Ok(alloc(
+        vm,
+        BuiltinIter::Filter {
+            func: args[0],
+            iter: it,
+        },
+    ))
+}
+
+fn iter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "iter", kwnames)?;
+    arity(vm, "iter", args, 1, 2)?;
+    if args.len() == 1 {
+        return ops::iter(vm, args[0]);
+    }
+    if !crate::builtins_introspect::is_callable(vm, args[0]) {
+        return Err(vm.new_exc(Ty::TypeError, "iter(v, w): v must be callable"));
+    }
+    Ok(alloc(
+        vm,
+        BuiltinIter::Callable {
+            func: std::cell::Cell::new(args[0]),
+            sentinel: args[1],
+        },
+    ))
+}
+
+fn map(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "map", kwnames)?;
+    if args.len() < 2 {
+        return Err(vm.new_exc(Ty::TypeError, "map() must have at least two arguments."));
+    }
+    if args.len() == 2 {
+        let it = ops::iter(vm, args[1])?;
+        return Ok(vm.heap.alloc(ObjKind::Map {
+            func: args[0],
+            iter: it,
+        }));
+    }
+    let base = vm.native_roots.len();
+    let mut iters = Vec::with_capacity(args.len() - 1);
+    for a in &args[1..] {
+        match ops::iter(vm, *a) {
+            Ok(i) => {
+                vm.native_roots.push(i);
+                iters.push(i);
+            }
+            Err(e) => {
+                vm.native_roots.truncate(base);
+                return Err(e);
+            }
+        }
+    }
+    let v = alloc(
+        vm,
+        BuiltinIter::MapN {
+            func: args[0],
+            iters: iters.into_boxed_slice(),
+        },
+    );
+    vm.native_roots.truncate(base);
+    Ok(v)
+}
+
+/// `zip(*iterables, strict=False)`: the keyword here, the plain zip in `builtins`.
+fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    let names = kwnames.as_tuple().unwrap_or(&[]);
+    if names.is_empty() {
+        return crate::builtins::zip(vm, args, kwnames);
+    }
+    let npos = args.len() - names.len();
+    if names.len() > 1 {
+        let n = names.len();
+        let msg = format!("zip() takes at most 1 keyword argument ({n} given)");
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    let mut strict = false;
+    for (n, v) in names.iter().zip(&args[npos..]) {
+        let k = ops::str_of(*n);
+        if k != "strict" {
+            let msg = format!("'{k}' is an invalid keyword argument for zip()");
+            return Err(vm.new_exc(Ty::TypeError, &msg));
+        }
+        strict = ops::truthy(vm, *v)?;
+    }
+    let plain = crate::builtins::zip(vm, &args[..npos], Value::NULL)?;
+    if !strict {
+        return Ok(plain);
+    }
+    let iters = match plain.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Zip { iters }) => iters.clone(),
+        _ => return Ok(plain),
+    };
+    vm.native_roots.push(plain);
+    let v = alloc(vm, BuiltinIter::ZipStrict { iters });
+    vm.native_roots.pop();
+    Ok(v)
+}
+
+fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    no_kw(vm, "reversed", kwnames)?;
+    if args.len() != 1 {
+        let n = args.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("reversed expected 1 argument, got {n}"),
+        ));
+    }
+    {
+        match args[0].as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Dict(_)) => return Ok(dict_reversed(vm, args[0], 0)),
+            Some(ObjKind::DictView { dict, kind }) => {
+                let (d, k) = (*dict, *kind);
+                return Ok(dict_reversed(vm, d, k));
+            }
+            _ => {}
+        }
+    }
+    crate::builtins::reversed(vm, args, kwnames)
 }

@@ -53,7 +53,10 @@ pub fn install(vm: &mut Vm) {
     // --- langdata ---
     let functions = functions.iter().chain(crate::numbers::functions());
     // --- gaps --- (after the others: its `iter`, `map`, `reversed` replace theirs)
-    let functions = functions.chain(crate::builtins_introspect::functions());
+    let functions = functions
+        .chain(crate::builtins_introspect::functions())
+        .chain(crate::builtin_iters::functions())
+        .chain(crate::builtins_io::functions());
     for (name, f) in functions {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,

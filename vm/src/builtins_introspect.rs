@@ -1,13 +1,12 @@
 //! Builtins that look at the running program or at an object's namespace — `globals`,
-//! `locals`, `vars`, `dir`, `callable` — and the iterator builtins whose iterators live in
-//! `builtin_iters` (`filter`, `iter` with a sentinel, `map` of several iterables, `reversed` of
-//! a dict), plus `ascii`. Messages follow CPython 3.11's.
+//! `locals`, `vars`, `dir`, `callable`, `ascii` — and the namespaces they read: what the
+//! `__main__` and imported modules start with, the `builtins` module, built-in types' class
+//! attributes, an instance's `__dict__`. Messages follow CPython 3.11's.
 //!
 //! `locals()` in a function is a fresh snapshot each call (CPython 3.11 refreshes and returns
 //! one dict per frame; the contents are the same); at module level it is the globals dict and
 //! in a class body the namespace being filled, both live, as in CPython.
 
-use crate::builtin_iters::{self, BuiltinIter};
 use crate::builtins::{arity, no_kw};
 use crate::dict::Dict;
 use crate::interp::Vm;
@@ -16,8 +15,7 @@ use crate::ops;
 use crate::value::Value;
 use crate::PyResult;
 
-/// The builtins this file defines (registered after the others, so `iter`, `map` and
-/// `reversed` here replace the one-argument versions).
+/// The builtins this file defines.
 pub fn functions() -> &'static [(&'static str, NativeFn)] {
     &[
         ("globals", globals),
@@ -25,16 +23,7 @@ pub fn functions() -> &'static [(&'static str, NativeFn)] {
         ("vars", vars),
         ("dir", dir),
         ("callable", callable),
-        ("filter", filter),
-        ("iter", iter),
-        ("map", map),
-        ("reversed", reversed),
         ("ascii", ascii),
-        ("input", input),
-        ("zip", zip),
-        ("exit", exit),
-        ("quit", exit),
-        ("print", print),
     ]
 }
 
@@ -327,252 +316,6 @@ pub fn is_callable(vm: &Vm, v: Value) -> bool {
         }
         _ => false,
     }
-}
-
-fn filter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "filter", kwnames)?;
-    if args.len() != 2 {
-        let n = args.len();
-        let msg = format!("filter expected 2 arguments, got {n}");
-        return Err(vm.new_exc(Ty::TypeError, &msg));
-    }
-    let it = ops::iter(vm, args[1])?;
-    Ok(builtin_iters::alloc(
-        vm,
-        BuiltinIter::Filter {
-            func: args[0],
-            iter: it,
-        },
-    ))
-}
-
-fn iter(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "iter", kwnames)?;
-    arity(vm, "iter", args, 1, 2)?;
-    if args.len() == 1 {
-        return ops::iter(vm, args[0]);
-    }
-    if !is_callable(vm, args[0]) {
-        return Err(vm.new_exc(Ty::TypeError, "iter(v, w): v must be callable"));
-    }
-    Ok(builtin_iters::alloc(
-        vm,
-        BuiltinIter::Callable {
-            func: std::cell::Cell::new(args[0]),
-            sentinel: args[1],
-        },
-    ))
-}
-
-fn map(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "map", kwnames)?;
-    if args.len() < 2 {
-        return Err(vm.new_exc(Ty::TypeError, "map() must have at least two arguments."));
-    }
-    if args.len() == 2 {
-        let it = ops::iter(vm, args[1])?;
-        return Ok(vm.heap.alloc(ObjKind::Map {
-            func: args[0],
-            iter: it,
-        }));
-    }
-    let base = vm.native_roots.len();
-    let mut iters = Vec::with_capacity(args.len() - 1);
-    for a in &args[1..] {
-        match ops::iter(vm, *a) {
-            Ok(i) => {
-                vm.native_roots.push(i);
-                iters.push(i);
-            }
-            Err(e) => {
-                vm.native_roots.truncate(base);
-                return Err(e);
-            }
-        }
-    }
-    let v = builtin_iters::alloc(
-        vm,
-        BuiltinIter::MapN {
-            func: args[0],
-            iters: iters.into_boxed_slice(),
-        },
-    );
-    vm.native_roots.truncate(base);
-    Ok(v)
-}
-
-/// `zip(*iterables, strict=False)`: the keyword here, the plain zip in `builtins`.
-fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    let names = kwnames.as_tuple().unwrap_or(&[]);
-    if names.is_empty() {
-        return crate::builtins::zip(vm, args, kwnames);
-    }
-    let npos = args.len() - names.len();
-    if names.len() > 1 {
-        let n = names.len();
-        let msg = format!("zip() takes at most 1 keyword argument ({n} given)");
-        return Err(vm.new_exc(Ty::TypeError, &msg));
-    }
-    let mut strict = false;
-    for (n, v) in names.iter().zip(&args[npos..]) {
-        let k = ops::str_of(*n);
-        if k != "strict" {
-            let msg = format!("'{k}' is an invalid keyword argument for zip()");
-            return Err(vm.new_exc(Ty::TypeError, &msg));
-        }
-        strict = ops::truthy(vm, *v)?;
-    }
-    let plain = crate::builtins::zip(vm, &args[..npos], Value::NULL)?;
-    if !strict {
-        return Ok(plain);
-    }
-    let iters = match plain.as_obj().map(|o| &o.kind) {
-        Some(ObjKind::Zip { iters }) => iters.clone(),
-        _ => return Ok(plain),
-    };
-    vm.native_roots.push(plain);
-    let v = builtin_iters::alloc(vm, BuiltinIter::ZipStrict { iters });
-    vm.native_roots.pop();
-    Ok(v)
-}
-
-fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "reversed", kwnames)?;
-    if args.len() != 1 {
-        let n = args.len();
-        return Err(vm.new_exc(
-            Ty::TypeError,
-            &format!("reversed expected 1 argument, got {n}"),
-        ));
-    }
-    {
-        match args[0].as_obj().map(|o| &o.kind) {
-            Some(ObjKind::Dict(_)) => return Ok(builtin_iters::dict_reversed(vm, args[0], 0)),
-            Some(ObjKind::DictView { dict, kind }) => {
-                let (d, k) = (*dict, *kind);
-                return Ok(builtin_iters::dict_reversed(vm, d, k));
-            }
-            _ => {}
-        }
-    }
-    crate::builtins::reversed(vm, args, kwnames)
-}
-
-/// `input([prompt])`: the prompt to stdout, then one line of stdin without its newline;
-/// EOFError at the end of input.
-fn input(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, "input", kwnames)?;
-    arity(vm, "input", args, 0, 1)?;
-    if let Some(&p) = args.first() {
-        let p = ops::to_str(vm, p)?;
-        vm.write_out(&p);
-    }
-    vm.flush_stdout();
-    let mut line = String::new();
-    match std::io::stdin().read_line(&mut line) {
-        Ok(0) => Err(vm.new_exc(Ty::EOFError, "EOF when reading a line")),
-        Ok(_) => {
-            if line.ends_with('\n') {
-                line.pop();
-            }
-            Ok(vm.new_string(line))
-        }
-        Err(e) => Err(vm.new_exc(Ty::OSError, &e.to_string())),
-    }
-}
-
-/// `print(..., file=f)` with a file other than None: each piece (item, separator, end) goes
-/// to `f.write`, as CPython's print does. Otherwise the usual print.
-fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    let names = kwnames.as_tuple().unwrap_or(&[]);
-    let npos = args.len() - names.len();
-    let file = names
-        .iter()
-        .position(|n| ops::str_of(*n) == "file")
-        .map(|i| args[npos + i])
-        .filter(|f| !f.is_none());
-    let Some(file) = file else {
-        return crate::builtins::print(vm, args, kwnames);
-    };
-    let (mut sep, mut end, mut flush) = (" ".to_string(), "\n".to_string(), false);
-    for (n, v) in names.iter().zip(&args[npos..]) {
-        let k = ops::str_of(*n);
-        match k {
-            "sep" | "end" => {
-                let s = if v.is_none() {
-                    if k == "sep" { " " } else { "\n" }.to_string()
-                } else if let Some(s) = v.as_str() {
-                    s.s.to_string()
-                } else {
-                    let t = ops::type_name(*v);
-                    let msg = format!("{k} must be None or a string, not {t}");
-                    return Err(vm.new_exc(Ty::TypeError, &msg));
-                };
-                if k == "sep" {
-                    sep = s;
-                } else {
-                    end = s;
-                }
-            }
-            "flush" => flush = ops::truthy(vm, *v)?,
-            "file" => {}
-            _ => {
-                let msg = format!("'{k}' is an invalid keyword argument for print()");
-                return Err(vm.new_exc(Ty::TypeError, &msg));
-            }
-        }
-    }
-    // One `write` per piece, as CPython's print makes them.
-    let w = vm.intern("write");
-    let write = ops::getattr(vm, file, w)?;
-    vm.native_roots.push(write);
-    let r = (|| {
-        for (i, v) in args[..npos].iter().enumerate() {
-            if i > 0 {
-                let s = vm.new_str(&sep);
-                vm.call(write, &[s])?;
-            }
-            let s = ops::to_str_value(vm, *v)?;
-            vm.call(write, &[s])?;
-        }
-        let s = vm.new_str(&end);
-        vm.call(write, &[s]).map(|_| ())
-    })();
-    vm.native_roots.pop();
-    r?;
-    if flush {
-        let f = vm.intern("flush");
-        let f = ops::getattr(vm, file, f)?;
-        vm.call(f, &[])?;
-    }
-    Ok(Value::NONE)
-}
-
-/// `exit(code=None)` / `quit(code=None)` (the `site` module's Quitter): SystemExit(code).
-fn exit(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    let names = kwnames.as_tuple().unwrap_or(&[]);
-    let npos = args.len() - names.len();
-    if npos > 1 {
-        let n = npos + 1;
-        let msg =
-            format!("Quitter.__call__() takes from 1 to 2 positional arguments but {n} were given");
-        return Err(vm.new_exc(Ty::TypeError, &msg));
-    }
-    let mut code = args.first().copied().filter(|_| npos == 1);
-    for (n, v) in names.iter().zip(&args[npos..]) {
-        let k = ops::str_of(*n);
-        if k != "code" || code.is_some() {
-            let msg = if k == "code" {
-                "Quitter.__call__() got multiple values for argument 'code'".to_string()
-            } else {
-                format!("Quitter.__call__() got an unexpected keyword argument '{k}'")
-            };
-            return Err(vm.new_exc(Ty::TypeError, &msg));
-        }
-        code = Some(*v);
-    }
-    let a = vm.new_tuple(vec![code.unwrap_or(Value::NONE)]);
-    Err(crate::PyErr(vm.exc_from_args(Ty::SystemExit, a)))
 }
 
 fn ascii(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {

@@ -15,6 +15,7 @@ pub mod builtin_dirs; // --- bigint ---
 pub mod builtin_iters; // --- gaps ---
 pub mod builtins;
 pub mod builtins_introspect; // --- gaps ---
+pub mod builtins_io; // --- gaps ---
 pub mod call;
 pub mod class;
 pub mod deep_eq; // --- gaps ---
