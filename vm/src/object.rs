@@ -298,8 +298,8 @@ pub enum ObjKind {
         used: usize,
     },
     // --- gaps ---
-    /// Iterators of `filter`, `iter(f, sentinel)`, `map` of several iterables, `reversed` of a
-    /// dict (boxed: one kind for all, see `crate::builtin_iters`).
+    /// Iterators of `filter`, `iter(f, sentinel)`, `map` of several iterables, `zip(strict=True)`,
+    /// `reversed` of a dict (boxed: one kind for all, see `crate::builtin_iters`).
     BuiltinIter(Box<crate::builtin_iters::BuiltinIter>),
 }
 
