@@ -16,7 +16,23 @@ use crate::ops;
 use crate::value::Value;
 use crate::{PyResult, Vm};
 
+/// Can `a == b` run Python code (`__eq__`) although `eq_fast` said no: a user instance on
+/// either side, or two containers of the same kind (their items might be instances)?
+#[inline(always)]
+pub fn may_need_python(a: Value, b: Value) -> bool {
+    match (a.as_obj(), b.as_obj()) {
+        (Some(x), Some(y)) => match (&x.kind, &y.kind) {
+            (ObjKind::Instance(_), _) | (_, ObjKind::Instance(_)) => true,
+            (ObjKind::Str(_), _) | (_, ObjKind::Str(_)) => false,
+            _ => applies(a, b),
+        },
+        (Some(x), None) | (None, Some(x)) => matches!(x.kind, ObjKind::Instance(_)),
+        (None, None) => false,
+    }
+}
+
 /// Are `a` and `b` containers of the same kind, the only case [`eq`] decides?
+#[inline]
 pub fn applies(a: Value, b: Value) -> bool {
     match (a.as_obj(), b.as_obj()) {
         (Some(x), Some(y)) => matches!(
@@ -110,7 +126,15 @@ fn eq_rooted(vm: &mut Vm, a: Value, b: Value) -> PyResult<bool> {
 /// each element that equals an element of `a` by a user `__eq__` replaced by that element,
 /// so the set tables (which compare by identity and built-in equality) see them as the
 /// same. `b` itself when it is not a set or no element of it has a user `__eq__`.
+#[inline(always)]
 pub fn set_operand(vm: &mut Vm, a: Value, b: Value) -> PyResult<Value> {
+    match b.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Set(_)) => set_operand_slow(vm, a, b),
+        _ => Ok(b),
+    }
+}
+
+fn set_operand_slow(vm: &mut Vm, a: Value, b: Value) -> PyResult<Value> {
     let (Some(sa), Some(sb)) = (crate::set_ops::set_of(a), crate::set_ops::set_of(b)) else {
         return Ok(b);
     };

@@ -39,6 +39,7 @@ pub fn new(dict: Value, kind: u8) -> ObjKind {
 }
 
 /// The next (key, value) of a dict iterator's fields; `None` when exhausted.
+#[inline]
 pub fn next_entry(
     vm: &mut Vm,
     dict: Value,

@@ -67,12 +67,20 @@ fn has_name_attr(t: Ty) -> bool {
 /// `NameError(..., name=n)`, `AttributeError(..., name=n, obj=o)`, `ImportError(..., name=n,
 /// path=p)`: the keyword arguments these constructors take (CPython's messages for others).
 /// `None` when `t` takes no keywords (the caller's usual check applies).
+#[inline(always)]
 pub fn construct_with_kw(
     vm: &mut Vm,
     t: Ty,
     args: &[Value],
     kwnames: Value,
 ) -> Option<PyResult<Value>> {
+    if kwnames.is_null() {
+        return None; // the common case: no keywords at all
+    }
+    construct_kw(vm, t, args, kwnames)
+}
+
+fn construct_kw(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> Option<PyResult<Value>> {
     let names = kwnames.as_tuple().filter(|n| !n.is_empty())?;
     if !has_name_attr(t) {
         return None;
