@@ -522,9 +522,9 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
 fn seq_order(vm: &mut Vm, x: &[Value], y: &[Value]) -> PyResult<Option<Ordering>> {
     for (p, q) in x.iter().zip(y.iter()) {
         // --- gaps --- the first unequal pair by `==`, which may be a user `__eq__`
-        if !eq_fast(*p, *q)
-            && !(crate::deep_eq::may_need_python(*p, *q) && compare(vm, CompareOp::Eq, *p, *q)?)
-        {
+        let equal = eq_fast(*p, *q)
+            || (crate::deep_eq::may_need_python(*p, *q) && compare(vm, CompareOp::Eq, *p, *q)?);
+        if !equal {
             return match order(vm, *p, *q)? {
                 Some(o) => Ok(Some(o)),
                 None => {
