@@ -372,16 +372,16 @@ pub(crate) fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
                     .as_type()
                     .and_then(|t| crate::builtin_dirs::dir_of_type(t.name()))
                 {
-                    names.extend(d.iter().map(|s| s.to_string())); // a built-in base
+                    names.extend(d.map(str::to_string)); // a built-in base
                 }
             }
         } else if let Some(d) = obj // --- gaps --- `dir(int)`: the type's own, as `dir(5)`
             .as_type()
             .and_then(|t| crate::builtin_dirs::dir_of_type(t.name()))
         {
-            return d.iter().map(|s| s.to_string()).collect();
+            return d.map(str::to_string).collect();
         } else if let Some(d) = crate::builtin_dirs::dir_of_type(ops::type_name(obj)) {
-            return d.iter().map(|s| s.to_string()).collect(); // CPython's own, sorted
+            return d.map(str::to_string).collect(); // CPython's own, sorted
         } else {
             let t = crate::object::type_of(obj);
             names.extend(
