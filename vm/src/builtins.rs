@@ -52,6 +52,11 @@ pub fn install(vm: &mut Vm) {
     ];
     // --- langdata ---
     let functions = functions.iter().chain(crate::numbers::functions());
+    // --- gaps --- (after the others: its `iter`, `map`, `reversed` replace theirs)
+    let functions = functions
+        .chain(crate::builtins_introspect::functions())
+        .chain(crate::builtin_iters::functions())
+        .chain(crate::builtins_io::functions());
     for (name, f) in functions {
         let v = vm.heap.alloc(ObjKind::Native(Native {
             name,
@@ -144,6 +149,8 @@ pub fn install(vm: &mut Vm) {
         .chain(set_methods.iter())
         .chain(crate::numbers::methods())
         .chain(crate::str_format::methods())
+        .chain(crate::str_methods_more::methods()) // --- gaps ---
+        .chain(crate::range_ops::methods()) // --- gaps ---
         .collect::<Vec<_>>();
     for (t, name, f) in methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {
@@ -186,6 +193,7 @@ pub fn install(vm: &mut Vm) {
     let m = vm.heap.alloc(ObjKind::Module { name, dict: d });
     ops::dict_set(vm, vm.modules, name, m).expect("str keys hash");
     crate::modules::install(vm); // langdata: math, time, the rest of sys
+    crate::builtins_introspect::install(vm); // --- gaps --- the `builtins` module
 }
 
 // ----- argument helpers -----
@@ -303,7 +311,7 @@ fn opt_none(v: Option<&Value>) -> Option<&Value> {
 
 // ----- functions -----
 
-fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+pub(crate) fn print(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let (pos, kws) = split_kw(args, kwnames);
     let mut sep = " ".to_string();
     let mut end = "\n".to_string();
@@ -649,7 +657,7 @@ fn sorted(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     Ok(vm.new_list(items))
 }
 
-fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+pub(crate) fn reversed(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let v = exactly_one(vm, "reversed", args, kwnames)?;
     let n = match v.as_obj().map(|o| &o.kind) {
         Some(ObjKind::List(l)) => l.borrow().len(),
@@ -691,7 +699,7 @@ fn enumerate(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     }))
 }
 
-fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+pub(crate) fn zip(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "zip", kwnames)?;
     let mut iters = Vec::with_capacity(args.len());
     for a in args {
@@ -982,6 +990,10 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
         return crate::class::construct(vm, t, args, kwnames);
     }
     if t.is_exception() {
+        // --- gaps --- NameError(name=), AttributeError(name=, obj=), ImportError(name=, path=)
+        if let Some(r) = crate::exceptions::construct_with_kw(vm, t, args, kwnames) {
+            return r;
+        }
         no_kw(vm, t.name(), kwnames)?;
         let a = vm.new_tuple(args.to_vec());
         return Ok(vm.exc_from_args(t, a));

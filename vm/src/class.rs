@@ -1048,6 +1048,10 @@ fn instance_getattr(vm: &mut Vm, obj: Value, i: &Instance, name: Value) -> PyRes
     match attr {
         Some(a) => Ok(bind(vm, a, obj, i.class)),
         None if n == "__class__" => Ok(i.class),
+        // --- gaps --- a snapshot of the attributes (see `builtins_introspect::instance_dict`)
+        None if n == "__dict__" && !c.fixed => {
+            Ok(crate::builtins_introspect::instance_dict(vm, obj))
+        }
         None => Err(no_attr(vm, obj, name)),
     }
 }

@@ -19,6 +19,12 @@ pub struct Chain {
     pub cause: Cell<Value>,
     pub context: Cell<Value>,
     pub suppress_context: Cell<bool>,
+    // --- gaps ---
+    /// NameError's and AttributeError's `name`, AttributeError's `obj` (NULL: unset, reads
+    /// as None). The VM sets them where its own lookups fail, and only then does the
+    /// traceback offer a "Did you mean" (CPython 3.11 reads the same attributes).
+    pub name: Cell<Value>,
+    pub obj: Cell<Value>,
 }
 
 impl Default for Chain {
@@ -27,8 +33,98 @@ impl Default for Chain {
             cause: Cell::new(Value::NONE),
             context: Cell::new(Value::NONE),
             suppress_context: Cell::new(false),
+            name: Cell::new(Value::NULL),
+            obj: Cell::new(Value::NULL),
         }
     }
+}
+
+impl Chain {
+    /// The values held beyond the chaining links (for the collector).
+    pub fn trace_extra(&self, f: &mut dyn FnMut(Value)) {
+        f(self.name.get());
+        f(self.obj.get());
+    }
+}
+
+// --- gaps ---
+/// A NameError for a failed lookup of `name` by the VM (its `name` attribute set, as
+/// CPython's `format_exc_check_arg` does, so the traceback may suggest a close name).
+pub fn name_error(vm: &mut Vm, msg: &str, name: Value) -> PyErr {
+    let e = vm.new_exc(Ty::NameError, msg);
+    if let Some(x) = e.0.as_exc() {
+        x.chain.name.set(name);
+    }
+    e
+}
+
+/// Has exception type `t` the `name` (NameError, AttributeError, ImportError and their
+/// subclasses) or `obj` (AttributeError) attribute?
+fn has_name_attr(t: Ty) -> bool {
+    t.is_subtype(Ty::NameError) || t.is_subtype(Ty::AttributeError) || t.is_subtype(Ty::ImportError)
+}
+
+/// `NameError(..., name=n)`, `AttributeError(..., name=n, obj=o)`, `ImportError(..., name=n,
+/// path=p)`: the keyword arguments these constructors take (CPython's messages for others).
+/// `None` when `t` takes no keywords (the caller's usual check applies).
+#[inline(always)]
+pub fn construct_with_kw(
+    vm: &mut Vm,
+    t: Ty,
+    args: &[Value],
+    kwnames: Value,
+) -> Option<PyResult<Value>> {
+    if kwnames.is_null() {
+        return None; // the common case: no keywords at all
+    }
+    construct_kw(vm, t, args, kwnames)
+}
+
+fn construct_kw(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> Option<PyResult<Value>> {
+    let names = kwnames.as_tuple().filter(|n| !n.is_empty())?;
+    if !has_name_attr(t) {
+        return None;
+    }
+    let allowed: &[&str] = if t.is_subtype(Ty::AttributeError) {
+        &["name", "obj"]
+    } else if t.is_subtype(Ty::ImportError) {
+        &["name", "path"]
+    } else {
+        &["name"]
+    };
+    let tn = t.name();
+    if names.len() > allowed.len() {
+        let (m, n) = (allowed.len(), names.len());
+        let s = if m == 1 { "" } else { "s" };
+        return Some(Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{tn}() takes at most {m} keyword argument{s} ({n} given)"),
+        )));
+    }
+    let npos = args.len() - names.len();
+    let mut set: Vec<(&str, Value)> = Vec::new();
+    for (k, v) in names.iter().zip(&args[npos..]) {
+        let k = ops::str_of(*k);
+        if !allowed.contains(&k) {
+            return Some(Err(vm.new_exc(
+                Ty::TypeError,
+                &format!("'{k}' is an invalid keyword argument for {tn}()"),
+            )));
+        }
+        set.push((k, *v));
+    }
+    let a = vm.new_tuple(args[..npos].to_vec());
+    let e = vm.exc_from_args(t, a);
+    if let Some(x) = e.as_exc() {
+        for (k, v) in set {
+            match k {
+                "name" => x.chain.name.set(v),
+                // ImportError's `path` shares the `obj` slot: only one of them exists per type.
+                _ => x.chain.obj.set(v),
+            }
+        }
+    }
+    Some(Ok(e))
 }
 
 /// Is `v` an exception instance?
@@ -118,6 +214,14 @@ pub fn set_context(vm: &Vm, exc: Value) {
     e.chain.context.set(handled);
 }
 
+fn none_if_unset(v: Value) -> Value {
+    if v.is_null() {
+        Value::NONE
+    } else {
+        v
+    }
+}
+
 /// Attributes exception objects have beyond `args` (None when `name` is not one of them).
 pub fn getattr(vm: &mut Vm, exc: Value, name: &str) -> Option<Value> {
     let e = exc.as_exc()?;
@@ -127,6 +231,19 @@ pub fn getattr(vm: &mut Vm, exc: Value, name: &str) -> Option<Value> {
         "__suppress_context__" => Value::bool(e.chain.suppress_context.get()),
         // Minimal: tracebacks are kept as (code, instruction) entries, not traceback objects.
         "__traceback__" => Value::NONE,
+        // --- gaps ---
+        "name" if has_name_attr(e.ty) => none_if_unset(e.chain.name.get()),
+        "obj" if e.ty.is_subtype(Ty::AttributeError) => none_if_unset(e.chain.obj.get()),
+        "path" if e.ty.is_subtype(Ty::ImportError) => none_if_unset(e.chain.obj.get()),
+        // SystemExit.code: None without args, the one arg, else the args tuple.
+        "code" if e.ty.is_subtype(Ty::SystemExit) => {
+            let a = e.args.get();
+            match a.as_tuple() {
+                Some([]) | None => Value::NONE,
+                Some([x]) => *x,
+                Some(_) => a,
+            }
+        }
         "value" if e.ty.is_subtype(Ty::StopIteration) => e
             .args
             .get()
@@ -165,6 +282,10 @@ pub fn setattr(vm: &mut Vm, exc: Value, name: &str, v: Value) -> PyResult<bool> 
             e.chain.context.set(v);
         }
         "__suppress_context__" => e.chain.suppress_context.set(ops::truthy(vm, v)?),
+        // --- gaps ---
+        "name" if has_name_attr(e.ty) => e.chain.name.set(v),
+        "obj" if e.ty.is_subtype(Ty::AttributeError) => e.chain.obj.set(v),
+        "path" if e.ty.is_subtype(Ty::ImportError) => e.chain.obj.set(v),
         _ => return Ok(false),
     }
     Ok(true)

@@ -409,6 +409,7 @@ fn trace(o: &Obj, f: &mut impl FnMut(Value)) {
         }
         ObjKind::Set(s) => s.table.borrow().keys().for_each(&mut *f),
         ObjKind::SetIter { set, .. } => f(*set),
+        ObjKind::BuiltinIter(it) => it.trace(f), // --- gaps ---
         ObjKind::Slice { start, stop, step } => {
             f(*start);
             f(*stop);
@@ -450,6 +451,7 @@ fn trace(o: &Obj, f: &mut impl FnMut(Value)) {
             e.traceback.borrow().iter().for_each(|(c, _)| f(*c));
             f(e.chain.cause.get()); // --- exceptions ---
             f(e.chain.context.get());
+            e.chain.trace_extra(f); // --- gaps ---
         }
         ObjKind::Generator(g) => {
             let g = g.borrow();

@@ -12,10 +12,16 @@
 // --- langdata ---
 pub mod alloc;
 pub mod builtin_dirs; // --- bigint ---
+pub mod builtin_iters; // --- gaps ---
 pub mod builtins;
+pub mod builtins_introspect; // --- gaps ---
+pub mod builtins_io; // --- gaps ---
 pub mod call;
 pub mod class;
+pub mod deep_eq; // --- gaps ---
+pub mod descriptor; // --- gaps ---
 pub mod dict;
+pub mod dict_iter; // --- gaps ---
 pub mod exceptions;
 pub mod format;
 pub mod frame;
@@ -30,10 +36,12 @@ pub mod ops;
 pub mod func_attrs;
 pub mod modules;
 pub mod numbers;
+pub mod range_ops; // --- gaps ---
 pub mod set;
 pub mod set_ops;
 pub mod str_alloc; // --- strs ---
 pub mod str_format;
+pub mod str_methods_more; // --- gaps ---
 pub mod suggestions; // --- bigint ---
 pub mod text;
 pub mod traceback;

@@ -358,6 +358,11 @@ pub enum ObjKind {
         dict: Value,
         index: Cell<usize>,
         kind: u8,
+        // --- gaps ---
+        /// The dict's size when the iterator was made, and how many entries it may still
+        /// yield (CPython's `di_used` and `len`; see `crate::dict_iter`).
+        used: Cell<u32>,
+        left: Cell<u32>,
     },
     DictView {
         dict: Value,
@@ -405,6 +410,10 @@ pub enum ObjKind {
         index: Cell<usize>,
         used: usize,
     },
+    // --- gaps ---
+    /// Iterators of `filter`, `iter(f, sentinel)`, `map` of several iterables, `zip(strict=True)`,
+    /// `reversed` of a dict (boxed: one kind for all, see `crate::builtin_iters`).
+    BuiltinIter(Box<crate::builtin_iters::BuiltinIter>),
 }
 
 pub struct ExcObj {
@@ -515,6 +524,49 @@ types! {
     Property = "property";
     Super = "super";
     NotImplementedType = "NotImplementedType";
+    // --- gaps ---
+    Filter = "filter";
+    CallableIterator = "callable_iterator";
+    DictReverseKeyIterator = "dict_reversekeyiterator";
+    DictReverseValueIterator = "dict_reversevalueiterator";
+    DictReverseItemIterator = "dict_reverseitemiterator";
+    // The rest of CPython 3.11's built-in exception hierarchy.
+    EOFError = "EOFError": Exception;
+    BufferError = "BufferError": Exception;
+    ReferenceError = "ReferenceError": Exception;
+    StopAsyncIteration = "StopAsyncIteration": Exception;
+    FloatingPointError = "FloatingPointError": ArithmeticError;
+    IndentationError = "IndentationError": SyntaxError;
+    TabError = "TabError": IndentationError;
+    UnicodeError = "UnicodeError": ValueError;
+    OSError = "OSError": Exception;
+    BlockingIOError = "BlockingIOError": OSError;
+    ChildProcessError = "ChildProcessError": OSError;
+    ConnectionError = "ConnectionError": OSError;
+    BrokenPipeError = "BrokenPipeError": ConnectionError;
+    ConnectionAbortedError = "ConnectionAbortedError": ConnectionError;
+    ConnectionRefusedError = "ConnectionRefusedError": ConnectionError;
+    ConnectionResetError = "ConnectionResetError": ConnectionError;
+    FileExistsError = "FileExistsError": OSError;
+    FileNotFoundError = "FileNotFoundError": OSError;
+    InterruptedError = "InterruptedError": OSError;
+    IsADirectoryError = "IsADirectoryError": OSError;
+    NotADirectoryError = "NotADirectoryError": OSError;
+    PermissionError = "PermissionError": OSError;
+    ProcessLookupError = "ProcessLookupError": OSError;
+    TimeoutError = "TimeoutError": OSError;
+    Warning = "Warning": Exception;
+    UserWarning = "UserWarning": Warning;
+    DeprecationWarning = "DeprecationWarning": Warning;
+    PendingDeprecationWarning = "PendingDeprecationWarning": Warning;
+    SyntaxWarning = "SyntaxWarning": Warning;
+    RuntimeWarning = "RuntimeWarning": Warning;
+    FutureWarning = "FutureWarning": Warning;
+    ImportWarning = "ImportWarning": Warning;
+    UnicodeWarning = "UnicodeWarning": Warning;
+    BytesWarning = "BytesWarning": Warning;
+    ResourceWarning = "ResourceWarning": Warning;
+    EncodingWarning = "EncodingWarning": Warning;
 }
 
 impl Ty {
@@ -589,6 +641,7 @@ impl Obj {
             ObjKind::Super { .. } => Ty::Super,
             ObjKind::NotImplemented => Ty::NotImplementedType,
             ObjKind::SetIter { .. } => Ty::SetIterator,
+            ObjKind::BuiltinIter(it) => it.ty(), // --- gaps ---
         }
     }
 }

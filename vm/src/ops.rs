@@ -475,12 +475,19 @@ pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool>
     if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
         return crate::class::compare(vm, op, a, b);
     }
-    match op {
-        CompareOp::Eq => return Ok(eq_fast(a, b) && !(a.is_float() && a.as_float().is_nan())),
-        CompareOp::Ne => return Ok(!eq_fast(a, b) || (a.is_float() && a.as_float().is_nan())),
-        _ => {}
+    if let CompareOp::Eq | CompareOp::Ne = op {
+        let equal = if eq_fast(a, b) {
+            !(a.is_float() && a.as_float().is_nan())
+        } else if crate::deep_eq::applies(a, b) {
+            // --- gaps --- containers whose items may compare through `__eq__`
+            crate::deep_eq::eq(vm, a, b)?
+        } else {
+            false
+        };
+        return Ok(equal == (op == CompareOp::Eq));
     }
     // --- langdata --- subset/superset tests.
+    let b = crate::deep_eq::set_operand(vm, a, b)?; // --- gaps --- user __eq__ elements
     if let Some(r) = crate::set_ops::compare(op, a, b) {
         return Ok(r);
     }
@@ -546,7 +553,10 @@ pub fn order(vm: &mut Vm, a: Value, b: Value) -> PyResult<Option<Ordering>> {
 
 fn seq_order(vm: &mut Vm, x: &[Value], y: &[Value]) -> PyResult<Option<Ordering>> {
     for (p, q) in x.iter().zip(y.iter()) {
-        if !eq_fast(*p, *q) {
+        // --- gaps --- the first unequal pair by `==`, which may be a user `__eq__`
+        let equal = eq_fast(*p, *q)
+            || (crate::deep_eq::may_need_python(*p, *q) && compare(vm, CompareOp::Eq, *p, *q)?);
+        if !equal {
             return match order(vm, *p, *q)? {
                 Some(o) => Ok(Some(o)),
                 None => {
@@ -640,6 +650,7 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
     if let Some(v) = seq_op(vm, base, a, b)? {
         return Ok(v);
     }
+    let b = crate::deep_eq::set_operand(vm, a, b)?; // --- gaps --- user __eq__ elements
     if let Some(v) = crate::set_ops::binary(vm, op, a, b)? {
         return Ok(v); // langdata
     }
@@ -1159,6 +1170,9 @@ pub fn getitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<Value> {
         },
         ObjKind::Range { start, stop, step } => {
             let (start, stop, step) = (*start, *stop, *step);
+            if is_slice(key) {
+                return crate::range_ops::slice(vm, start, stop, step, key); // --- gaps ---
+            }
             let len = range_len(start, stop, step);
             let Some(i) = index_of(vm, key)? else {
                 let t = type_name(key);
@@ -1373,6 +1387,7 @@ pub fn is_iterable(v: Value) -> bool {
                 | ObjKind::Generator(_)
                 | ObjKind::Instance(_) // --- classes ---
                 | ObjKind::SetIter { .. }
+                | ObjKind::BuiltinIter(_) // --- gaps ---
         )
     )
 }
@@ -1398,16 +1413,9 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
             index: Cell::new(0),
             used: s.table.borrow().len(),
         },
-        ObjKind::Dict(_) => ObjKind::DictIter {
-            dict: v,
-            index: Cell::new(0),
-            kind: 0,
-        },
-        ObjKind::DictView { dict, kind } => ObjKind::DictIter {
-            dict: *dict,
-            index: Cell::new(0),
-            kind: *kind,
-        },
+        // --- gaps ---
+        ObjKind::Dict(_) => crate::dict_iter::new(v, 0),
+        ObjKind::DictView { dict, kind } => crate::dict_iter::new(*dict, *kind),
         ObjKind::SeqIter { .. }
         | ObjKind::RangeIter { .. }
         | ObjKind::DictIter { .. }
@@ -1416,7 +1424,8 @@ pub fn iter(vm: &mut Vm, v: Value) -> PyResult<Value> {
         | ObjKind::Reversed { .. }
         | ObjKind::Map { .. }
         | ObjKind::Generator(_)
-        | ObjKind::SetIter { .. } => return Ok(v),
+        | ObjKind::SetIter { .. }
+        | ObjKind::BuiltinIter(_) => return Ok(v), // --- gaps ---
         // --- classes ---
         ObjKind::Instance(_) => {
             return match crate::class::iter(vm, v)? {
@@ -1483,24 +1492,22 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
                 Ok(None)
             }
         }
-        ObjKind::DictIter { dict, index, kind } => {
-            let d = container_dict(*dict).expect("dict").borrow();
-            let mut i = index.get();
-            while let Some(e) = d.entry_at(i) {
-                i += 1;
-                if !e.key.is_null() {
-                    index.set(i);
-                    let e = *e;
-                    drop(d);
-                    return Ok(Some(match kind {
-                        0 => e.key,
-                        1 => e.value,
-                        _ => vm.new_tuple(vec![e.key, e.value]),
-                    }));
-                }
-            }
-            index.set(i);
-            Ok(None)
+        // --- gaps ---
+        ObjKind::DictIter {
+            dict,
+            index,
+            kind,
+            used,
+            left,
+        } => {
+            let Some((k, v)) = crate::dict_iter::next_entry(vm, *dict, index, used, left)? else {
+                return Ok(None);
+            };
+            Ok(Some(match kind {
+                0 => k,
+                1 => v,
+                _ => vm.new_tuple(vec![k, v]),
+            }))
         }
         ObjKind::Enumerate { iter, count } => match next(vm, *iter)? {
             Some(v) => {
@@ -1549,6 +1556,7 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
             Some(v) => vm.call(*func, &[v]).map(Some),
             None => Ok(None),
         },
+        ObjKind::BuiltinIter(b) => crate::builtin_iters::next(vm, it, b), // --- gaps ---
         _ => {
             let t = type_name(it);
             Err(vm.new_exc(Ty::TypeError, &format!("'{t}' object is not an iterator")))
@@ -1636,9 +1644,23 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Function(f)) if n == "__name__" => return Ok(f.name.get()),
         Some(ObjKind::Function(f)) if n == "__qualname__" => return Ok(f.qualname.get()),
+        // --- gaps --- `len.__name__`, `[].append.__qualname__` ('list.append')
+        Some(ObjKind::Native(f)) if n == "__name__" || n == "__qualname__" => {
+            let s = match f.owner {
+                Some(t) if n == "__qualname__" => format!("{}.{}", t.name(), f.name),
+                _ => f.name.to_string(),
+            };
+            return Ok(vm.intern(&s));
+        }
         Some(ObjKind::Type(t)) if n == "__name__" => {
             let s = t.name();
             return Ok(vm.intern(s));
+        }
+        // --- gaps --- `ValueError.__mro__`, `__bases__`, `__qualname__`, `__module__`
+        Some(ObjKind::Type(t)) => {
+            if let Some(v) = crate::builtins_introspect::type_attr(vm, *t, n) {
+                return Ok(v);
+            }
         }
         _ => {}
     }

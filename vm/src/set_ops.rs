@@ -499,15 +499,18 @@ pub fn iter_next(
     index: &Cell<usize>,
     used: usize,
 ) -> PyResult<Option<Value>> {
-    let so = set_of(set).expect("set");
-    let t = so.table.borrow();
-    if t.len() != used {
-        drop(t);
-        index.set(usize::MAX);
-        return Err(vm.new_exc(Ty::RuntimeError, "Set changed size during iteration"));
-    }
+    // --- gaps ---
+    // Exhausted first: CPython's iterator drops the set when done, so a later change of size
+    // is not an error. `usize::MAX - 1` marks the sticky size-changed state.
     if index.get() == usize::MAX {
         return Ok(None);
+    }
+    let so = set_of(set).expect("set");
+    let t = so.table.borrow();
+    if t.len() != used || index.get() == usize::MAX - 1 {
+        drop(t);
+        index.set(usize::MAX - 1);
+        return Err(vm.new_exc(Ty::RuntimeError, "Set changed size during iteration"));
     }
     match t.next_from(index.get()) {
         Some((i, e)) => {

@@ -5,9 +5,10 @@
 //!
 //! Candidates: for a NameError, the innermost frame's local variable names, then its globals,
 //! then the builtins (the first list with a match wins); for an AttributeError, `dir(obj)`.
-//! Like CPython, only exceptions of exactly these types raised by the VM itself qualify: a
-//! NameError by its message (the VM's two NameError messages), an AttributeError when it is
-//! the one recorded by [`attribute_error`].
+//! Like CPython, only exceptions of exactly these types qualify, and only when their `name`
+//! (and for an AttributeError, `obj`) attribute is set: the VM sets them where its own lookups
+//! fail (`exceptions::name_error`, [`attribute_error`]); a program may pass them as keyword
+//! arguments. A user's `raise NameError("name 'x' is not defined")` gets no suggestion.
 //!
 //! `dir()` of built-in types comes from CPython itself (`builtin_dirs`, generated), so a typo
 //! may be matched to a method nanopy lacks, as CPython would. Known gap: module globals hold
@@ -221,6 +222,11 @@ const BUILTINS_ORDER: &[&str] = &[
 pub fn attribute_error(vm: &mut Vm, obj: Value, name: Value, msg: &str) -> PyErr {
     let e = vm.new_exc(Ty::AttributeError, msg);
     vm.attr_error = [e.0, obj, name];
+    // --- gaps --- and as the exception's `name`/`obj`, which the suggestion reads
+    if let Some(x) = e.0.as_exc() {
+        x.chain.name.set(name);
+        x.chain.obj.set(obj);
+    }
     e
 }
 
@@ -232,8 +238,10 @@ pub fn offer(vm: &Vm, exc: Value) -> Option<String> {
     }
     match e.ty {
         Ty::NameError => {
-            let msg = e.args.get().as_tuple()?.first()?.as_str()?.s.to_string();
-            let name = unbound_name(&msg)?;
+            // --- gaps --- only a NameError whose `name` is set (by the VM's lookups, or
+            // `NameError(..., name=...)`), whatever its message says
+            let name = e.chain.name.get().as_str()?.s.to_string();
+            let name = name.as_str();
             let (code, _) = *e.traceback.borrow().first()?;
             let code = code.as_code()?;
             let locals: Vec<&str> = code.src.varnames.iter().map(|s| &**s).collect();
@@ -257,8 +265,12 @@ pub fn offer(vm: &Vm, exc: Value) -> Option<String> {
             names.sort_by_key(|n| rank(n));
             calculate(&names, name).map(str::to_string)
         }
-        Ty::AttributeError if vm.attr_error[0] == exc => {
-            let [_, obj, name] = vm.attr_error;
+        Ty::AttributeError => {
+            // --- gaps --- `name` and `obj` set (by the VM, or AttributeError(name=, obj=))
+            let (obj, name) = (e.chain.obj.get(), e.chain.name.get());
+            if obj.is_null() {
+                return None;
+            }
             let name = name.as_str()?.s.to_string();
             let dir = dir_of(vm, obj);
             let names: Vec<&str> = dir.iter().map(String::as_str).collect();
@@ -266,15 +278,6 @@ pub fn offer(vm: &Vm, exc: Value) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// The name in the VM's NameError messages (an unbound global or free variable).
-fn unbound_name(msg: &str) -> Option<&str> {
-    if let Some(rest) = msg.strip_prefix("name '") {
-        return rest.strip_suffix("' is not defined");
-    }
-    msg.strip_prefix("cannot access free variable '")?
-        .strip_suffix("' where it is not associated with a value in enclosing scope")
 }
 
 /// The globals of the module whose file is `filename` (the script's when none matches).
@@ -320,13 +323,17 @@ fn dict_keys<'a>(d: Value) -> Vec<&'a str> {
 }
 
 /// `dir(obj)`, sorted (as CPython's `dir` returns it).
-fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
+pub(crate) fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let obj_kind = obj.as_obj().map(|o| &o.kind);
     if let Some(ObjKind::Module { dict, .. }) = obj_kind {
         names.extend(dict_keys(*dict).into_iter().map(String::from));
     } else {
-        let inst = crate::class::as_instance(obj);
+        // --- gaps --- an instance of a user exception class keeps its attributes in `instance`
+        let inst = crate::class::as_instance(obj).or_else(|| match obj_kind {
+            Some(ObjKind::Exception(e)) => crate::class::as_instance(e.instance),
+            _ => None,
+        });
         let cls = match inst {
             Some(i) => Some(i.class),
             None => crate::class::as_class(obj).map(|_| obj),
@@ -356,13 +363,25 @@ fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
                             .filter(|n| *n != "__qualname__")
                             .map(String::from),
                     );
-                    for n in ["__dict__", "__doc__", "__module__", "__weakref__"] {
-                        names.push(n.to_string());
+                    // --- gaps --- no `__dict__`/`__weakref__` where `__slots__` replace them
+                    names.extend(["__doc__", "__module__"].map(String::from));
+                    if !c.fixed {
+                        names.extend(["__dict__", "__weakref__"].map(String::from));
                     }
+                } else if let Some(d) = k
+                    .as_type()
+                    .and_then(|t| crate::builtin_dirs::dir_of_type(t.name()))
+                {
+                    names.extend(d.map(str::to_string)); // a built-in base
                 }
             }
+        } else if let Some(d) = obj // --- gaps --- `dir(int)`: the type's own, as `dir(5)`
+            .as_type()
+            .and_then(|t| crate::builtin_dirs::dir_of_type(t.name()))
+        {
+            return d.map(str::to_string).collect();
         } else if let Some(d) = crate::builtin_dirs::dir_of_type(ops::type_name(obj)) {
-            return d.iter().map(|s| s.to_string()).collect(); // CPython's own, sorted
+            return d.map(str::to_string).collect(); // CPython's own, sorted
         } else {
             let t = crate::object::type_of(obj);
             names.extend(

@@ -99,26 +99,17 @@ fn next_pair(vm: &mut Vm, r: &Regs, it: Value) -> crate::PyResult<Pair> {
                 None => Pair::Done,
             }
         }
+        // --- gaps ---
         ObjKind::DictIter {
             dict,
             index,
             kind: 2,
-        } => {
-            let Some(d) = ops::container_dict(*dict) else {
-                return Ok(Pair::No);
-            };
-            let d = d.borrow();
-            let mut i = index.get();
-            while let Some(e) = d.entry_at(i) {
-                i += 1;
-                if !e.key.is_null() {
-                    index.set(i);
-                    return Ok(Pair::Both(e.key, e.value));
-                }
-            }
-            index.set(i);
-            Pair::Done
-        }
+            used,
+            left,
+        } => match crate::dict_iter::next_entry(vm, *dict, index, used, left)? {
+            Some((k, v)) => Pair::Both(k, v),
+            None => Pair::Done,
+        },
         _ => Pair::No,
     })
 }

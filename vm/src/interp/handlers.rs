@@ -1357,7 +1357,9 @@ pub(super) mod body {
     #[inline(never)]
     fn name_error(vm: &mut Vm, name: Value) -> Stop {
         let n = name.as_str().map_or("?", |s| &s.s).to_string();
-        vm.throw_new(Ty::NameError, &format!("name '{n}' is not defined"))
+        // --- gaps --- the NameError carries `name`: the traceback's suggestion needs it
+        let e = crate::exceptions::name_error(vm, &format!("name '{n}' is not defined"), name);
+        vm.throw(e)
     }
 
     #[inline(always)]
@@ -1499,7 +1501,9 @@ pub(super) mod body {
                 vm.throw_new(Ty::UnboundLocalError, &msg)
             } else {
                 let msg = format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope");
-                vm.throw_new(Ty::NameError, &msg)
+                let name = vm.intern(&name); // --- gaps ---
+                let e = crate::exceptions::name_error(vm, &msg, name);
+                vm.throw(e)
             });
         }
         push(r, v);

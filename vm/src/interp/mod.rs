@@ -605,6 +605,7 @@ impl Vm {
         let globals = self.new_dict(d);
         self.native_roots.push(globals);
         self.main_globals = globals; // --- bigint ---
+        crate::builtins_introspect::fill_main_globals(self, globals, &code.filename); // --- gaps ---
         let r = self.run_code(code_val, globals, Value::NULL).map(|_| ());
         self.native_roots.pop();
         r
@@ -800,6 +801,7 @@ impl Vm {
     pub fn call_kw(&mut self, callable: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
         match callable.as_obj().map(|o| &o.kind) {
             Some(ObjKind::Native(n)) => {
+                crate::descriptor::check_self(self, n, args)?; // --- gaps ---
                 self.native_depth += 1;
                 let r = (n.f)(self, args, kwnames);
                 self.native_depth -= 1;

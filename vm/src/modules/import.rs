@@ -44,6 +44,9 @@ pub fn import(vm: &mut Vm, name: Value) -> PyResult<Value> {
     let not_found = |vm: &mut Vm| {
         let msg = format!("No module named '{n}'");
         let e = vm.new_exc(Ty::ModuleNotFoundError, &msg);
+        if let Some(x) = e.0.as_exc() {
+            x.chain.name.set(name); // --- gaps --- `e.name`, as CPython's import sets it
+        }
         Err(e)
     };
     let Some(loader) = vm.options.loader.clone() else {
@@ -71,11 +74,8 @@ pub fn import(vm: &mut Vm, name: Value) -> PyResult<Value> {
     vm.native_roots.push(code_val);
     let globals = vm.new_dict(Dict::new());
     vm.native_roots.push(globals);
-    for (k, v) in [("__name__", name), ("__file__", Value::NULL)] {
-        let key = vm.intern(k);
-        let v = if v.is_null() { vm.new_str(&file) } else { v };
-        ops::dict_set(vm, globals, key, v)?;
-    }
+    // --- gaps --- the names CPython's import gives a module, in its order
+    crate::builtins_introspect::fill_module_globals(vm, globals, name, &file);
     let module = vm.heap.alloc(ObjKind::Module {
         name,
         dict: globals,
