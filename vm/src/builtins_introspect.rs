@@ -170,7 +170,7 @@ fn caller_locals(vm: &mut Vm) -> Value {
         return ns;
     }
     let f = vm.frame();
-    if f.func.is_null() {
+    if f.func().is_null() {
         return f.globals; // module code
     }
     let code = f.code();
