@@ -8,6 +8,12 @@
 //! A small dict (at most `SMALL` entry slots, tombstones included) has no index at all and is
 //! searched by a scan of the entries' hashes: the `**kwargs` and keyword-forwarding dicts a
 //! call makes, and most literal dicts, then cost one allocation (the entries) instead of two.
+//!
+//! When the table grows and compacts follows CPython 3.11 exactly (an index of 2^k slots holds
+//! at most 2/3 of it in entry slots, tombstones included; when full it is rebuilt at the
+//! smallest power of two >= 3 * live entries): which entry positions an iterator has passed
+//! when a loop deletes and inserts decides whether CPython finishes the loop or raises
+//! "dictionary keys changed during iteration", and nanopy must decide the same.
 
 use crate::value::Value;
 
@@ -34,8 +40,16 @@ pub struct Dict {
 
 const EMPTY: u32 = 0;
 // --- features ---
-/// The most entry slots a dict without an index holds: past it, inserting builds the index.
-const SMALL: usize = 8;
+/// The most entry slots a dict without an index holds: CPython's smallest table (8 index
+/// slots) holds 5 (2/3 of 8); past it, inserting builds the index.
+const SMALL: usize = usable(MIN_SIZE);
+/// CPython's `PyDict_MINSIZE`.
+const MIN_SIZE: usize = 8;
+
+/// Entry slots an index of `size` slots allows (CPython's `USABLE_FRACTION`).
+const fn usable(size: usize) -> usize {
+    (size << 1) / 3
+}
 
 impl Dict {
     pub fn new() -> Dict {
@@ -50,7 +64,7 @@ impl Dict {
             version: 0,
         };
         if n > SMALL {
-            d.rebuild((n * 3 / 2).next_power_of_two().max(8));
+            d.rebuild(((n * 3 + 1) / 2).next_power_of_two().max(MIN_SIZE));
         }
         d
     }
@@ -119,15 +133,19 @@ impl Dict {
             self.entries[i].value = value;
             return;
         }
-        if self.index.is_empty() && self.entries.len() < SMALL {
+        let size = if self.index.is_empty() {
+            MIN_SIZE
+        } else {
+            self.index.len()
+        };
+        if self.entries.len() >= usable(size) {
+            self.grow();
+        }
+        if self.index.is_empty() {
             self.entries.push(Entry { hash, key, value });
             self.len += 1;
             self.version += 1;
             return;
-        }
-        if (self.entries.len() + 1) * 3 >= self.index.len() * 2 {
-            let want = ((self.len + 1) * 3).next_power_of_two().max(8);
-            self.rebuild(want);
         }
         self.entries.push(Entry { hash, key, value });
         self.place(hash, self.entries.len() as u32);
@@ -186,6 +204,19 @@ impl Dict {
             slot = (slot * 5 + 1 + perturb as usize) & mask;
         }
         self.index[slot] = ix;
+    }
+
+    /// The entry slots are used up: compact into a table sized for 3x the live entries
+    /// (CPython's `GROWTH_RATE`), which for a few live entries is the index-free small table.
+    fn grow(&mut self) {
+        let size = (self.len * 3).next_power_of_two().max(MIN_SIZE);
+        if size == MIN_SIZE {
+            self.version += 1;
+            self.entries.retain(|e| !e.key.is_null());
+            self.index = Vec::new();
+        } else {
+            self.rebuild(size);
+        }
     }
 
     fn rebuild(&mut self, size: usize) {
