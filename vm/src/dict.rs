@@ -64,7 +64,7 @@ impl Dict {
             version: 0,
         };
         if n > SMALL {
-            d.rebuild(((n * 3 + 1) / 2).next_power_of_two().max(MIN_SIZE));
+            d.rebuild((n * 3).div_ceil(2).next_power_of_two().max(MIN_SIZE));
         }
         d
     }
