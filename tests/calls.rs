@@ -9,34 +9,14 @@
 
 mod common;
 
-use common::{fixtures, nanopy, python, repo};
+use common::{
+    assert_dir_matches_cpython_modes, fixtures, nanopy, python, repo, Expect, QUICKEN_MODES,
+};
 
 #[test]
 fn call_fixtures_match_cpython_under_every_strategy() {
     let dir = repo().join("tests/fixtures/calls");
-    let files = fixtures(&dir);
-    assert!(files.len() >= 5, "fixtures missing: {files:?}");
-    let mut failures = Vec::new();
-    for f in &files {
-        let py = python(&dir, f);
-        for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
-            for quicken in [true, false] {
-                let mut args = vec!["run", "--no-cache", "--dispatch", d];
-                if !quicken {
-                    args.push("--no-quicken");
-                }
-                args.push(f);
-                let np = nanopy(&dir, &args);
-                if (&np.stdout, &np.stderr, np.status) != (&py.stdout, &py.stderr, py.status) {
-                    failures.push(format!(
-                        "== {f} ({d}, quicken {quicken}) status {} (python3 {})\n-- python3:\n{}{}\n-- nanopy:\n{}{}",
-                        np.status, py.status, py.stdout, py.stderr, np.stdout, np.stderr
-                    ));
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_dir_matches_cpython_modes(&dir, Expect::Same, 5, QUICKEN_MODES);
 }
 
 /// `--stats`' instruction histogram (the lines from `instructions:` to the blank line).

@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{fixtures, python, repo};
-use nanopy_compiler::parser::{self, ParseOptions};
-use nanopy_vm::{Dispatch, Options, Vm};
+use common::{fixtures, python, repo, run_with_gc_every};
+use nanopy_vm::Dispatch;
 
 #[test]
 fn heap_objects_are_48_bytes() {
@@ -14,30 +13,6 @@ fn heap_objects_are_48_bytes() {
     // must be boxed (see `nanopy_vm::object::Obj`).
     assert_eq!(std::mem::size_of::<nanopy_vm::object::Obj>(), 48);
     assert_eq!(std::mem::size_of::<nanopy_vm::class::Instance>(), 32);
-}
-
-/// Compile and run `path` in-process with a collection every `every` allocations.
-fn run_with_threshold(path: &std::path::Path, dispatch: Dispatch, every: usize) -> (String, Vm) {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).expect("read fixture");
-    let code = parser::run_on_big_stack(|| {
-        let source = parser::decode_source(&bytes)?;
-        let arena = bumpalo::Bump::new();
-        let tree = parser::parse(&arena, &source, ParseOptions::default())?;
-        nanopy_compiler::codegen::compile_module(&tree, &source, &name)
-    })
-    .unwrap_or_else(|e| panic!("{}", e.render(&name)));
-    let mut vm = Vm::new(Options {
-        dispatch,
-        capture: true,
-        argv: vec![name.clone()],
-        ..Options::default()
-    });
-    vm.heap.set_fixed_threshold(every);
-    let r = vm.run_module(&code);
-    let err = vm.take_stderr();
-    assert!(r.is_ok(), "{name} ({dispatch:?}): {err}");
-    (vm.take_stdout(), vm)
 }
 
 #[test]
@@ -49,7 +24,7 @@ fn memory_fixtures_match_python_under_gc_stress() {
         let want = python(&dir, &f);
         assert_eq!(want.status, 0, "{f}: {}", want.stderr);
         for dispatch in [Dispatch::Switch, Dispatch::Tail] {
-            let (out, vm) = run_with_threshold(&dir.join(&f), dispatch, 7);
+            let (out, vm) = run_with_gc_every(&dir.join(&f), dispatch, 7);
             assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
             assert!(
                 vm.heap.collections > 100,

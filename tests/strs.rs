@@ -10,9 +10,11 @@
 
 mod common;
 
-use common::{fixtures, nanopy, python, repo};
-use nanopy_compiler::parser::{self, ParseOptions};
-use nanopy_vm::{Dispatch, Options, Vm};
+use common::{
+    assert_dir_matches_cpython_modes, fixtures, nanopy, python, repo, run_with_gc_every, Expect,
+    QUICKEN_MODES,
+};
+use nanopy_vm::Dispatch;
 
 fn dir() -> std::path::PathBuf {
     repo().join("tests/fixtures/strs")
@@ -20,65 +22,8 @@ fn dir() -> std::path::PathBuf {
 
 #[test]
 fn strs_fixtures_match_cpython_under_every_strategy() {
-    let dir = dir();
-    let files = fixtures(&dir);
-    assert!(files.len() >= 2, "fixtures missing: {files:?}");
-    let mut failures = Vec::new();
-    for f in &files {
-        let py = python(&dir, f);
-        assert_eq!(py.status, 0, "{f} fails in CPython:\n{}", py.stderr);
-        for d in Dispatch::ALL.map(Dispatch::name) {
-            for quicken in [true, false] {
-                let mut args = vec!["run", "--no-cache", "--dispatch", d];
-                if !quicken {
-                    args.push("--no-quicken");
-                }
-                args.push(f);
-                let np = nanopy(&dir, &args);
-                if (&np.stdout, &np.stderr, np.status) != (&py.stdout, &py.stderr, py.status) {
-                    let first = py
-                        .stdout
-                        .lines()
-                        .zip(np.stdout.lines())
-                        .position(|(a, b)| a != b);
-                    failures.push(format!(
-                        "== {f} ({d}, quicken {quicken}) status {}, first differing line {:?}: \
-                         python3 {:?}, nanopy {:?}\n{}",
-                        np.status,
-                        first.map(|i| i + 1),
-                        first.and_then(|i| py.stdout.lines().nth(i)),
-                        first.and_then(|i| np.stdout.lines().nth(i)),
-                        np.stderr
-                    ));
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// Compile and run `path` in-process, collecting after every `every` allocations.
-fn run_with_threshold(path: &std::path::Path, dispatch: Dispatch, every: usize) -> (String, Vm) {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).expect("read fixture");
-    let code = parser::run_on_big_stack(|| {
-        let source = parser::decode_source(&bytes)?;
-        let arena = bumpalo::Bump::new();
-        let tree = parser::parse(&arena, &source, ParseOptions::default())?;
-        nanopy_compiler::codegen::compile_module(&tree, &source, &name)
-    })
-    .unwrap_or_else(|e| panic!("{}", e.render(&name)));
-    let mut vm = Vm::new(Options {
-        dispatch,
-        capture: true,
-        argv: vec![name.clone()],
-        ..Options::default()
-    });
-    vm.heap.set_fixed_threshold(every);
-    let r = vm.run_module(&code);
-    let err = vm.take_stderr();
-    assert!(r.is_ok(), "{name} ({dispatch:?}): {err}");
-    (vm.take_stdout(), vm)
+    let dir = repo().join("tests/fixtures/strs");
+    assert_dir_matches_cpython_modes(&dir, Expect::Succeeds, 2, QUICKEN_MODES);
 }
 
 #[test]
@@ -87,7 +32,7 @@ fn strs_fixtures_match_cpython_under_gc_stress() {
     for f in fixtures(&dir) {
         let want = python(&dir, &f);
         for dispatch in Dispatch::ALL {
-            let (out, vm) = run_with_threshold(&dir.join(&f), dispatch, 11);
+            let (out, vm) = run_with_gc_every(&dir.join(&f), dispatch, 11);
             assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
             assert!(
                 vm.heap.collections > 100,

@@ -64,6 +64,20 @@ pub enum Expect {
 /// Run every `.py` in `dir` (at least `min` of them) under python3 and under nanopy with every
 /// dispatch strategy, and return a report per mismatch (empty when all agree).
 pub fn mismatches_in(dir: &Path, expect: Expect, min: usize) -> Vec<String> {
+    mismatches_in_modes(dir, expect, min, &[&[]])
+}
+
+/// nanopy's run flags that must not change what a program prints: quickening on and off.
+pub const QUICKEN_MODES: &[&[&str]] = &[&[], &["--no-quicken"]];
+
+/// As [`mismatches_in`], running nanopy once per strategy and per entry of `modes` (extra
+/// `run` flags, e.g. [`QUICKEN_MODES`]).
+pub fn mismatches_in_modes(
+    dir: &Path,
+    expect: Expect,
+    min: usize,
+    modes: &[&[&str]],
+) -> Vec<String> {
     let files = fixtures(dir);
     assert!(
         files.len() >= min.max(1),
@@ -79,12 +93,17 @@ pub fn mismatches_in(dir: &Path, expect: Expect, min: usize) -> Vec<String> {
             Expect::Same => {}
         }
         for d in nanopy_vm::Dispatch::ALL.map(nanopy_vm::Dispatch::name) {
-            let np = nanopy(dir, &["run", "--dispatch", d, f]);
-            if np.stdout != py.stdout || np.stderr != py.stderr || np.status != py.status {
-                failures.push(format!(
-                    "== {f} ({d}): status {} vs python3 {}\n-- python3 stdout:\n{}-- nanopy stdout:\n{}-- python3 stderr:\n{}-- nanopy stderr:\n{}",
-                    np.status, py.status, py.stdout, np.stdout, py.stderr, np.stderr
-                ));
+            for flags in modes {
+                let mut args = vec!["run", "--no-cache", "--dispatch", d];
+                args.extend_from_slice(flags);
+                args.push(f);
+                let np = nanopy(dir, &args);
+                if np.stdout != py.stdout || np.stderr != py.stderr || np.status != py.status {
+                    failures.push(format!(
+                        "== {f} ({d} {}): status {} vs python3 {}\n-- python3 stdout:\n{}-- nanopy stdout:\n{}-- python3 stderr:\n{}-- nanopy stderr:\n{}",
+                        flags.join(" "), np.status, py.status, py.stdout, np.stdout, py.stderr, np.stderr
+                    ));
+                }
             }
         }
     }
@@ -93,11 +112,44 @@ pub fn mismatches_in(dir: &Path, expect: Expect, min: usize) -> Vec<String> {
 
 /// Panic with every mismatch of [`mismatches_in`].
 pub fn assert_dir_matches_cpython(dir: &Path, expect: Expect, min: usize) {
-    let failures = mismatches_in(dir, expect, min);
+    assert_dir_matches_cpython_modes(dir, expect, min, &[&[]]);
+}
+
+/// Panic with every mismatch of [`mismatches_in_modes`].
+pub fn assert_dir_matches_cpython_modes(dir: &Path, expect: Expect, min: usize, modes: &[&[&str]]) {
+    let failures = mismatches_in_modes(dir, expect, min, modes);
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Compile and run `path` in-process with a collection every `every` allocations.
+pub fn run_with_gc_every(
+    path: &Path,
+    dispatch: nanopy_vm::Dispatch,
+    every: usize,
+) -> (String, nanopy_vm::Vm) {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).expect("read fixture");
+    let code = nanopy_compiler::parser::run_on_big_stack(|| {
+        let source = nanopy_compiler::parser::decode_source(&bytes)?;
+        let arena = bumpalo::Bump::new();
+        let tree = nanopy_compiler::parser::parse(&arena, &source, Default::default())?;
+        nanopy_compiler::codegen::compile_module(&tree, &source, &name)
+    })
+    .unwrap_or_else(|e| panic!("{}", e.render(&name)));
+    let mut vm = nanopy_vm::Vm::new(nanopy_vm::Options {
+        dispatch,
+        capture: true,
+        argv: vec![name.clone()],
+        ..Default::default()
+    });
+    vm.heap.set_fixed_threshold(every);
+    let r = vm.run_module(&code);
+    let err = vm.take_stderr();
+    assert!(r.is_ok(), "{name} ({dispatch:?}): {err}");
+    (vm.take_stdout(), vm)
 }
