@@ -1620,6 +1620,13 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Opti
 
 /// Rich comparison with reflection and the identity fallback of `==`/`!=`.
 pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool> {
+    let r = rich_compare(vm, op, a, b)?;
+    ops::truthy(vm, r)
+}
+
+/// `a op b` with an instance on either side: whatever the special method returned (`a == b`
+/// may be any object, as in CPython), or the identity default for `==`/`!=`.
+pub fn rich_compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<Value> {
     let (name, reflected) = match op {
         CompareOp::Lt => ("__lt__", "__gt__"),
         CompareOp::Le => ("__le__", "__ge__"),
@@ -1643,13 +1650,13 @@ pub fn compare(vm: &mut Vm, op: CompareOp, a: Value, b: Value) -> PyResult<bool>
         };
         if let Some(r) = r {
             if !is_not_implemented(vm, r) {
-                return ops::truthy(vm, r);
+                return Ok(r);
             }
         }
     }
     match op {
-        CompareOp::Eq => Ok(a == b),
-        CompareOp::Ne => Ok(a != b),
+        CompareOp::Eq => Ok(Value::bool(a == b)),
+        CompareOp::Ne => Ok(Value::bool(a != b)),
         _ => {
             let (s, ta, tb) = (op.symbol(), ops::type_name(a), ops::type_name(b));
             let msg = format!("'{s}' not supported between instances of '{ta}' and '{tb}'");

@@ -1724,6 +1724,12 @@ pub(super) mod body {
         } else {
             let op = CompareOp::from_u32(arg).expect("valid COMPARE_OP operand");
             vm.sync(r);
+            if crate::class::is_user_instance(a) || crate::class::is_user_instance(b) {
+                // A user's comparison method may return any object: push it as it is.
+                let v = tri!(vm, crate::class::rich_compare(vm, op, a, b));
+                set_peek(r, 1, v);
+                return Ok(());
+            }
             tri!(vm, ops::compare(vm, op, a, b))
         };
         set_peek(r, 1, Value::bool(res));
