@@ -1009,7 +1009,16 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
         return Ok(None);
     };
     match &o.kind {
-        ObjKind::Instance(i) => instance_getattr(vm, obj, i, name).map(Some),
+        ObjKind::Instance(i) => match instance_getattr(vm, obj, i, name) {
+            // The normal lookup failed (no attribute, or a property raised AttributeError):
+            // the class's `__getattr__`, if it has one, answers instead.
+            Err(e) if is_attribute_error(e) => match call_special(vm, obj, "__getattr__", &[name])?
+            {
+                Some(v) => Ok(Some(v)),
+                None => Err(e),
+            },
+            r => r.map(Some),
+        },
         ObjKind::Exception(e) if !e.instance.is_null() => {
             let i = as_instance(e.instance).expect("exception instance");
             match instance_getattr(vm, obj, i, name) {
