@@ -164,6 +164,7 @@ pub fn install(vm: &mut Vm) {
     let class_methods: &[(Ty, &'static str, NativeFn)] = &[
         (Ty::Object, "__init__", crate::class::object_init),
         (Ty::Object, "__new__", crate::class::object_new),
+        (Ty::Object, "__setattr__", crate::class::object_setattr),
         (Ty::BaseException, "__init__", crate::class::exception_init),
         (Ty::Property, "setter", crate::class::property_setter),
     ];

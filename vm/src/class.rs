@@ -1147,6 +1147,32 @@ fn super_getattr(vm: &mut Vm, class: Value, this: Value, name: Value) -> PyResul
 
 /// `obj.name = v` for every kind of object (built-ins without attributes raise).
 pub fn setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
+    if user_setattr(vm, obj, name, v)? {
+        return Ok(());
+    }
+    plain_setattr(vm, obj, name, v)
+}
+
+/// A class's own `__setattr__` runs instead of the store (true when it did). Natives found on
+/// built-in bases (`object.__setattr__`) are not overrides: `special` skips them.
+fn user_setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<bool> {
+    if as_instance(obj).is_none() {
+        return Ok(false);
+    }
+    Ok(call_special(vm, obj, "__setattr__", &[name, v])?.is_some())
+}
+
+/// `object.__setattr__(obj, name, value)`: the store itself, bypassing any override.
+pub fn object_setattr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "__setattr__", kwnames)?;
+    crate::builtins::arity(vm, "__setattr__", args, 3, 3)?;
+    let name = attr_name(vm, args[1])?;
+    plain_setattr(vm, args[0], name, args[2])?;
+    Ok(Value::NONE)
+}
+
+/// The store without `__setattr__` overrides.
+fn plain_setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Instance(_)) => instance_setattr(vm, obj, obj, name, v),
         Some(ObjKind::Exception(e)) if !e.instance.is_null() => {
@@ -1329,13 +1355,17 @@ pub fn store_attr(
     v: Value,
     cache: &AttrCache,
 ) -> PyResult<()> {
+    // A class with its own `__setattr__` is never cached: every store comes here and calls it.
+    if user_setattr(vm, obj, name, v)? {
+        return Ok(());
+    }
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         let c = as_class(i.class).expect("instance class");
         if !is_data_descriptor(lookup_name(vm, i.class, name)) {
             let from = i.shape.get();
             let (to, k) = match c.slot_of(from, name) {
                 Some(k) => (from, k),
-                None if c.fixed => return setattr(vm, obj, name, v),
+                None if c.fixed => return plain_setattr(vm, obj, name, v),
                 None => {
                     let to = transition(vm, c, from, name);
                     (to, c.shapes.borrow()[to as usize].names.len() - 1)
@@ -1356,7 +1386,7 @@ pub fn store_attr(
             return Ok(());
         }
     }
-    setattr(vm, obj, name, v)
+    plain_setattr(vm, obj, name, v)
 }
 
 /// `del obj.name` for instances (and CPython's error for everything else).
