@@ -167,6 +167,8 @@ pub fn install(vm: &mut Vm) {
         (Ty::Object, "__setattr__", crate::class::object_setattr),
         (Ty::BaseException, "__init__", crate::class::exception_init),
         (Ty::Property, "setter", crate::class::property_setter),
+        (Ty::Property, "deleter", crate::class::property_deleter),
+        (Ty::Object, "__delattr__", crate::class::object_delattr),
     ];
     for (t, name, f) in class_methods {
         let v = vm.heap.alloc(ObjKind::Native(Native {

@@ -1391,8 +1391,41 @@ pub fn store_attr(
 
 /// `del obj.name` for instances (and CPython's error for everything else).
 pub fn delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
+    // A class's own `__delattr__` runs instead (natives on built-in bases are not overrides).
+    if as_instance(obj).is_some() && call_special(vm, obj, "__delattr__", &[name])?.is_some() {
+        return Ok(());
+    }
+    plain_delattr(vm, obj, name)
+}
+
+/// `object.__delattr__(obj, name)`: the deletion itself, bypassing any override.
+pub fn object_delattr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "__delattr__", kwnames)?;
+    crate::builtins::arity(vm, "__delattr__", args, 2, 2)?;
+    let name = attr_name(vm, args[1])?;
+    plain_delattr(vm, args[0], name)?;
+    Ok(Value::NONE)
+}
+
+fn plain_delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
     if let Some(i) = as_instance(obj) {
         let c = as_class(i.class).expect("instance class");
+        // A property is a data descriptor: it decides (its deleter, or CPython's error).
+        if let Some(ObjKind::Property { fdel, .. }) = lookup_name(vm, i.class, name)
+            .and_then(|p| p.as_obj())
+            .map(|o| &o.kind)
+        {
+            let fdel = *fdel;
+            if fdel.is_null() {
+                let msg = format!(
+                    "property '{}' of '{}' object has no deleter",
+                    str_of(name),
+                    ops::type_name(obj)
+                );
+                return Err(vm.new_exc(Ty::AttributeError, &msg));
+            }
+            return vm.call(fdel, &[obj]).map(|_| ());
+        }
         if let Some(k) = c.slot_of(i.shape.get(), name) {
             if !i.slot(k).is_null() {
                 i.set_slot(k, Value::NULL);
@@ -1505,14 +1538,17 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
             vm.heap.alloc(ObjKind::ClassMethod(f))
         }
         _ => {
-            if nkw != 0 || pos.len() > 2 {
-                return Err(
-                    vm.new_exc(Ty::TypeError, "nanopy supports property(fget[, fset]) only")
-                );
+            if nkw != 0 || pos.len() > 3 {
+                return Err(vm.new_exc(
+                    Ty::TypeError,
+                    "nanopy supports property(fget[, fset[, fdel]]) only",
+                ));
             }
             let fget = pos.first().copied().unwrap_or(Value::NONE);
-            let fset = pos.get(1).copied().unwrap_or(Value::NULL);
-            vm.heap.alloc(ObjKind::Property { fget, fset })
+            let absent =
+                |v: Option<&Value>| v.copied().filter(|v| !v.is_none()).unwrap_or(Value::NULL);
+            let (fset, fdel) = (absent(pos.get(1)), absent(pos.get(2)));
+            vm.heap.alloc(ObjKind::Property { fget, fset, fdel })
         }
     })
 }
@@ -1523,11 +1559,31 @@ pub fn property_setter(vm: &mut Vm, args: &[Value], _kwnames: Value) -> PyResult
         args.first().and_then(|p| p.as_obj()).map(|o| &o.kind),
         args.get(1),
     ) {
-        (Some(ObjKind::Property { fget, .. }), Some(f)) => Ok(vm.heap.alloc(ObjKind::Property {
-            fget: *fget,
-            fset: *f,
-        })),
+        (Some(ObjKind::Property { fget, fdel, .. }), Some(f)) => {
+            Ok(vm.heap.alloc(ObjKind::Property {
+                fget: *fget,
+                fset: *f,
+                fdel: *fdel,
+            }))
+        }
         _ => Err(vm.new_exc(Ty::TypeError, "setter() takes exactly one argument")),
+    }
+}
+
+/// `property.deleter(f)`: a copy of the property with `fdel` set.
+pub fn property_deleter(vm: &mut Vm, args: &[Value], _kwnames: Value) -> PyResult<Value> {
+    match (
+        args.first().and_then(|p| p.as_obj()).map(|o| &o.kind),
+        args.get(1),
+    ) {
+        (Some(ObjKind::Property { fget, fset, .. }), Some(f)) => {
+            Ok(vm.heap.alloc(ObjKind::Property {
+                fget: *fget,
+                fset: *fset,
+                fdel: *f,
+            }))
+        }
+        _ => Err(vm.new_exc(Ty::TypeError, "deleter() takes exactly one argument")),
     }
 }
 

@@ -471,9 +471,10 @@ fn trace(o: &Obj, f: &mut impl FnMut(Value)) {
         ObjKind::Class(c) => c.trace(f),
         ObjKind::Instance(i) => i.trace(f),
         ObjKind::StaticMethod(x) | ObjKind::ClassMethod(x) => f(*x),
-        ObjKind::Property { fget, fset } => {
+        ObjKind::Property { fget, fset, fdel } => {
             f(*fget);
             f(*fset);
+            f(*fdel);
         }
         ObjKind::Super { class, this } => {
             f(*class);

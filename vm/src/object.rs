@@ -391,10 +391,11 @@ pub enum ObjKind {
     /// `staticmethod(f)`, `classmethod(f)`: descriptors found in class namespaces.
     StaticMethod(Value),
     ClassMethod(Value),
-    /// `property(fget, fset)` (fset NULL when read-only).
+    /// `property(fget, fset, fdel)` (fset / fdel NULL when absent).
     Property {
         fget: Value,
         fset: Value,
+        fdel: Value,
     },
     /// A bound `super()` object: look up after `class` in the MRO of `this`'s type.
     Super {
