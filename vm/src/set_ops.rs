@@ -687,7 +687,7 @@ fn m_intersection(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     let mut r = v;
     for o in &args[1..] {
         vm.native_roots.push(r);
-        let x = intersection(vm, r, *o);
+        let x = operand(vm, r, *o).and_then(|o| intersection(vm, r, o));
         vm.native_roots.pop();
         r = x?;
     }
@@ -710,11 +710,13 @@ fn m_difference(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     if args.len() == 1 {
         return Ok(copy_as(vm, v, s.frozen));
     }
-    let r = difference(vm, v, args[1])?;
+    let first = operand(vm, v, args[1])?;
+    let r = difference(vm, v, first)?;
     vm.native_roots.push(r);
     let res = (|| {
         for o in &args[2..] {
-            difference_update(vm, r, *o)?;
+            let o = operand(vm, r, *o)?;
+            difference_update(vm, r, o)?;
         }
         Ok(r)
     })();
@@ -726,20 +728,45 @@ fn m_difference_update(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value
     no_kw(vm, "set.difference_update", kw)?;
     let (v, _) = this(vm, "difference_update", args)?;
     for o in &args[1..] {
-        difference_update(vm, v, *o)?;
+        let o = operand(vm, v, *o)?;
+        difference_update(vm, v, o)?;
     }
     Ok(Value::NONE)
 }
 
 fn m_symmetric_difference(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     let o = one_arg(vm, "set.symmetric_difference", args, kw)?;
+    let o = operand(vm, args[0], o)?;
     symmetric_difference(vm, args[0], o)
 }
 
 fn m_symmetric_difference_update(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     let o = one_arg(vm, "set.symmetric_difference_update", args, kw)?;
+    let o = operand(vm, args[0], o)?;
     symmetric_difference_update(vm, args[0], o)?;
     Ok(Value::NONE)
+}
+
+/// A method's other operand, made comparable with `this` by the set tables: elements equal
+/// to one of `this`'s by a user `__eq__` replaced by it (`deep_eq::set_operand`). Other
+/// iterables become a set first only when `this` holds such elements (else they are left for
+/// the method to iterate, as CPython does).
+fn operand(vm: &mut Vm, this: Value, o: Value) -> PyResult<Value> {
+    if set_of(o).is_none() {
+        let Some(s) = set_of(this) else {
+            return Ok(o);
+        };
+        let keys: Vec<Value> = s.table.borrow().iter().map(|e| e.key).collect();
+        if !keys.iter().any(|k| crate::class::has_user_eq(vm, *k)) {
+            return Ok(o);
+        }
+        let set = from_iterable(vm, o, false)?;
+        vm.native_roots.push(set);
+        let r = crate::deep_eq::set_operand(vm, this, set);
+        vm.native_roots.pop();
+        return r;
+    }
+    crate::deep_eq::set_operand(vm, this, o)
 }
 
 /// The argument as a set (a temporary one for other iterables).
@@ -754,6 +781,7 @@ fn as_set(vm: &mut Vm, v: Value) -> PyResult<Value> {
 fn m_issubset(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     let o = one_arg(vm, "set.issubset", args, kw)?;
     let o = as_set(vm, o)?;
+    let o = operand(vm, args[0], o)?;
     let (_, s) = this(vm, "issubset", args)?;
     Ok(Value::bool(is_subset(s, set_of(o).expect("set"))))
 }
@@ -761,6 +789,7 @@ fn m_issubset(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
 fn m_issuperset(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     let o = one_arg(vm, "set.issuperset", args, kw)?;
     let o = as_set(vm, o)?;
+    let o = operand(vm, args[0], o)?;
     let (_, s) = this(vm, "issuperset", args)?;
     Ok(Value::bool(is_subset(set_of(o).expect("set"), s)))
 }
@@ -769,6 +798,7 @@ fn m_isdisjoint(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Value> {
     let o = one_arg(vm, "set.isdisjoint", args, kw)?;
     let (v, _) = this(vm, "isdisjoint", args)?;
     let o = as_set(vm, o)?;
+    let o = operand(vm, v, o)?;
     vm.native_roots.push(o);
     let r = intersection(vm, v, o);
     vm.native_roots.pop();
