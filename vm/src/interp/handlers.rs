@@ -1259,6 +1259,9 @@ pub(super) mod body {
     pub use self::LOAD_FAST as LOAD_FAST__LOAD_CONST;
     pub use self::LOAD_FAST as LOAD_FAST__LOAD_FAST;
 
+    // Complete in their hot form (no slow path): the same function serves as the body.
+    pub use super::{COPY, JUMP_FORWARD, POP_TOP, PUSH_NULL, STORE_FAST, SWAP};
+
     // --- langdata ---
     pub use super::super::call_ex::{DICT_MERGE, LIST_EXTEND};
     pub use super::super::generator::{GET_YIELD_FROM_ITER, SEND};
@@ -1266,34 +1269,6 @@ pub(super) mod body {
 
     #[inline(always)]
     pub fn NOP(_vm: &mut Vm, _r: &mut Regs, _arg: u32) -> Step {
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub fn POP_TOP(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-        pop(r);
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub fn PUSH_NULL(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-        push(r, Value::NULL);
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub fn COPY(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let v = peek(r, arg as usize);
-        push(r, v);
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub fn SWAP(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let a = peek(r, 1);
-        let b = peek(r, arg as usize);
-        set_peek(r, 1, b);
-        set_peek(r, arg as usize, a);
         Ok(())
     }
 
@@ -1322,13 +1297,6 @@ pub(super) mod body {
             "cannot access local variable '{name}' where it is not associated with a value"
         );
         vm.throw_new(Ty::UnboundLocalError, &msg)
-    }
-
-    #[inline(always)]
-    pub fn STORE_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        let v = pop(r);
-        set_local(r, arg as usize, v);
-        Ok(())
     }
 
     #[inline(always)]
@@ -2108,12 +2076,6 @@ pub(super) mod body {
                 jump(vm, r, arg);
             }
         }
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub fn JUMP_FORWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-        jump(vm, r, arg);
         Ok(())
     }
 
