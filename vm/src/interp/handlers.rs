@@ -1166,10 +1166,7 @@ pub fn CALL_NATIVE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     let res = match callable.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Native(n)) => {
             vm.sync(r);
-            vm.native_depth += 1;
-            let res = (n.f)(vm, args, Value::NULL);
-            vm.native_depth -= 1;
-            res
+            vm.call_native(n, args, Value::NULL)
         }
         Some(ObjKind::Type(t)) => {
             vm.sync(r);

@@ -792,6 +792,23 @@ impl Vm {
         }
     }
 
+    /// Run a native function: its `self` checked first (an unbound method of a built-in type
+    /// refuses another type's object, `descriptor::check_self`), then the call. Every native
+    /// call goes through here, quickened call sites included.
+    #[inline(always)]
+    pub(crate) fn call_native(
+        &mut self,
+        n: &crate::object::Native,
+        args: &[Value],
+        kwnames: Value,
+    ) -> PyResult<Value> {
+        crate::descriptor::check_self(self, n, args)?;
+        self.native_depth += 1;
+        let r = (n.f)(self, args, kwnames);
+        self.native_depth -= 1;
+        r
+    }
+
     /// Call any callable from native code.
     pub fn call(&mut self, callable: Value, args: &[Value]) -> PyResult<Value> {
         self.call_kw(callable, args, Value::NULL)
@@ -800,13 +817,7 @@ impl Vm {
     /// Call with keyword values at the end of `args`, named by the tuple `kwnames` (or NULL).
     pub fn call_kw(&mut self, callable: Value, args: &[Value], kwnames: Value) -> PyResult<Value> {
         match callable.as_obj().map(|o| &o.kind) {
-            Some(ObjKind::Native(n)) => {
-                crate::descriptor::check_self(self, n, args)?; // --- gaps ---
-                self.native_depth += 1;
-                let r = (n.f)(self, args, kwnames);
-                self.native_depth -= 1;
-                r
-            }
+            Some(ObjKind::Native(n)) => self.call_native(n, args, kwnames),
             Some(ObjKind::Method { this, func }) => {
                 let mut v = Vec::with_capacity(args.len() + 1);
                 v.push(*this);
