@@ -10,7 +10,8 @@
 mod common;
 
 use common::{
-    assert_dir_matches_cpython_modes, fixtures, nanopy, python, repo, Expect, QUICKEN_MODES,
+    assert_dir_matches_cpython_modes, fixtures, nanopy, python, quickening, repo, Expect,
+    QUICKEN_MODES,
 };
 
 #[test]
@@ -27,19 +28,6 @@ fn histogram(stderr: &str) -> Vec<String> {
         .take_while(|l| !l.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// (specialized, deoptimized) from `--stats`' last line.
-fn quickening(stderr: &str) -> (u64, u64) {
-    let line = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("quickening: "))
-        .unwrap_or_else(|| panic!("no quickening line in {stderr}"));
-    let n: Vec<u64> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    (n[0], n[1])
 }
 
 #[test]

@@ -9,25 +9,14 @@
 
 mod common;
 
-use common::{assert_dir_matches_cpython_modes, fixtures, nanopy, repo, Expect, QUICKEN_MODES};
+use common::{
+    assert_dir_matches_cpython_modes, fixtures, nanopy, quickening, repo, Expect, QUICKEN_MODES,
+};
 
 #[test]
 fn quickened_programs_match_cpython_under_every_strategy() {
     let dir = repo().join("tests/fixtures/quicken");
     assert_dir_matches_cpython_modes(&dir, Expect::Same, 4, QUICKEN_MODES);
-}
-
-/// (specialized, deoptimized) from `--stats`' last line.
-fn quickening(stderr: &str) -> (u64, u64) {
-    let line = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("quickening: "))
-        .unwrap_or_else(|| panic!("no quickening line in {stderr}"));
-    let n: Vec<u64> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    (n[0], n[1])
 }
 
 #[test]

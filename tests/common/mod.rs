@@ -153,3 +153,16 @@ pub fn run_with_gc_every(
     assert!(r.is_ok(), "{name} ({dispatch:?}): {err}");
     (vm.take_stdout(), vm)
 }
+
+/// (specialized, deoptimized) from `--stats`' last line.
+pub fn quickening(stderr: &str) -> (u64, u64) {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("quickening: "))
+        .unwrap_or_else(|| panic!("no quickening line in {stderr}"));
+    let n: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0], n[1])
+}

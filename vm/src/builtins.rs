@@ -223,7 +223,26 @@ pub(crate) fn no_kw(vm: &mut Vm, name: &str, kwnames: Value) -> PyResult<()> {
     Ok(())
 }
 
-fn exactly_one(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<Value> {
+/// `name() takes no arguments (N given)`.
+pub(crate) fn no_args(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<()> {
+    no_kw(vm, name, kwnames)?;
+    if !args.is_empty() {
+        let n = args.len();
+        return Err(vm.new_exc(
+            Ty::TypeError,
+            &format!("{name}() takes no arguments ({n} given)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `name() takes exactly one argument (N given)`.
+pub(crate) fn exactly_one(
+    vm: &mut Vm,
+    name: &str,
+    args: &[Value],
+    kwnames: Value,
+) -> PyResult<Value> {
     no_kw(vm, name, kwnames)?;
     if args.len() != 1 {
         let n = args.len();
@@ -285,6 +304,17 @@ fn method_arity(vm: &mut Vm, name: &str, args: &[Value], min: usize, max: usize)
     arity(vm, name, &args[1..], min, max)
 }
 
+/// A `str` argument, else `must be str, not T`.
+pub(crate) fn str_of_arg<'a>(vm: &mut Vm, v: Value) -> PyResult<&'a str> {
+    match v.as_str() {
+        Some(s) => Ok(&s.s),
+        None => {
+            let t = type_name(v);
+            Err(vm.new_exc(Ty::TypeError, &format!("must be str, not {t}")))
+        }
+    }
+}
+
 fn str_arg<'a>(vm: &mut Vm, what: &str, v: Value) -> PyResult<&'a str> {
     match v.as_str() {
         Some(s) => Ok(&s.s),
@@ -295,7 +325,7 @@ fn str_arg<'a>(vm: &mut Vm, what: &str, v: Value) -> PyResult<&'a str> {
     }
 }
 
-fn int_arg(vm: &mut Vm, v: Value) -> PyResult<i64> {
+pub(crate) fn int_arg(vm: &mut Vm, v: Value) -> PyResult<i64> {
     match ops::index_of(vm, v)? {
         Some(i) => Ok(i),
         None => {
@@ -1426,10 +1456,7 @@ fn str_endswith(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> 
 fn str_find(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "find", kwnames)?;
     method_arity(vm, "find", args, 1, 3)?;
-    let sub = str_arg(vm, "must be str, not", args[1]).map_err(|_| {
-        let t = type_name(args[1]);
-        vm.new_exc(Ty::TypeError, &format!("must be str, not {t}"))
-    })?;
+    let sub = str_of_arg(vm, args[1])?;
     let (start, end) = range_args(vm, args, 2)?;
     Ok(vm.int(crate::text::find(this_str(args), sub, start, end)))
 }
@@ -1437,10 +1464,7 @@ fn str_find(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 fn str_count(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "count", kwnames)?;
     method_arity(vm, "count", args, 1, 3)?;
-    let sub = str_arg(vm, "must be str, not", args[1]).map_err(|_| {
-        let t = type_name(args[1]);
-        vm.new_exc(Ty::TypeError, &format!("must be str, not {t}"))
-    })?;
+    let sub = str_of_arg(vm, args[1])?;
     let (start, end) = range_args(vm, args, 2)?;
     Ok(vm.int(crate::text::count(this_str(args), sub, start, end)))
 }

@@ -128,39 +128,13 @@ pub fn fill_module_globals(vm: &mut Vm, globals: Value, name: Value, filename: &
     }
 }
 
-/// `name() takes no arguments (N given)`.
-fn no_args(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<()> {
-    no_kw(vm, name, kwnames)?;
-    if !args.is_empty() {
-        let n = args.len();
-        return Err(vm.new_exc(
-            Ty::TypeError,
-            &format!("{name}() takes no arguments ({n} given)"),
-        ));
-    }
-    Ok(())
-}
-
-/// `name() takes exactly one argument (N given)`.
-fn one_arg(vm: &mut Vm, name: &str, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_kw(vm, name, kwnames)?;
-    if args.len() != 1 {
-        let n = args.len();
-        return Err(vm.new_exc(
-            Ty::TypeError,
-            &format!("{name}() takes exactly one argument ({n} given)"),
-        ));
-    }
-    Ok(args[0])
-}
-
 fn globals(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_args(vm, "globals", args, kwnames)?;
+    crate::builtins::no_args(vm, "globals", args, kwnames)?;
     Ok(vm.frame().globals)
 }
 
 fn locals(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    no_args(vm, "locals", args, kwnames)?;
+    crate::builtins::no_args(vm, "locals", args, kwnames)?;
     Ok(caller_locals(vm))
 }
 
@@ -295,7 +269,7 @@ fn dir(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 }
 
 fn callable(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    let v = one_arg(vm, "callable", args, kwnames)?;
+    let v = crate::builtins::exactly_one(vm, "callable", args, kwnames)?;
     Ok(Value::bool(is_callable(vm, v)))
 }
 
@@ -319,7 +293,7 @@ pub fn is_callable(vm: &Vm, v: Value) -> bool {
 }
 
 fn ascii(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
-    let v = one_arg(vm, "ascii", args, kwnames)?;
+    let v = crate::builtins::exactly_one(vm, "ascii", args, kwnames)?;
     let r = ops::repr(vm, v)?;
     Ok(vm.new_string(crate::text::ascii_escape(&r)))
 }

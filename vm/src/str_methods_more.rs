@@ -78,35 +78,12 @@ fn positional(
     Err(vm.new_exc(Ty::TypeError, &msg))
 }
 
-/// A `str` argument, else `must be str, not T`.
-fn str_of_arg<'a>(vm: &mut Vm, v: Value) -> PyResult<&'a str> {
-    match v.as_str() {
-        Some(s) => Ok(&s.s),
-        None => {
-            let t = type_name(v);
-            Err(vm.new_exc(Ty::TypeError, &format!("must be str, not {t}")))
-        }
-    }
-}
-
-/// An integer argument (`__index__`), else `'T' object cannot be interpreted as an integer`.
-fn int_of_arg(vm: &mut Vm, v: Value) -> PyResult<i64> {
-    match ops::index_of(vm, v)? {
-        Some(i) => Ok(i),
-        None => {
-            let t = type_name(v);
-            let msg = format!("'{t}' object cannot be interpreted as an integer");
-            Err(vm.new_exc(Ty::TypeError, &msg))
-        }
-    }
-}
-
 /// Optional `start`, `end` slice bounds at `args[from..]` (None for absent or None).
 fn bounds(vm: &mut Vm, args: &[Value], from: usize) -> PyResult<(Option<i64>, Option<i64>)> {
     let mut out = [None, None];
     for (k, slot) in out.iter_mut().enumerate() {
         match args.get(from + k) {
-            Some(v) if !v.is_none() => *slot = Some(int_of_arg(vm, *v)?),
+            Some(v) if !v.is_none() => *slot = Some(crate::builtins::int_arg(vm, *v)?),
             _ => {}
         }
     }
@@ -117,7 +94,7 @@ type Search = fn(&str, &str, Option<i64>, Option<i64>) -> crate::format::PyResul
 
 fn search(vm: &mut Vm, args: &[Value], kwnames: Value, name: &str, f: Search) -> PyResult<Value> {
     positional(vm, name, args, kwnames, 1, 3)?;
-    let sub = str_of_arg(vm, args[1])?;
+    let sub = crate::builtins::str_of_arg(vm, args[1])?;
     let (start, end) = bounds(vm, args, 2)?;
     match f(this_str(args), sub, start, end) {
         Ok(i) => Ok(vm.int(i)),
@@ -153,7 +130,7 @@ fn partition_impl(
         let msg = format!("str.{name}() takes exactly one argument ({n} given)");
         return Err(vm.new_exc(Ty::TypeError, &msg));
     }
-    let sep = str_of_arg(vm, args[1])?;
+    let sep = crate::builtins::str_of_arg(vm, args[1])?;
     let (a, b, c) = f(this_str(args), sep).map_err(|e| ops::exc(vm, e))?;
     let parts = [a, b, c].map(|p| vm.new_str(p));
     Ok(vm.new_tuple(parts.to_vec()))
@@ -202,7 +179,7 @@ fn one_int_kwarg(
         v = Some(*x);
     }
     match v {
-        Some(v) => int_of_arg(vm, v).map(Some),
+        Some(v) => crate::builtins::int_arg(vm, v).map(Some),
         None => Ok(None),
     }
 }
