@@ -31,6 +31,13 @@ pub fn nanopy(dir: &Path, args: &[&str]) -> Outcome {
     outcome(cmd)
 }
 
+/// `nanopy ARGS...` run in `dir` with extra environment variables.
+pub fn nanopy_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nanopy"));
+    cmd.current_dir(dir).args(args).envs(env.iter().copied());
+    outcome(cmd)
+}
+
 /// `python3 FILE` run in `dir` (the oracle).
 pub fn python(dir: &Path, file: &str) -> Outcome {
     let mut cmd = Command::new("python3");

@@ -1518,9 +1518,18 @@ fn this_list<'a>(args: &[Value]) -> &'a std::cell::RefCell<Vec<Value>> {
     args[0].as_list().expect("list method on a list")
 }
 
+/// The write barrier for a list method storing into (or moving items down to) `index` on.
+fn list_barrier(vm: &mut Vm, args: &[Value], index: usize) {
+    vm.heap
+        .list_barrier(args[0].as_obj().expect("list method on a list"), index);
+}
+
 fn list_append(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "list.append", kwnames)?;
     method_arity(vm, "append", args, 1, 1)?;
+    let len = this_list(args).borrow().len();
+    vm.heap
+        .list_store_barrier(args[0].as_obj().expect("list"), len, args[1]);
     this_list(args).borrow_mut().push(args[1]);
     Ok(Value::NONE)
 }
@@ -1541,6 +1550,7 @@ fn list_pop(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     if !(0..len as i64).contains(&i) {
         return Err(vm.new_exc(Ty::IndexError, "pop index out of range"));
     }
+    list_barrier(vm, args, i as usize);
     Ok(l.borrow_mut().remove(i as usize))
 }
 
@@ -1548,6 +1558,8 @@ fn list_extend(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "list.extend", kwnames)?;
     method_arity(vm, "extend", args, 1, 1)?;
     let items = ops::collect(vm, args[1])?;
+    let len = this_list(args).borrow().len();
+    list_barrier(vm, args, len);
     this_list(args).borrow_mut().extend(items);
     Ok(Value::NONE)
 }
@@ -1559,6 +1571,9 @@ fn list_insert(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let len = l.borrow().len() as i64;
     let i = int_arg(vm, args[1])?;
     let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
+    // Items after `i` move up, so only the new one can need recording.
+    vm.heap
+        .list_store_barrier(args[0].as_obj().expect("list"), i as usize, args[2]);
     l.borrow_mut().insert(i as usize, args[2]);
     Ok(Value::NONE)
 }
@@ -1566,6 +1581,7 @@ fn list_insert(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 fn list_reverse(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     no_kw(vm, "list.reverse", kwnames)?;
     method_arity(vm, "reverse", args, 0, 0)?;
+    list_barrier(vm, args, 0);
     this_list(args).borrow_mut().reverse();
     Ok(Value::NONE)
 }
@@ -1579,6 +1595,7 @@ fn list_sort(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let l = this_list(args);
     let mut items = std::mem::take(&mut *l.borrow_mut());
     let r = sort_values(vm, &mut items, key, reverse);
+    list_barrier(vm, args, 0);
     *l.borrow_mut() = items;
     r.map(|_| Value::NONE)
 }
@@ -1629,6 +1646,7 @@ fn list_remove(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let pos = ops::position_eq(vm, &items, args[1])?;
     match pos {
         Some(i) => {
+            list_barrier(vm, args, i);
             l.borrow_mut().remove(i);
             Ok(Value::NONE)
         }

@@ -85,6 +85,7 @@ where
                 // dict's keys are distinct), so the cached str hash and a plain insert do.
                 Some(d) => {
                     let h = name.as_str().map_or(0, |s| s.hash());
+                    vm.heap.barrier(d);
                     if let Some(d) = d.as_dict() {
                         d.borrow_mut().insert(h, name, v, |x| ops::eq_fast(x, name));
                     }

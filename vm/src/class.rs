@@ -813,6 +813,7 @@ fn make_class(
         c.mro.set(mro);
     }
     if let Some(ObjKind::Cell(c)) = cell.as_obj().map(|o| &o.kind) {
+        vm.heap.store_barrier(cell, class);
         c.set(class);
     }
     Ok(class)
@@ -1238,6 +1239,7 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
     }
     let shape = i.shape.get();
     if let Some(k) = c.slot_of(shape, name) {
+        vm.heap.store_barrier(obj, v);
         i.set_slot(k, v);
         return Ok(());
     }
@@ -1247,6 +1249,7 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
     }
     let next = transition(vm, c, shape, name);
     let k = c.shapes.borrow()[next as usize].names.len() - 1;
+    vm.heap.store_barrier(obj, v);
     i.set_slot(k, v);
     i.shape.set(next);
     Ok(())
@@ -1371,6 +1374,7 @@ pub fn store_attr(
                     (to, c.shapes.borrow()[to as usize].names.len() - 1)
                 }
             };
+            vm.heap.store_barrier(obj, v);
             i.set_slot(k, v);
             i.shape.set(to);
             remember(

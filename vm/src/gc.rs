@@ -1,32 +1,67 @@
-//! The heap and its tracing mark-sweep collector.
+//! The heap and its generational mark-sweep collector.
 //!
 //! Every object is an `Obj` block (an `Obj` alone; for instances the `Obj` followed by its
 //! inline slots; for most strs the `Obj` followed by the text's bytes) whose pointer is
-//! recorded in `Heap::objects`. Collection marks
-//! from the roots the VM hands in (the live part of the data stack, every frame's function and
-//! code, globals, builtins, interned names, module table, the pending exception and any native
-//! roots), traces children with an explicit work list (no recursion, so deep structures cannot
-//! overflow the Rust stack; objects without children are marked but never listed), and frees
-//! every unmarked object. What the mark bit holds for "marked" alternates between collections,
-//! so survivors are only read by the sweep, never written.
+//! recorded in `Heap::young` when it is made and in `Heap::old` once it survives a collection.
+//! Nothing moves: "promotion" sets a header bit and moves the pointer between the two lists.
+//!
+//! Two kinds of collection:
+//! - **Minor** (most of them): marks only young objects — from the roots, from the old objects
+//!   the write barrier recorded (`remembered`; for a list only its items from `Obj::card` on)
+//!   and from the old objects of the few kinds that have no barrier (`sticky`: functions,
+//!   classes, code, exceptions, generators, builtin iterators) — frees the unmarked young
+//!   objects and makes the rest old. Its work is proportional to the young objects, not to the
+//!   heap: a program holding 2 million strings no longer re-marks them every few thousand
+//!   allocations, and young garbage is freed while its memory is still in cache.
+//! - **Major**: marks from the roots through everything and frees unmarked objects of both
+//!   generations — when the old generation has grown by half since the last major one
+//!   (counted in `weight`, so a few huge ints or lists count for their payload), when memory is
+//!   over `--max-heap`, and whenever the VM asks for a full collection (`Vm::collect_now`).
+//!
+//! The invariant that makes minor collections sound: an old object refers to a young one only
+//! if a barrier recorded it since the last collection. Every store of a Value into a list,
+//! dict, set, instance or cell calls one (`write_barrier`, `store_barrier`, `list_barrier`,
+//! `list_store_barrier`); `NANOPY_GC_VERIFY=1` checks it against a full trace at every minor
+//! collection (tests/gc_generations.rs runs every program that way).
+//!
+//! Marking traces children with an explicit work list (no recursion, so deep structures cannot
+//! overflow the Rust stack; objects without children are marked but never listed). What the
+//! mark bit holds for "marked" alternates between major collections, so their survivors are
+//! only read by the sweep, never written.
 //!
 //! When it runs: only at *safe points* chosen by the interpreter — loop back-edges
 //! (`JUMP_BACKWARD`) and Python function entry — and only when the number of objects allocated
-//! since the last collection exceeds a threshold proportional to the live heap (so total work
-//! stays linear in allocation). At a safe point every live value is in a root: natives never
-//! run across a safe point holding unrooted values, because a collection is also deferred while
-//! any native function is calling back into Python (`Vm::native_depth > 0`). That deferral is
-//! the known limit of this scheme: a long Python loop driven from inside a native (e.g. a
-//! generator consumed by `sum`) allocates without collecting until it returns.
+//! since the last collection exceeds a threshold. At a safe point every live value is in a
+//! root: natives never run across a safe point holding unrooted values, because a collection is
+//! also deferred while any native function is calling back into Python (`Vm::native_depth > 0`).
+//! That deferral is the known limit of this scheme: a long Python loop driven from inside a
+//! native (e.g. a generator consumed by `sum`) allocates without collecting until it returns.
 
 use crate::object::{Obj, ObjKind, StrObj, Text};
 use crate::value::Value;
 
 pub struct Heap {
-    objects: Vec<*mut Obj>,
+    /// Objects that survived a collection (the old generation).
+    old: Vec<*mut Obj>,
+    /// Objects allocated since the last collection (the young generation).
+    young: Vec<*mut Obj>,
+    /// Old objects written since the last collection (the write barrier's list): with the
+    /// roots, the only places a minor collection looks for references to young objects.
+    remembered: Vec<*const Obj>,
+    /// Old objects of the kinds that have no write barrier (`has_barrier`): every minor
+    /// collection traces them. They are few (functions, classes, code, generators, ...).
+    sticky: Vec<*const Obj>,
     allocated_since: usize,
+    /// Allocations between minor collections.
     threshold: usize,
+    /// The old generation's size in object units (`weight`: an object plus its payload,
+    /// so that a few huge ints or long lists count for what they hold).
+    old_weight: usize,
+    /// `old_weight` at which the next collection is a major one.
+    major_at: usize,
     pub collections: usize,
+    /// How many of `collections` were major (whole-heap) ones.
+    pub major_collections: usize,
     /// Most objects ever alive at once (measured when collections start).
     pub peak: usize,
     /// Smallest allocation count between collections (tests lower it to stress the GC).
@@ -36,31 +71,71 @@ pub struct Heap {
     work: Vec<*const Obj>,
     /// `threshold` stays `min_threshold` (see `set_fixed_threshold`).
     fixed_threshold: bool,
-    /// What `Obj::marked` holds for "marked" in the collection that ran last; the next one
-    /// marks with the opposite value, and new objects are made with this one (unmarked for
-    /// it). Flipping the meaning spares the sweep a write to every survivor. (`--- strs ---`)
+    /// What `Obj::marked` holds for "marked" in the major collection that ran last; the next
+    /// one marks with the opposite value. Between collections every object holds this value
+    /// (new objects are made with it; minor collections reset the survivors to it). Flipping
+    /// the meaning spares the major sweep a write to every survivor. (`--- strs ---`)
     color: bool,
+    /// Check every minor collection against a full trace (`NANOPY_GC_VERIFY=1`): a young
+    /// object reachable only through an old object whose write lacked a barrier panics with
+    /// both kinds named, instead of being freed while still in use.
+    verify: bool,
 }
 
-/// Small on purpose: a program with a small live heap then keeps its young objects in cache and
-/// the allocator reuses the same pages, instead of faulting in megabytes of fresh (kernel-zeroed)
-/// memory per cycle. Measured (user time, same machine): fannkuch 9 0.66 s -> 0.40 s, nqueens 11
-/// 0.24 s -> 0.16 s going from 100_000 to 5_000; 2_000 and 1_000 were no better.
+/// `Obj::gen` bits. A new object has none; survivors of a collection get `OLD`; the write
+/// barrier adds `REMEMBERED` when it puts an old object on `Heap::remembered` (and sticky
+/// objects keep it, so the barrier never lists them).
+pub(crate) const OLD: u8 = 1;
+pub(crate) const REMEMBERED: u8 = 2;
+
+/// `Obj::card` when no index of the list was written since the last collection.
+const NO_CARD: u32 = u32::MAX;
+
+/// Small on purpose: young objects then stay in cache and the allocator reuses the same pages,
+/// instead of faulting in megabytes of fresh (kernel-zeroed) memory per cycle. Measured before
+/// the collector had generations (user time, same machine): fannkuch 9 0.66 s -> 0.40 s,
+/// nqueens 11 0.24 s -> 0.16 s going from 100_000 to 5_000; 2_000 and 1_000 were no better.
 const MIN_THRESHOLD: usize = 5_000;
+
+/// The old generation may grow by its size after the last major collection divided by this
+/// before the next collection is a major one (so total major work stays linear in allocation,
+/// and at most a third of the old generation is garbage waiting).
+const MAJOR_GROWTH_DIVISOR: usize = 2;
+
+/// The smallest old generation that triggers a major collection.
+const MIN_MAJOR: usize = 20_000;
 
 impl Default for Heap {
     fn default() -> Self {
-        Heap {
-            objects: Vec::new(),
+        // Testing knobs: `NANOPY_GC_VERIFY=1` checks every minor collection against a full
+        // trace; `NANOPY_GC_NURSERY=N` collects every N allocations (with a major collection
+        // every fourth time), so that small programs collect often.
+        let verify = std::env::var_os("NANOPY_GC_VERIFY").is_some_and(|v| v != "0");
+        let nursery = std::env::var("NANOPY_GC_NURSERY")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut heap = Heap {
+            old: Vec::new(),
+            young: Vec::new(),
+            remembered: Vec::new(),
+            sticky: Vec::new(),
             allocated_since: 0,
             threshold: MIN_THRESHOLD,
+            old_weight: 0,
+            major_at: MIN_MAJOR,
             collections: 0,
+            major_collections: 0,
             min_threshold: MIN_THRESHOLD,
             peak: 0,
             work: Vec::new(),
             fixed_threshold: false,
             color: false,
+            verify,
+        };
+        if let Some(n) = nursery {
+            heap.set_fixed_threshold(n.max(1));
         }
+        heap
     }
 }
 
@@ -74,6 +149,8 @@ impl Heap {
         unsafe {
             p.write(Obj {
                 marked: std::cell::Cell::new(self.color),
+                gen: std::cell::Cell::new(0),
+                card: std::cell::Cell::new(NO_CARD),
                 kind,
             })
         };
@@ -102,6 +179,8 @@ impl Heap {
             let inst = crate::class::Instance::with_inline(class, shape, inline, nslots as u32);
             p.write(Obj {
                 marked: std::cell::Cell::new(self.color),
+                gen: std::cell::Cell::new(0),
+                card: std::cell::Cell::new(NO_CARD),
                 kind: ObjKind::Instance(inst),
             });
         }
@@ -163,6 +242,8 @@ impl Heap {
             let text = Text::inline(std::ptr::NonNull::new_unchecked(text), len);
             p.write(Obj {
                 marked: std::cell::Cell::new(self.color),
+                gen: std::cell::Cell::new(0),
+                card: std::cell::Cell::new(NO_CARD),
                 kind: ObjKind::Str(StrObj::new(text)),
             });
         }
@@ -175,7 +256,7 @@ impl Heap {
             p as u64 >> 48 == 0,
             "heap pointer does not fit the 48-bit NaN-box payload"
         );
-        self.objects.push(p);
+        self.young.push(p);
         self.allocated_since += 1;
         Value::from_obj(p)
     }
@@ -195,10 +276,15 @@ impl Heap {
 
     // --- memory ---
     /// Collect after every `n` allocations whatever the live heap's size (GC stress testing:
-    /// `set_min_threshold` stops mattering once the live heap outgrows it).
+    /// every fourth of these collections is a major one).
     pub fn set_fixed_threshold(&mut self, n: usize) {
         self.set_min_threshold(n);
         self.fixed_threshold = true;
+    }
+
+    /// Check every minor collection against a whole-heap trace (see `verify`).
+    pub fn set_verify(&mut self, on: bool) {
+        self.verify = on;
     }
 
     #[inline]
@@ -208,16 +294,34 @@ impl Heap {
     }
 
     pub fn live_objects(&self) -> usize {
-        self.objects.len()
+        self.old.len() + self.young.len()
     }
 
-    /// Mark from `roots` and free everything unreachable.
-    pub fn collect(&mut self, roots: impl Iterator<Item = Value>) {
-        self.peak = self.peak.max(self.objects.len());
+    /// The collection that is due: a minor one (young objects only) unless the old
+    /// generation has grown past `major_at` or memory is over its limit.
+    pub fn collect(&mut self, roots: &[Value]) {
+        let major = if self.fixed_threshold {
+            self.collections % 4 == 3
+        } else {
+            // `allocated_since` (objects and charged payload) bounds what this collection
+            // would promote: a big list made just now counts at once, so a dead one of the
+            // same size goes before the next is made (sieve's lists; 53 -> 30 MB peak).
+            self.old_weight + self.allocated_since >= self.major_at || crate::alloc::over_limit()
+        };
+        if major {
+            self.collect_major(roots)
+        } else {
+            self.collect_minor(roots)
+        }
+    }
+
+    /// Mark from `roots` and free everything unreachable, old and young.
+    pub fn collect_major(&mut self, roots: &[Value]) {
+        self.peak = self.peak.max(self.live_objects());
         let mut work = std::mem::take(&mut self.work);
         work.clear();
         let color = !self.color;
-        for r in roots {
+        for &r in roots {
             mark(r, color, &mut work);
         }
         while let Some(p) = work.pop() {
@@ -226,29 +330,237 @@ impl Heap {
             trace(o, &mut |v| mark(v, color, &mut work));
         }
         self.work = work;
-        self.sweep(color);
+        self.forget_remembered();
+        // SAFETY (both): every sticky object is old and not yet freed; the sweep below frees
+        // exactly the unmarked ones, so this drops those before they are freed.
+        self.sticky
+            .retain(|&p| unsafe { &*p }.marked.get() == color);
+        self.old_weight = 0;
+        self.sweep_old(color);
+        // Young survivors keep the mark `color`, which is "unmarked" from now on.
+        self.sweep_young(color, color);
         self.color = color;
+        self.major_at = (self.old_weight + self.old_weight / MAJOR_GROWTH_DIVISOR).max(MIN_MAJOR);
+        self.major_collections += 1;
+        self.finish();
+    }
+
+    /// Mark the young objects reachable from `roots`, from old objects written since the last
+    /// collection and from sticky objects, free the other young objects, and make the
+    /// survivors old. Correct because an old object that no barrier listed has not been
+    /// written since it became old, when everything it referred to was made old with it.
+    fn collect_minor(&mut self, roots: &[Value]) {
+        self.peak = self.peak.max(self.live_objects());
+        let mut work = std::mem::take(&mut self.work);
+        work.clear();
+        let color = !self.color;
+        for &r in roots {
+            mark_young(r, color, &mut work);
+        }
+        for &p in &self.remembered {
+            // SAFETY: remembered objects are old and live (only a major collection frees old
+            // objects, and it empties this list first).
+            let o = unsafe { &*p };
+            trace_from_card(o, &mut |v| mark_young(v, color, &mut work));
+        }
+        for &p in &self.sticky {
+            // SAFETY: sticky objects are old and live (as for `remembered`).
+            trace(unsafe { &*p }, &mut |v| mark_young(v, color, &mut work));
+        }
+        while let Some(p) = work.pop() {
+            // SAFETY: `p` came from a marked Value, i.e. a live heap object.
+            let o = unsafe { &*p };
+            trace(o, &mut |v| mark_young(v, color, &mut work));
+        }
+        self.work = work;
+        if self.verify {
+            self.verify_minor(roots, color);
+        }
+        self.forget_remembered();
+        self.sweep_young(color, self.color);
+        self.finish();
+    }
+
+    fn finish(&mut self) {
         self.allocated_since = 0;
-        // Measured alternative (2026-12-01): collecting at half the live count instead cut
-        // peak RSS (binary_trees 15.2 -> 12.8 MB, word_freq 130 -> 109 MB) for 2.6-3.4% more
-        // instructions (callgrind binary_trees 12, word_freq 150000); kept at 1x.
-        self.threshold = if self.fixed_threshold {
-            self.min_threshold
-        } else {
-            self.objects.len().max(self.min_threshold)
-        };
+        self.threshold = self.min_threshold;
         self.collections += 1;
+    }
+
+    /// Empty the remembered list, clearing the marks the barrier left on its objects.
+    fn forget_remembered(&mut self) {
+        for &p in &self.remembered {
+            // SAFETY: remembered objects are live (see `collect_minor`).
+            let o = unsafe { &*p };
+            o.gen.set(OLD);
+            o.card.set(NO_CARD);
+        }
+        self.remembered.clear();
+    }
+
+    // --- write barrier ---
+    /// Record a store into `o` (call it for every Value written into an object that may
+    /// already be old: list, dict and set items, instance slots, cells). Young objects need
+    /// nothing; an old one is listed once until the next collection.
+    #[inline(always)]
+    pub fn write_barrier(&mut self, o: &Obj) {
+        if o.gen.get() == OLD {
+            self.remember(o, 0);
+        }
+    }
+
+    /// The barrier for storing the one Value `v` into `container`: nothing to record unless
+    /// `v` is a young object (ints, floats, None and old objects cannot be freed by a minor
+    /// collection).
+    #[inline(always)]
+    pub fn store_barrier(&mut self, container: Value, v: Value) {
+        if is_young(v) {
+            self.barrier(container);
+        }
+    }
+
+    /// `list_barrier` for storing the one Value `v` at `index`.
+    #[inline(always)]
+    pub fn list_store_barrier(&mut self, o: &Obj, index: usize, v: Value) {
+        if is_young(v) {
+            self.list_barrier(o, index);
+        }
+    }
+
+    /// `write_barrier` for the Value `container` (no-op for non-objects).
+    #[inline(always)]
+    pub fn barrier(&mut self, container: Value) {
+        if let Some(o) = container.as_obj() {
+            self.write_barrier(o);
+        }
+    }
+
+    /// The barrier for a store into list `o` at `index` or after it: a minor collection then
+    /// only looks at `[index..]` of an old list (appends to a big old list stay cheap). Stores
+    /// that move items down (removals, sorts) must pass the lowest index they moved into.
+    #[inline(always)]
+    pub fn list_barrier(&mut self, o: &Obj, index: usize) {
+        let gen = o.gen.get();
+        if gen & OLD != 0 && (gen & REMEMBERED == 0 || index < o.card.get() as usize) {
+            self.remember(o, index);
+        }
+    }
+
+    /// Would `list_store_barrier(o, index, v)` record anything? (Hot handlers check this and
+    /// leave the store to their out-of-line form when it would: a call in a hot handler costs
+    /// register saves on every execution.)
+    #[inline(always)]
+    pub fn list_store_needs_barrier(o: &Obj, index: usize, v: Value) -> bool {
+        let gen = o.gen.get();
+        is_young(v) && gen & OLD != 0 && (gen & REMEMBERED == 0 || index < o.card.get() as usize)
+    }
+
+    /// Would `store_barrier(o, v)` record anything? (See `list_store_needs_barrier`.)
+    #[inline(always)]
+    pub fn store_needs_barrier(o: &Obj, v: Value) -> bool {
+        o.gen.get() == OLD && is_young(v)
+    }
+
+    #[inline(never)]
+    fn remember(&mut self, o: &Obj, index: usize) {
+        let index = index.min(NO_CARD as usize - 1) as u32;
+        o.card.set(o.card.get().min(index));
+        if o.gen.get() & REMEMBERED == 0 {
+            o.gen.set(OLD | REMEMBERED);
+            self.remembered.push(o);
+        }
+    }
+
+    /// Free the unmarked young objects and make the marked ones old, resetting their mark to
+    /// `unmarked` (the value every object holds between collections).
+    fn sweep_young(&mut self, color: bool, unmarked: bool) {
+        let young = std::mem::take(&mut self.young);
+        for (i, &p) in young.iter().enumerate() {
+            if let Some(&q) = young.get(i + SWEEP_AHEAD) {
+                prefetch(q);
+            }
+            // SAFETY: every pointer in `young` is a live object not yet freed.
+            let o = unsafe { &*p };
+            if o.marked.get() == color {
+                o.marked.set(unmarked);
+                if has_barrier(&o.kind) {
+                    o.gen.set(OLD);
+                } else {
+                    o.gen.set(OLD | REMEMBERED);
+                    self.sticky.push(p);
+                }
+                self.old_weight += weight(o);
+                self.old.push(p);
+            } else {
+                // SAFETY: unreachable from every root (and from every old object: see
+                // `collect_minor`); freed once because `young` is emptied here.
+                unsafe { free(p) };
+            }
+        }
+        self.young = young;
+        self.young.clear();
+    }
+
+    /// Panic if a young object reachable from `roots` was not marked by the minor collection
+    /// (a store into an old object without a write barrier). Whole-heap work: testing only.
+    fn verify_minor(&self, roots: &[Value], color: bool) {
+        let mut seen: std::collections::HashSet<*const Obj> = Default::default();
+        let mut work: Vec<(*const Obj, &'static str)> = Vec::new();
+        for &r in roots {
+            if let Some(o) = r.as_obj() {
+                if seen.insert(o) {
+                    work.push((o, "a root"));
+                }
+            }
+        }
+        while let Some((p, parent)) = work.pop() {
+            // SAFETY: reached from the roots, so live (nothing is freed before the sweep).
+            let o = unsafe { &*p };
+            if o.gen.get() & OLD == 0 && o.marked.get() != color {
+                panic!(
+                    "GC write barrier missing: a young {} is reachable from an old {} that no barrier recorded",
+                    o.ty().name(),
+                    parent
+                );
+            }
+            let name = o.ty().name();
+            trace(o, &mut |v| {
+                if let Some(c) = v.as_obj() {
+                    if seen.insert(c) {
+                        work.push((c, name));
+                    }
+                }
+            });
+        }
     }
 }
 
+/// An object's size in units of one object: 1 plus its payload in `CHARGE_BYTES` (the unit
+/// `charge` counts allocations in), for the kinds whose payload can be big.
+fn weight(o: &Obj) -> usize {
+    let bytes = match &o.kind {
+        ObjKind::Str(s) => s.s.len(),
+        ObjKind::BigInt(b) => (b.bits() / 8) as usize,
+        ObjKind::List(l) => l.borrow().capacity() * 8,
+        ObjKind::Tuple(t) => t.len() * 8,
+        ObjKind::Dict(d) => d.borrow().raw_len() * 24,
+        ObjKind::Set(s) => s.table.borrow().len() * 16,
+        _ => 0,
+    };
+    1 + bytes / CHARGE_BYTES
+}
+
+/// Headers prefetched this many entries ahead in the sweeps.
+const SWEEP_AHEAD: usize = 32;
+
 // --- strs ---
 impl Heap {
-    /// Free every object not marked `color`, compacting `objects` in place (survivors are
+    /// Free every old object not marked `color`, compacting `old` in place (survivors are
     /// only read: their mark stays as it is). Each header read is a likely cache miss (objects are scattered over the
     /// allocator's pages), so the header `SWEEP_AHEAD` entries on is prefetched.
-    fn sweep(&mut self, color: bool) {
-        const SWEEP_AHEAD: usize = 32;
-        let objs = &mut self.objects;
+    fn sweep_old(&mut self, color: bool) {
+        let mut old = std::mem::take(&mut self.old);
+        let objs = &mut old;
         let n = objs.len();
         let mut keep = 0;
         for i in 0..n {
@@ -256,17 +568,20 @@ impl Heap {
                 prefetch(q);
             }
             let p = objs[i];
-            // SAFETY: every pointer in `objects` is a live object not yet freed.
-            if unsafe { &*p }.marked.get() == color {
+            // SAFETY: every pointer in `old` is a live object not yet freed.
+            let o = unsafe { &*p };
+            if o.marked.get() == color {
+                self.old_weight += weight(o);
                 objs[keep] = p;
                 keep += 1;
             } else {
                 // SAFETY: unreachable from every root, so no Value refers to it any more; it is
-                // freed exactly once because it is dropped from `objects` here.
+                // freed exactly once because it is dropped from `old` here.
                 unsafe { free(p) };
             }
         }
         objs.truncate(keep);
+        self.old = old;
     }
 }
 
@@ -283,6 +598,52 @@ fn mark(v: Value, color: bool, work: &mut Vec<*const Obj>) {
             work.push(o as *const Obj);
         }
     }
+}
+
+/// Is `v` an object allocated since the last collection?
+#[inline(always)]
+fn is_young(v: Value) -> bool {
+    v.as_obj().is_some_and(|o| o.gen.get() & OLD == 0)
+}
+
+/// `mark` for a minor collection: old objects are neither marked nor traced.
+#[inline(always)]
+fn mark_young(v: Value, color: bool, work: &mut Vec<*const Obj>) {
+    if let Some(o) = v.as_obj() {
+        if o.gen.get() & OLD == 0 && o.marked.get() != color {
+            o.marked.set(color);
+            if is_leaf(&o.kind) {
+                return;
+            }
+            work.push(o as *const Obj);
+        }
+    }
+}
+
+/// `trace` for a remembered object: of a list, only the items from its card on.
+fn trace_from_card(o: &Obj, f: &mut impl FnMut(Value)) {
+    if let ObjKind::List(l) = &o.kind {
+        let l = l.borrow();
+        let from = (o.card.get() as usize).min(l.len());
+        trace_values(&l[from..], f);
+    } else {
+        trace(o, f);
+    }
+}
+
+/// Kinds whose every store of a Value after creation calls the write barrier. Old objects of
+/// the other kinds with children are traced by every minor collection instead (`sticky`).
+#[inline(always)]
+fn has_barrier(kind: &ObjKind) -> bool {
+    !matches!(
+        kind,
+        ObjKind::Code(_)
+            | ObjKind::Function(_)
+            | ObjKind::Class(_)
+            | ObjKind::Exception(_)
+            | ObjKind::Generator(_)
+            | ObjKind::BuiltinIter(_)
+    )
 }
 
 /// Kinds that `trace` visits nothing in.
@@ -330,7 +691,7 @@ fn trace_values(items: &[Value], f: &mut impl FnMut(Value)) {
 
 impl Drop for Heap {
     fn drop(&mut self) {
-        for &p in &self.objects {
+        for &p in self.old.iter().chain(&self.young) {
             // SAFETY: the VM is gone; each object is freed once.
             unsafe { free(p) };
         }
@@ -488,8 +849,8 @@ impl Heap {
     /// Live objects by Python type name (diagnostics and tests).
     pub fn census(&self) -> Vec<(&'static str, usize)> {
         let mut m: std::collections::BTreeMap<&'static str, usize> = Default::default();
-        for &p in &self.objects {
-            // SAFETY: every pointer in `objects` is a live object.
+        for &p in self.old.iter().chain(&self.young) {
+            // SAFETY: every pointer in `old` and `young` is a live object.
             *m.entry(unsafe { &*p }.ty().name()).or_default() += 1;
         }
         m.into_iter().collect()

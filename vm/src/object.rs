@@ -21,6 +21,11 @@ use crate::value::Value;
 pub struct Obj {
     /// The GC mark; which value means "marked" alternates between collections (`gc.rs`).
     pub(crate) marked: Cell<bool>,
+    /// The GC generation bits (`gc::OLD`, `gc::REMEMBERED`; only gc.rs reads them).
+    pub(crate) gen: Cell<u8>,
+    /// For an old list written since the last collection: the lowest index written (only
+    /// `[card..]` can hold young values). Fits the header's padding: `Obj` stays 48 bytes.
+    pub(crate) card: Cell<u32>,
     pub kind: ObjKind,
 }
 

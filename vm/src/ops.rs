@@ -133,8 +133,11 @@ pub(crate) fn container_dict(d: Value) -> Option<&'static std::cell::RefCell<cra
 
 pub fn dict_set(vm: &mut Vm, d: Value, k: Value, v: Value) -> PyResult<()> {
     let h = hash(vm, k)?;
+    let dv = d;
     if let Some(d) = container_dict(d) {
         let k2 = user_key(vm, d, h, k)?;
+        vm.heap.store_barrier(dv, k);
+        vm.heap.store_barrier(dv, v);
         d.borrow_mut().insert(h, k, v, |x| eq_fast(x, k2));
     }
     Ok(())
@@ -647,6 +650,11 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
             return Ok(v);
         }
     }
+    if op.is_inplace() && a.as_list().is_some() {
+        if let Some(v) = list_inplace(vm, base, a, b)? {
+            return Ok(v);
+        }
+    }
     if let Some(v) = seq_op(vm, base, a, b)? {
         return Ok(v);
     }
@@ -666,6 +674,15 @@ pub fn binary_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Valu
 fn unsupported(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyErr {
     let (ta, tb) = (type_name(a), type_name(b));
     let base = op.base();
+    // CPython's sequence repeat: whichever operand is a sequence names the other's type.
+    let is_seq = |v: Value| v.as_str().is_some() || v.as_list().is_some() || v.as_tuple().is_some();
+    if base == BinaryOp::Multiply && (is_seq(a) || is_seq(b)) {
+        let other = if is_seq(a) { tb } else { ta };
+        return vm.new_exc(
+            Ty::TypeError,
+            &format!("can't multiply sequence by non-int of type '{other}'"),
+        );
+    }
     if base == BinaryOp::Add && ta == "str" {
         return vm.new_exc(
             Ty::TypeError,
@@ -907,6 +924,32 @@ fn repeat_count(vm: &mut Vm, n: Value, item_len: usize) -> PyResult<Option<usize
             "cannot fit 'int' into an index-sized integer",
         )),
     }
+}
+
+/// `list += iterable` (extends the list itself, as `list.extend`) and `list *= int` (repeats
+/// it in place); `None` for the other operations, which build a new object.
+fn list_inplace(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
+    let l = a.as_list().expect("list");
+    let items = match op {
+        BinaryOp::Add => collect(vm, b)?,
+        BinaryOp::Multiply if is_intlike(b) => {
+            let len = l.borrow().len();
+            let Some(k) = repeat_count(vm, b, len)? else {
+                return Ok(None);
+            };
+            if k == 0 {
+                l.borrow_mut().clear();
+                return Ok(Some(a));
+            }
+            let items = l.borrow().clone();
+            items.repeat(k - 1)
+        }
+        _ => return Ok(None),
+    };
+    let len = l.borrow().len();
+    vm.heap.list_barrier(a.as_obj().expect("list"), len);
+    l.borrow_mut().extend(items);
+    Ok(Some(a))
 }
 
 fn seq_op(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<Value>> {
@@ -1219,6 +1262,7 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
                 let items = collect(vm, value)?;
                 let len = l.borrow().len() as i64;
                 let (start, stop, step, n) = slice_indices(vm, key, len)?;
+                vm.heap.list_barrier(o, start.max(0) as usize);
                 let mut l = l.borrow_mut();
                 if step == 1 {
                     let stop = stop.max(start);
@@ -1244,6 +1288,7 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
             let mut l = l.borrow_mut();
             match norm_index(i, l.len()) {
                 Some(i) => {
+                    vm.heap.list_store_barrier(o, i, value);
                     l[i] = value;
                     Ok(())
                 }
@@ -1274,6 +1319,9 @@ pub fn delitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<()> {
                 let (start, _, step, n) = slice_indices(vm, key, len)?;
                 let mut idx: Vec<usize> = (0..n).map(|k| (start + k * step) as usize).collect();
                 idx.sort_unstable();
+                if let Some(&first) = idx.first() {
+                    vm.heap.list_barrier(c.as_obj().expect("list"), first);
+                }
                 let mut l = l.borrow_mut();
                 for i in idx.into_iter().rev() {
                     l.remove(i);
@@ -1286,6 +1334,7 @@ pub fn delitem(vm: &mut Vm, c: Value, key: Value) -> PyResult<()> {
             let len = l.borrow().len();
             match norm_index(i, len) {
                 Some(i) => {
+                    vm.heap.list_barrier(c.as_obj().expect("list"), i);
                     l.borrow_mut().remove(i);
                     Ok(())
                 }
@@ -1575,7 +1624,11 @@ pub fn collect_gc_safe(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
     vm.native_roots.push(acc);
     let r = (|| {
         while let Some(x) = vm.next_gc_safe(v)? {
-            acc.as_list().expect("list").borrow_mut().push(x);
+            let l = acc.as_list().expect("list");
+            let len = l.borrow().len();
+            vm.heap
+                .list_store_barrier(acc.as_obj().expect("list"), len, x);
+            l.borrow_mut().push(x);
             if crate::alloc::over_limit() {
                 let args = vm.new_tuple(vec![]);
                 return Err(PyErr(vm.exc_from_args(Ty::MemoryError, args)));

@@ -88,6 +88,7 @@ pub fn add(vm: &mut Vm, s: Value, v: Value) -> PyResult<()> {
     let h = elem_hash(vm, v)?;
     if let Some(so) = set_of(s) {
         let v = canonical(vm, so, h, v)?;
+        vm.heap.store_barrier(s, v);
         so.table.borrow_mut().add(h, v, |k| eq_fast(k, v));
     }
     Ok(())
@@ -97,6 +98,7 @@ pub fn add(vm: &mut Vm, s: Value, v: Value) -> PyResult<()> {
 /// iterate.
 pub fn update(vm: &mut Vm, s: Value, other: Value) -> PyResult<()> {
     let Some(so) = set_of(s) else { return Ok(()) };
+    vm.heap.barrier(s);
     if let Some(o) = set_of(other) {
         if s == other {
             return Ok(());
@@ -239,6 +241,7 @@ fn intersection(vm: &mut Vm, s: Value, other: Value) -> PyResult<Value> {
         while let Some(k) = ops::next(vm, it)? {
             let h = elem_hash(vm, k)?;
             if contains_entry(so, h, k) {
+                vm.heap.barrier(result);
                 rt.table.borrow_mut().add(h, k, |z| eq_fast(z, k));
                 if rt.table.borrow().len() >= so.table.borrow().len() {
                     break;
@@ -346,6 +349,7 @@ fn symmetric_difference_update(vm: &mut Vm, s: Value, other: Value) -> PyResult<
         .iter()
         .map(|e| (e.hash, e.key))
         .collect();
+    vm.heap.barrier(s);
     let mut t = so.table.borrow_mut();
     for (h, k) in keys {
         if t.discard(h, |z| eq_fast(z, k)).is_none() {
@@ -387,6 +391,7 @@ pub fn binary(vm: &mut Vm, op: BinaryOp, a: Value, b: Value) -> PyResult<Option<
             BinaryOp::And => {
                 let r = intersection(vm, a, b)?;
                 let t = std::mem::take(&mut *set_of(r).expect("set").table.borrow_mut());
+                vm.heap.barrier(a);
                 *sa.table.borrow_mut() = t;
             }
             BinaryOp::Subtract => difference_update(vm, a, b)?,
@@ -699,6 +704,7 @@ fn m_intersection_update(vm: &mut Vm, args: &[Value], kw: Value) -> PyResult<Val
     let (v, s) = this(vm, "intersection_update", args)?;
     if r != v {
         let t = std::mem::take(&mut *set_of(r).expect("set").table.borrow_mut());
+        vm.heap.barrier(v);
         *s.table.borrow_mut() = t;
     }
     Ok(Value::NONE)

@@ -100,3 +100,85 @@ fn allocation_heavy_loop_runs_in_bounded_memory() {
         );
     }
 }
+
+// --- generations ---
+// A bare heap (no VM): the roots are whatever the test passes to `collect`.
+
+use std::cell::RefCell;
+
+use nanopy_vm::gc::Heap;
+use nanopy_vm::object::ObjKind;
+use nanopy_vm::value::Value;
+
+fn list(heap: &mut Heap, items: Vec<Value>) -> Value {
+    heap.alloc(ObjKind::List(RefCell::new(items)))
+}
+
+fn push(l: Value, v: Value) {
+    l.as_list().expect("list").borrow_mut().push(v);
+}
+
+#[test]
+fn minor_collections_free_young_garbage_and_keep_what_old_objects_hold() {
+    let mut heap = Heap::default();
+    heap.set_verify(true);
+    let old_items: Vec<Value> = (0..1000).map(|i| heap.alloc_str(&i.to_string())).collect();
+    let keep = list(&mut heap, old_items);
+    heap.collect_major(&[keep]);
+    assert_eq!(heap.live_objects(), 1001);
+    for round in 0..50 {
+        for i in 0..100 {
+            let s = heap.alloc_str(&format!("garbage {round} {i}"));
+            let _ = list(&mut heap, vec![s]);
+        }
+        let kept = heap.alloc_str(&format!("kept {round}"));
+        let len = keep.as_list().unwrap().borrow().len();
+        heap.list_store_barrier(keep.as_obj().unwrap(), len, kept);
+        push(keep, kept);
+        heap.collect(&[keep]);
+        assert_eq!(heap.live_objects(), 1002 + round, "round {round}");
+    }
+    assert_eq!(heap.collections, 51);
+    assert_eq!(heap.major_collections, 1, "all 50 were minor collections");
+    let l = keep.as_list().unwrap().borrow();
+    let texts: Vec<&str> = l[995..1005]
+        .iter()
+        .map(|v| &*v.as_str().unwrap().s)
+        .collect();
+    assert_eq!(
+        texts,
+        ["995", "996", "997", "998", "999", "kept 0", "kept 1", "kept 2", "kept 3", "kept 4"]
+    );
+}
+
+#[test]
+fn a_list_barrier_covers_items_moved_down_by_a_removal() {
+    let mut heap = Heap::default();
+    heap.set_verify(true);
+    let a = heap.alloc_str("a");
+    let keep = list(&mut heap, vec![a, a, a]);
+    heap.collect_major(&[keep]);
+    // A young item stored at the end; then the item before it is removed, moving it down
+    // below the index the first barrier recorded.
+    let young = heap.alloc_str("young");
+    heap.list_store_barrier(keep.as_obj().unwrap(), 3, young);
+    push(keep, young);
+    heap.list_barrier(keep.as_obj().unwrap(), 1);
+    keep.as_list().unwrap().borrow_mut().remove(1);
+    heap.collect(&[keep]);
+    assert_eq!(heap.major_collections, 1);
+    let l = keep.as_list().unwrap().borrow();
+    assert_eq!(&*l[2].as_str().unwrap().s, "young");
+}
+
+#[test]
+#[should_panic(expected = "GC write barrier missing: a young str is reachable from an old list")]
+fn the_verifier_catches_a_store_without_a_barrier() {
+    let mut heap = Heap::default();
+    heap.set_verify(true);
+    let keep = list(&mut heap, Vec::new());
+    heap.collect_major(&[keep]);
+    let young = heap.alloc_str("young");
+    push(keep, young); // no barrier: the minor collection would free `young`
+    heap.collect(&[keep]);
+}

@@ -111,8 +111,10 @@ pub fn LIST_EXTEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     };
     match items {
         Ok(items) => {
-            if let Some(l) = l.as_list() {
-                l.borrow_mut().extend(items);
+            if let Some(list) = l.as_list() {
+                let len = list.borrow().len();
+                vm.heap.list_barrier(l.as_obj().expect("list"), len);
+                list.borrow_mut().extend(items);
             }
             Ok(())
         }
@@ -140,6 +142,7 @@ pub fn DICT_MERGE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     // whole (duplicates are impossible; non-str keys are the call's to reject).
     if let Some(dst) = d.as_dict().filter(|_| m != d) {
         if dst.borrow().is_empty() {
+            vm.heap.barrier(d);
             dst.borrow_mut().copy_from(&src.borrow());
             return Ok(());
         }

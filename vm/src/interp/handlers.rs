@@ -515,7 +515,12 @@ pub fn STORE_ATTR(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         for way in &c.store {
             // SAFETY: as in LOAD_ATTR.
             let s = unsafe { &*way.as_ptr() };
-            if s.class == i.class && s.from == i.shape.get() && s.epoch == vm.classes.epoch {
+            if s.class == i.class
+                && s.from == i.shape.get()
+                && s.epoch == vm.classes.epoch
+                // SAFETY: `obj` is an instance, so an object.
+                && !crate::gc::Heap::store_needs_barrier(unsafe { &*obj.obj_ptr() }, peek(r, 2))
+            {
                 i.set_slot(s.slot as usize, peek(r, 2));
                 i.shape.set(s.to);
                 r.sp = r.sp.wrapping_sub(2);
@@ -681,7 +686,11 @@ pub fn STORE_SUBSCR(_vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
             let l = unsafe { &mut *l.as_ptr() };
             let i = key.as_small_int();
             let i = if i < 0 { i + l.len() as i64 } else { i };
-            if (0..l.len() as i64).contains(&i) {
+            // SAFETY: `container` is a list, so an object.
+            let o = unsafe { &*container.obj_ptr() };
+            if (0..l.len() as i64).contains(&i)
+                && !crate::gc::Heap::list_store_needs_barrier(o, i as usize, peek(r, 3))
+            {
                 l[i as usize] = peek(r, 3);
                 r.sp = r.sp.wrapping_sub(3);
                 return Ok(());
@@ -1342,6 +1351,7 @@ pub(super) mod body {
                 if d.version == cache.globals_version
                     && d.entry_at(i).is_some_and(|e| e.key == name)
                 {
+                    vm.heap.store_barrier(g, v);
                     *d.value_at_mut(i) = v;
                     return Ok(());
                 }
@@ -1478,6 +1488,7 @@ pub(super) mod body {
     #[inline(always)]
     pub fn STORE_DEREF(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let v = pop(r);
+        vm.heap.store_barrier(local(r, deref_slot(vm, arg)), v);
         cell_of(vm, r, arg).set(v);
         Ok(())
     }
@@ -1753,6 +1764,11 @@ pub(super) mod body {
                 let i = key.as_small_int();
                 let i = if i < 0 { i + l.len() as i64 } else { i };
                 if (0..l.len() as i64).contains(&i) {
+                    vm.heap.list_store_barrier(
+                        container.as_obj().expect("list"),
+                        i as usize,
+                        value,
+                    );
                     l[i as usize] = value;
                     return Ok(());
                 }
@@ -1889,8 +1905,14 @@ pub(super) mod body {
     #[inline(always)]
     pub fn LIST_APPEND(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
         let v = pop(r);
-        match peek(r, arg as usize).as_list() {
-            Some(l) => l.borrow_mut().push(v),
+        let list = peek(r, arg as usize);
+        match list.as_list() {
+            Some(l) => {
+                let mut l = l.borrow_mut();
+                vm.heap
+                    .list_store_barrier(list.as_obj().expect("list"), l.len(), v);
+                l.push(v);
+            }
             None => return Err(vm.throw_new(Ty::SystemError, "LIST_APPEND on a non-list")),
         }
         Ok(())

@@ -1005,11 +1005,16 @@ impl Vm {
         if let Some(f) = self.frames.last_mut() {
             f.sp = sp;
         }
-        self.collect_now();
+        self.collect(false);
     }
 
-    /// Run a collection now (all roots must be recorded).
+    /// Run a whole-heap collection now (all roots must be recorded).
     pub fn collect_now(&mut self) {
+        self.collect(true);
+    }
+
+    /// Run the collection that is due (`major`: a whole-heap one whatever is due).
+    fn collect(&mut self, major: bool) {
         // The root list is reused across collections (see `Heap::work`).
         let mut roots = std::mem::take(&mut self.gc_roots);
         roots.clear();
@@ -1040,7 +1045,11 @@ impl Vm {
         roots.extend(self.attr_error); // --- bigint ---
         roots.push(self.main_globals); // --- bigint ---
         roots.extend(self.classes.roots()); // --- classes ---
-        self.heap.collect(roots.iter().copied());
+        if major {
+            self.heap.collect_major(&roots);
+        } else {
+            self.heap.collect(&roots);
+        }
         self.gc_roots = roots;
     }
 
