@@ -130,7 +130,11 @@ pub fn execute(
             stack_size: parser::STACK_SIZE,
             ..options
         });
-        vm.run_module(code).map_err(|e| e.0)
+        let status = vm.run_module(code).map_err(|e| e.0);
+        // The process exits next and the OS takes the whole heap back at once: freeing each
+        // object first (2 million for str_build) cost 2% of its run time. Output is flushed.
+        std::mem::forget(vm);
+        status
     });
     match status {
         Ok(()) => ExitCode::SUCCESS,
