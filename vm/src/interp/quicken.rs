@@ -60,10 +60,16 @@ impl Instrs {
     /// The running copy of `code` with its superinstruction pairs written in (quickening on):
     /// each LOAD_FAST followed by a LOAD_CONST or LOAD_FAST becomes the fused pair. These need
     /// no warm-up, no cache and never deoptimize (their slow path is LOAD_FAST's).
-    pub fn with_pairs(code: &[Instr]) -> Instrs {
+    /// `--- fastcall ---` longer LOAD_FAST forms first (`fastcall::fuse_load_fast`; `consts`
+    /// are the code object's constants).
+    pub fn with_pairs(code: &[Instr], consts: &[Value]) -> Instrs {
         let mut words: Vec<Instr> = code.to_vec();
         for pc in 0..words.len().saturating_sub(1) {
             if words[pc].op() != Opcode::LOAD_FAST {
+                continue;
+            }
+            if let Some(op) = super::fastcall::fuse_load_fast(code, consts, pc) {
+                words[pc] = words[pc].with_op(op);
                 continue;
             }
             let fused = match code[pc + 1].op() {
@@ -189,7 +195,7 @@ pub(crate) fn entry<'a>(vm: &Vm, ip: *const Instr) -> &'a Cell<Entry> {
 
 /// Write `op` (same operand) over instruction `pc` of `code`, in the bytecode and, if built,
 /// in the threaded stream.
-fn rewrite(code: &Code, pc: usize, op: Opcode) {
+pub(super) fn rewrite(code: &Code, pc: usize, op: Opcode) {
     let cell = &code.instrs.0[pc];
     let ins = cell.get().with_op(op);
     cell.set(ins);
@@ -263,6 +269,11 @@ pub(crate) fn deopt(vm: &Vm, ip: *const Instr) {
 #[inline(never)]
 pub(crate) fn binary_int(vm: &Vm, ip: *const Instr, arg: u32) {
     let op = match arg {
+        // --- fastcall --- fused with the RETURN_VALUE after it when there is one
+        // SAFETY: a BINARY_OP is never a code object's last instruction.
+        0 | 13 if unsafe { *ip }.op() == Opcode::RETURN_VALUE => {
+            Opcode::BINARY_OP_ADD_INT__RETURN_VALUE
+        }
         0 | 13 => Opcode::BINARY_OP_ADD_INT,
         10 | 23 => Opcode::BINARY_OP_SUB_INT,
         // --- strs ---
@@ -422,7 +433,7 @@ mod tests {
             w(Opcode::LOAD_FAST, 4),
             w(Opcode::RETURN_VALUE, 0),
         ];
-        let got = Instrs::with_pairs(&code);
+        let got = Instrs::with_pairs(&code, &[]);
         let ops: Vec<Opcode> = (0..got.len()).map(|i| got[i].op()).collect();
         assert_eq!(
             ops,
