@@ -522,7 +522,9 @@ impl Opcode {
             | LOAD_GLOBAL_BUILTIN__PUSH_NULL
             | LOAD_FAST__RETURN_VALUE
             | BINARY_OP_ADD_INT__RETURN_VALUE => 1,
-            LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT | LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT => 2,
+            LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT | LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT => {
+                2
+            }
             LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP => 3,
             _ => 0,
         }

@@ -193,3 +193,72 @@ pub(super) mod body {
         BINARY_OP(vm, r, arg)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fused(ops: &[(Opcode, u32)], consts: &[Value]) -> Option<Opcode> {
+        let code: Vec<Instr> = ops.iter().map(|&(op, arg)| Instr::new(op, arg)).collect();
+        fuse_load_fast(&code, consts, 0)
+    }
+
+    #[test]
+    fn load_fast_forms_need_their_whole_shape_and_a_small_int_constant() {
+        use Opcode::*;
+        let ints = [Value::small_int(1), Value::small_int(-2)];
+        let sub = BinaryOp::Subtract as u32;
+        let add_in_place = BinaryOp::InplaceAdd as u32;
+        assert_eq!(
+            fused(&[(LOAD_FAST, 0), (LOAD_CONST, 1), (BINARY_OP, sub)], &ints),
+            Some(LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT)
+        );
+        assert_eq!(
+            fused(
+                &[(LOAD_FAST, 0), (LOAD_CONST, 0), (BINARY_OP, add_in_place)],
+                &ints
+            ),
+            Some(LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT)
+        );
+        let mul = BinaryOp::Multiply as u32;
+        assert_eq!(
+            fused(&[(LOAD_FAST, 0), (LOAD_CONST, 0), (BINARY_OP, mul)], &ints),
+            None
+        );
+        for jump in [POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE] {
+            let shape = [(LOAD_FAST, 0), (LOAD_CONST, 0), (COMPARE_OP, 0), (jump, 9)];
+            assert_eq!(
+                fused(&shape, &ints),
+                Some(LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP)
+            );
+        }
+        // A compare whose result is kept (no jump after it), or cut short by the code's end.
+        let kept = [
+            (LOAD_FAST, 0),
+            (LOAD_CONST, 0),
+            (COMPARE_OP, 0),
+            (RETURN_VALUE, 0),
+        ];
+        assert_eq!(fused(&kept, &ints), None);
+        assert_eq!(
+            fused(&[(LOAD_FAST, 0), (LOAD_CONST, 0), (COMPARE_OP, 0)], &ints),
+            None
+        );
+        // Constants that are not inline ints: a float, None.
+        let others = [Value::float(1.0), Value::NONE];
+        for k in 0..2 {
+            assert_eq!(
+                fused(
+                    &[(LOAD_FAST, 0), (LOAD_CONST, k), (BINARY_OP, sub)],
+                    &others
+                ),
+                None
+            );
+        }
+        assert_eq!(
+            fused(&[(LOAD_FAST, 3), (RETURN_VALUE, 0)], &[]),
+            Some(LOAD_FAST__RETURN_VALUE)
+        );
+        assert_eq!(fused(&[(LOAD_FAST, 3)], &[]), None);
+    }
+}

@@ -442,7 +442,7 @@ mod tests {
                 Opcode::LOAD_FAST__LOAD_CONST,
                 Opcode::LOAD_CONST,
                 Opcode::LOAD_CONST,
-                Opcode::LOAD_FAST,
+                Opcode::LOAD_FAST__RETURN_VALUE, // --- fastcall ---
                 Opcode::RETURN_VALUE,
             ]
         );
