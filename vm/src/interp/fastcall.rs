@@ -24,27 +24,38 @@ use super::handlers::{compare_int, jump, local, peek, pop, push, return_to_calle
 use super::{quicken, Regs, Step, Vm};
 use crate::value::Value;
 
-/// The superinstruction to write over the LOAD_FAST at `pc` of `code`, if one fits (the pairs
-/// aside). `consts` are the code object's constants.
-pub(super) fn fuse_load_fast(code: &[Instr], consts: &[Value], pc: usize) -> Option<Opcode> {
+/// Bits of a packed operand (below) that hold the local's index; the constant sits above.
+const LOCAL_BITS: u32 = 12;
+/// The packed constant is stored plus this bias, so it fits the operand's top 12 bits.
+const CONST_BIAS: i64 = 1 << 11;
+
+/// The word to write over the LOAD_FAST at `pc` of `code` (`consts`: the code object's
+/// constants) when one of these forms fits, else None (the pairs may still apply).
+///
+/// The LOAD_CONST forms carry their constant in their own operand, packed as `local |
+/// (k + CONST_BIAS) << LOCAL_BITS`, so their fast path reads no constant table (the callee's
+/// first instruction, `n < 2`, waited on that chain of loads); sites whose local or constant
+/// does not fit stay pairs. The packed operand exists only in the running copy, in fused words
+/// only: [`unfuse`] writes the compiler's operand back.
+pub(super) fn fuse_load_fast(code: &[Instr], consts: &[Value], pc: usize) -> Option<Instr> {
     let at = |i: usize| code.get(pc + i).copied();
-    let next = at(1)?;
+    let (load, next) = (at(0)?, at(1)?);
     if next.op() == Opcode::RETURN_VALUE {
-        return Some(Opcode::LOAD_FAST__RETURN_VALUE);
+        return Some(load.with_op(Opcode::LOAD_FAST__RETURN_VALUE));
     }
-    let small_const = next.op() == Opcode::LOAD_CONST
-        && consts
-            .get(next.arg() as usize)
-            .is_some_and(|k| k.is_small_int());
-    if !small_const {
+    let k = match consts.get(next.arg() as usize) {
+        Some(k) if next.op() == Opcode::LOAD_CONST && k.is_small_int() => k.as_small_int(),
+        _ => return None,
+    };
+    if load.arg() >= 1 << LOCAL_BITS || !(-CONST_BIAS..CONST_BIAS).contains(&k) {
         return None;
     }
     let third = at(2)?;
-    match third.op() {
+    let op = match third.op() {
         Opcode::BINARY_OP => match BinaryOp::from_u32(third.arg()).map(BinaryOp::base) {
-            Some(BinaryOp::Add) => Some(Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT),
-            Some(BinaryOp::Subtract) => Some(Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT),
-            _ => None,
+            Some(BinaryOp::Add) => Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT,
+            Some(BinaryOp::Subtract) => Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT,
+            _ => return None,
         },
         Opcode::COMPARE_OP
             if matches!(
@@ -52,30 +63,35 @@ pub(super) fn fuse_load_fast(code: &[Instr], consts: &[Value], pc: usize) -> Opt
                 Opcode::POP_JUMP_IF_FALSE | Opcode::POP_JUMP_IF_TRUE
             ) =>
         {
-            Some(Opcode::LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP)
+            Opcode::LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let packed = load.arg() | ((k + CONST_BIAS) as u32) << LOCAL_BITS;
+    Some(Instr::new(op, packed))
 }
 
-/// The small int constant of the LOAD_CONST at `ip` (the second instruction of a fused
-/// LOAD_FAST form).
+/// Whether the LOAD_FAST at `pc` becomes a form with a packed operand.
+pub(super) fn packs(code: &[Instr], consts: &[Value], pc: usize) -> bool {
+    fuse_load_fast(code, consts, pc).is_some_and(|w| w.op() != Opcode::LOAD_FAST__RETURN_VALUE)
+}
+
+/// A packed operand's local index and constant.
 #[inline(always)]
-fn small_const(vm: &Vm, ip: *const Instr) -> i64 {
-    // SAFETY: written only over a LOAD_FAST followed by a LOAD_CONST (`fuse_load_fast`).
-    let k = unsafe { *ip }.arg();
-    // SAFETY: codegen emits constant indices within `consts`; `fuse_load_fast` checked that
-    // this one is a small int (constants never change).
-    unsafe { vm.frame().code().consts.get_unchecked(k as usize) }.as_small_int()
+fn unpack(arg: u32) -> (usize, i64) {
+    (
+        (arg & ((1 << LOCAL_BITS) - 1)) as usize,
+        (arg >> LOCAL_BITS) as i64 - CONST_BIAS,
+    )
 }
 
 /// `local <op> constant`: push the sum or difference and step over the LOAD_CONST and the
 /// BINARY_OP; else the slow path (`body`).
 #[inline(always)]
-fn local_arith(vm: &mut Vm, r: &mut Regs, arg: u32, sub: bool) -> Step {
-    let v = local(r, arg as usize);
+fn local_arith(r: &mut Regs, arg: u32, sub: bool) -> Step {
+    let (i, k) = unpack(arg);
+    let v = local(r, i);
     if v.is_small_int() {
-        let k = small_const(vm, r.ip);
         let x = v.as_small_int();
         let res = if sub { x - k } else { x + k };
         if Value::fits_small(res) {
@@ -88,22 +104,22 @@ fn local_arith(vm: &mut Vm, r: &mut Regs, arg: u32, sub: bool) -> Step {
 }
 
 #[inline(always)]
-pub fn LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    local_arith(vm, r, arg, false)
+pub fn LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    local_arith(r, arg, false)
 }
 
 #[inline(always)]
-pub fn LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    local_arith(vm, r, arg, true)
+pub fn LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    local_arith(r, arg, true)
 }
 
 #[inline(always)]
 pub fn LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    let v = local(r, arg as usize);
+    let (i, k) = unpack(arg);
+    let v = local(r, i);
     if !v.is_small_int() {
         return slow();
     }
-    let k = small_const(vm, r.ip);
     // SAFETY: `fuse_load_fast` saw a COMPARE_OP and a conditional jump after the LOAD_CONST.
     let (cmp, br) = unsafe { (*r.ip.add(1), *r.ip.add(2)) };
     if compare_int(cmp.arg(), v.as_small_int(), k) == (br.op() == Opcode::POP_JUMP_IF_TRUE) {
@@ -149,7 +165,7 @@ pub fn BINARY_OP_ADD_INT__RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> 
 }
 
 /// A fused LOAD_FAST form missed: make the site the LOAD_FAST__LOAD_CONST pair (or, for the
-/// return form, a plain LOAD_FAST) and count the miss.
+/// return form, a plain LOAD_FAST) with the compiler's operand, and count the miss.
 #[cold]
 #[inline(never)]
 fn unfuse(vm: &Vm, ip: *const Instr) {
@@ -160,7 +176,7 @@ fn unfuse(vm: &Vm, ip: *const Instr) {
         Opcode::LOAD_FAST__RETURN_VALUE => Opcode::LOAD_FAST,
         _ => Opcode::LOAD_FAST__LOAD_CONST,
     };
-    quicken::rewrite(code, pc, to);
+    quicken::rewrite_word(code, pc, code.src.code[pc].with_op(to));
     vm.deoptimized.set(vm.deoptimized.get() + 1);
 }
 
@@ -174,7 +190,7 @@ pub(super) mod body {
             #[inline(always)]
             pub fn $name(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
                 unfuse(vm, r.ip);
-                LOAD_FAST(vm, r, arg)
+                LOAD_FAST(vm, r, unpack(arg).0 as u32)
             }
         )*};
     }
@@ -200,7 +216,13 @@ mod tests {
 
     fn fused(ops: &[(Opcode, u32)], consts: &[Value]) -> Option<Opcode> {
         let code: Vec<Instr> = ops.iter().map(|&(op, arg)| Instr::new(op, arg)).collect();
-        fuse_load_fast(&code, consts, 0)
+        let w = fuse_load_fast(&code, consts, 0)?;
+        if w.op() != Opcode::LOAD_FAST__RETURN_VALUE {
+            // The packed operand gives back the local and the constant.
+            let k = consts[code[1].arg() as usize].as_small_int();
+            assert_eq!(unpack(w.arg()), (code[0].arg() as usize, k));
+        }
+        Some(w.op())
     }
 
     #[test]
@@ -255,6 +277,19 @@ mod tests {
                 None
             );
         }
+        // Too big to pack: the constant (|k| >= 2048) or the local index (>= 4096).
+        let edges = [
+            Value::small_int(2047),
+            Value::small_int(-2048),
+            Value::small_int(2048),
+            Value::small_int(-2049),
+        ];
+        let shape = |local, k| [(LOAD_FAST, local), (LOAD_CONST, k), (BINARY_OP, sub)];
+        assert!(fused(&shape(4095, 0), &edges).is_some());
+        assert!(fused(&shape(7, 1), &edges).is_some());
+        assert_eq!(fused(&shape(4096, 0), &edges), None);
+        assert_eq!(fused(&shape(0, 2), &edges), None);
+        assert_eq!(fused(&shape(0, 3), &edges), None);
         assert_eq!(
             fused(&[(LOAD_FAST, 3), (RETURN_VALUE, 0)], &[]),
             Some(LOAD_FAST__RETURN_VALUE)

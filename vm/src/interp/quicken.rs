@@ -6,7 +6,10 @@
 //!   Its words are `Cell`s so a handler can rewrite one through the shared `&Code` every frame
 //!   holds. A rewrite changes only the opcode byte, never the operand, so instruction indices,
 //!   jump targets, line tables and exception tables stay valid. [`rewrite`] also patches the
-//!   threaded dispatcher's pre-decoded stream when it has been built.
+//!   threaded dispatcher's pre-decoded stream when it has been built. (`--- fastcall ---` one
+//!   exception: the LOAD_FAST + small-int-constant forms written at load carry the local and
+//!   the constant packed in their operand, `fastcall::fuse_load_fast`; code that reads a
+//!   neighbour's operand must not take such a word for a LOAD_FAST, see [`Instrs::with_pairs`].)
 //! - **The caches.** One [`Entry`] per instruction index, in a side table allocated on the
 //!   code object's first specialization (`Code::quick`). What an entry holds depends on the
 //!   specialized opcode (see [`Entry`]); a value the specialization relies on being alive (the
@@ -68,12 +71,15 @@ impl Instrs {
             if words[pc].op() != Opcode::LOAD_FAST {
                 continue;
             }
-            if let Some(op) = super::fastcall::fuse_load_fast(code, consts, pc) {
-                words[pc] = words[pc].with_op(op);
+            if let Some(w) = super::fastcall::fuse_load_fast(code, consts, pc) {
+                words[pc] = w;
                 continue;
             }
             let fused = match code[pc + 1].op() {
                 Opcode::LOAD_CONST => Opcode::LOAD_FAST__LOAD_CONST,
+                // --- fastcall --- not when the second load starts a packed form: the pair
+                // would read its packed operand as a local (and the form saves more).
+                Opcode::LOAD_FAST if super::fastcall::packs(code, consts, pc + 1) => continue,
                 Opcode::LOAD_FAST => Opcode::LOAD_FAST__LOAD_FAST,
                 _ => continue,
             };
@@ -196,9 +202,13 @@ pub(crate) fn entry<'a>(vm: &Vm, ip: *const Instr) -> &'a Cell<Entry> {
 /// Write `op` (same operand) over instruction `pc` of `code`, in the bytecode and, if built,
 /// in the threaded stream.
 pub(super) fn rewrite(code: &Code, pc: usize, op: Opcode) {
-    let cell = &code.instrs.0[pc];
-    let ins = cell.get().with_op(op);
-    cell.set(ins);
+    rewrite_word(code, pc, code.instrs[pc].with_op(op));
+}
+
+/// Write the whole word `ins` over instruction `pc` (`--- fastcall ---`: undoing a packed
+/// operand, `fastcall::unfuse`).
+pub(super) fn rewrite_word(code: &Code, pc: usize, ins: Instr) {
+    code.instrs.0[pc].set(ins);
     super::threaded::patch(code, pc, ins);
 }
 
