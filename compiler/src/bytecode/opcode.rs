@@ -333,8 +333,9 @@ macro_rules! for_each_opcode {
             // More superinstructions (`vm/src/interp/fastcall.rs`). The LOAD_FAST forms are
             // written when code is loaded (as LOAD_FAST__LOAD_CONST); on a miss they become
             // that pair again. The instructions they fuse stay in place, as above. In the VM's
-            // running copy the three LOAD_CONST forms pack `local | (k + 2048) << 12` in their
-            // operand (the table's `Local` kind describes the compiler's word).
+            // running copy the three LOAD_CONST forms pack the local, the constant and (for
+            // the compare) when to jump in their operand; the table's `Local` kind describes
+            // the compiler's word.
             /// LOAD_FAST, LOAD_CONST of a small int, BINARY_OP `+`/`+=`: local plus constant.
             LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT = Local, |_, _| 1, |_| 0;
             /// LOAD_FAST, LOAD_CONST of a small int, BINARY_OP `-`/`-=`: local minus constant.

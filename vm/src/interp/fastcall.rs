@@ -24,18 +24,23 @@ use super::handlers::{compare_int, jump, local, peek, pop, push, return_to_calle
 use super::{quicken, Regs, Step, Vm};
 use crate::value::Value;
 
-/// Bits of a packed operand (below) that hold the local's index; the constant sits above.
-const LOCAL_BITS: u32 = 12;
-/// The packed constant is stored plus this bias, so it fits the operand's top 12 bits.
+/// A packed operand (below) holds the local's index in its low `LOCAL_BITS`, a compare's
+/// jump mask in the 3 bits above them, and the constant plus `CONST_BIAS` in the top 12 bits.
+const LOCAL_BITS: u32 = 9;
+const MASK_SHIFT: u32 = LOCAL_BITS;
+const CONST_SHIFT: u32 = 12;
 const CONST_BIAS: i64 = 1 << 11;
 
 /// The word to write over the LOAD_FAST at `pc` of `code` (`consts`: the code object's
 /// constants) when one of these forms fits, else None (the pairs may still apply).
 ///
 /// The LOAD_CONST forms carry their constant in their own operand, packed as `local |
-/// (k + CONST_BIAS) << LOCAL_BITS`, so their fast path reads no constant table (the callee's
-/// first instruction, `n < 2`, waited on that chain of loads); sites whose local or constant
-/// does not fit stay pairs. The packed operand exists only in the running copy, in fused words
+/// jumps << MASK_SHIFT | (k + CONST_BIAS) << CONST_SHIFT`, so their fast path reads no
+/// constant table (the callee's first instruction, `n < 2`, waited on that chain of loads);
+/// `jumps` (the compare form) has bit 0, 1, 2 set when the branch is taken for local less
+/// than, equal to, greater than the constant, so that form reads neither the compare's
+/// operator nor the jump's polarity. Sites whose local (>= 512) or constant (|k| > 2048) does
+/// not fit stay pairs. The packed operand exists only in the running copy, in fused words
 /// only: [`unfuse`] writes the compiler's operand back.
 pub(super) fn fuse_load_fast(code: &[Instr], consts: &[Value], pc: usize) -> Option<Instr> {
     let at = |i: usize| code.get(pc + i).copied();
@@ -51,23 +56,29 @@ pub(super) fn fuse_load_fast(code: &[Instr], consts: &[Value], pc: usize) -> Opt
         return None;
     }
     let third = at(2)?;
-    let op = match third.op() {
+    let (op, jumps) = match third.op() {
         Opcode::BINARY_OP => match BinaryOp::from_u32(third.arg()).map(BinaryOp::base) {
-            Some(BinaryOp::Add) => Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT,
-            Some(BinaryOp::Subtract) => Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT,
+            Some(BinaryOp::Add) => (Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT, 0),
+            Some(BinaryOp::Subtract) => (Opcode::LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT, 0),
             _ => return None,
         },
-        Opcode::COMPARE_OP
-            if matches!(
-                at(3)?.op(),
-                Opcode::POP_JUMP_IF_FALSE | Opcode::POP_JUMP_IF_TRUE
-            ) =>
-        {
-            Opcode::LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP
+        Opcode::COMPARE_OP => {
+            let when = match at(3)?.op() {
+                Opcode::POP_JUMP_IF_TRUE => true,
+                Opcode::POP_JUMP_IF_FALSE => false,
+                _ => return None,
+            };
+            // Outcomes less, equal, greater as (local, constant) = (0, 1), (0, 0), (1, 0).
+            let jumps = [(0, 1), (0, 0), (1, 0)]
+                .iter()
+                .enumerate()
+                .map(|(bit, &(x, y))| ((compare_int(third.arg(), x, y) == when) as u32) << bit)
+                .sum::<u32>();
+            (Opcode::LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP, jumps)
         }
         _ => return None,
     };
-    let packed = load.arg() | ((k + CONST_BIAS) as u32) << LOCAL_BITS;
+    let packed = load.arg() | jumps << MASK_SHIFT | ((k + CONST_BIAS) as u32) << CONST_SHIFT;
     Some(Instr::new(op, packed))
 }
 
@@ -81,7 +92,7 @@ pub(super) fn packs(code: &[Instr], consts: &[Value], pc: usize) -> bool {
 fn unpack(arg: u32) -> (usize, i64) {
     (
         (arg & ((1 << LOCAL_BITS) - 1)) as usize,
-        (arg >> LOCAL_BITS) as i64 - CONST_BIAS,
+        (arg >> CONST_SHIFT) as i64 - CONST_BIAS,
     )
 }
 
@@ -120,10 +131,11 @@ pub fn LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP(vm: &mut Vm, r: &mut Regs, arg
     if !v.is_small_int() {
         return slow();
     }
-    // SAFETY: `fuse_load_fast` saw a COMPARE_OP and a conditional jump after the LOAD_CONST.
-    let (cmp, br) = unsafe { (*r.ip.add(1), *r.ip.add(2)) };
-    if compare_int(cmp.arg(), v.as_small_int(), k) == (br.op() == Opcode::POP_JUMP_IF_TRUE) {
-        jump(vm, r, br.arg());
+    let x = v.as_small_int();
+    let outcome = (x >= k) as u32 + (x > k) as u32;
+    if arg >> (MASK_SHIFT + outcome) & 1 != 0 {
+        // SAFETY: `fuse_load_fast` saw the conditional jump after the LOAD_CONST and COMPARE_OP.
+        jump(vm, r, unsafe { *r.ip.add(2) }.arg());
     } else {
         r.ip = r.ip.wrapping_add(3);
     }
@@ -277,7 +289,7 @@ mod tests {
                 None
             );
         }
-        // Too big to pack: the constant (|k| >= 2048) or the local index (>= 4096).
+        // Too big to pack: the constant (|k| > 2048) or the local index (>= 512).
         let edges = [
             Value::small_int(2047),
             Value::small_int(-2048),
@@ -285,11 +297,34 @@ mod tests {
             Value::small_int(-2049),
         ];
         let shape = |local, k| [(LOAD_FAST, local), (LOAD_CONST, k), (BINARY_OP, sub)];
-        assert!(fused(&shape(4095, 0), &edges).is_some());
+        assert!(fused(&shape(511, 0), &edges).is_some());
         assert!(fused(&shape(7, 1), &edges).is_some());
-        assert_eq!(fused(&shape(4096, 0), &edges), None);
+        assert_eq!(fused(&shape(512, 0), &edges), None);
         assert_eq!(fused(&shape(0, 2), &edges), None);
         assert_eq!(fused(&shape(0, 3), &edges), None);
+        // The compare form's jump mask: taken exactly when the compare's result is the
+        // polarity of the jump after it, for every operator and outcome.
+        let consts: Vec<Value> = (-3..=3).map(Value::small_int).collect();
+        for op in 0..6 {
+            for (jump, when) in [(POP_JUMP_IF_FALSE, false), (POP_JUMP_IF_TRUE, true)] {
+                for ki in 0..consts.len() {
+                    let code = [
+                        (LOAD_FAST, 0),
+                        (LOAD_CONST, ki as u32),
+                        (COMPARE_OP, op),
+                        (jump, 9),
+                    ];
+                    let words: Vec<Instr> = code.iter().map(|&(o, a)| Instr::new(o, a)).collect();
+                    let arg = fuse_load_fast(&words, &consts, 0).unwrap().arg();
+                    let k = consts[ki].as_small_int();
+                    for x in -4..=4 {
+                        let outcome = (x >= k) as u32 + (x > k) as u32;
+                        let taken = arg >> (MASK_SHIFT + outcome) & 1 != 0;
+                        assert_eq!(taken, compare_int(op, x, k) == when, "op {op} {x} vs {k}");
+                    }
+                }
+            }
+        }
         assert_eq!(
             fused(&[(LOAD_FAST, 3), (RETURN_VALUE, 0)], &[]),
             Some(LOAD_FAST__RETURN_VALUE)
