@@ -3,10 +3,13 @@
 //!
 //! - **Written at load** (quickening on, with the LOAD_FAST pairs: [`fuse_load_fast`]): a
 //!   LOAD_FAST that starts `LOAD_CONST k; BINARY_OP +|-`, `LOAD_CONST k; COMPARE_OP;
-//!   POP_JUMP_IF_FALSE|TRUE` (k a small int constant) or `RETURN_VALUE`. Their fast path needs
-//!   an int local (the RETURN_VALUE form: any bound local); a miss makes the site the plain
-//!   LOAD_FAST__LOAD_CONST pair for good ([`unfuse`], counted as a deoptimization) and runs the
-//!   LOAD_FAST on its own, so a site that sees floats or big ints pays the miss once.
+//!   POP_JUMP_IF_FALSE|TRUE` (k a small int constant, |k| <= 2048) or `RETURN_VALUE`. The
+//!   LOAD_CONST forms hold the local, k and (compare) when to jump packed in their operand, so
+//!   they read neither the constant table nor the instructions they fuse (bar the jump target).
+//!   Their fast path needs an int local (the RETURN_VALUE form: any bound local); a miss makes
+//!   the site the plain LOAD_FAST__LOAD_CONST pair for good ([`unfuse`], counted as a
+//!   deoptimization) and runs the LOAD_FAST on its own, so a site that sees floats or big ints
+//!   pays the miss once.
 //! - **Specialized at run time**: BINARY_OP_ADD_INT__RETURN_VALUE, chosen instead of
 //!   BINARY_OP_ADD_INT when a RETURN_VALUE follows (`quicken::binary_int`); deoptimizes as
 //!   BINARY_OP_ADD_INT does.
