@@ -329,6 +329,24 @@ macro_rules! for_each_opcode {
             BINARY_OP_MUL_INT = BinOp, |_, _| -1, |_| 2;
             /// BINARY_OP `%`/`%=` of two inline ints, non-zero divisor (floored, as Python).
             BINARY_OP_MOD_INT = BinOp, |_, _| -1, |_| 2;
+            // --- fastcall ---
+            // More superinstructions (`vm/src/interp/fastcall.rs`). The LOAD_FAST forms are
+            // written when code is loaded (as LOAD_FAST__LOAD_CONST); on a miss they become
+            // that pair again. The instructions they fuse stay in place, as above. In the VM's
+            // running copy the three LOAD_CONST forms pack the local, the constant and (for
+            // the compare) when to jump in their operand; the table's `Local` kind describes
+            // the compiler's word.
+            /// LOAD_FAST, LOAD_CONST of a small int, BINARY_OP `+`/`+=`: local plus constant.
+            LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT = Local, |_, _| 1, |_| 0;
+            /// LOAD_FAST, LOAD_CONST of a small int, BINARY_OP `-`/`-=`: local minus constant.
+            LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT = Local, |_, _| 1, |_| 0;
+            /// LOAD_FAST, LOAD_CONST of a small int, COMPARE_OP, POP_JUMP_IF_FALSE/TRUE: an
+            /// int local compared with a constant, and the branch.
+            LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP = Local, |_, _| 1, |_| 0;
+            /// LOAD_FAST, then the RETURN_VALUE after it.
+            LOAD_FAST__RETURN_VALUE = Local, |_, _| 1, |_| 0;
+            /// BINARY_OP_ADD_INT, then the RETURN_VALUE after it (specialized at run time).
+            BINARY_OP_ADD_INT__RETURN_VALUE = BinOp, |_, _| -1, |_| 2;
         }
     };
 }
@@ -471,6 +489,12 @@ impl Opcode {
             CALL_PY_EXACT_ARGS => CALL,
             LOAD_METHOD_BUILTIN => LOAD_METHOD,
             CALL_NATIVE => CALL, // --- features ---
+            // --- fastcall ---
+            LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT
+            | LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT
+            | LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP
+            | LOAD_FAST__RETURN_VALUE => LOAD_FAST,
+            BINARY_OP_ADD_INT__RETURN_VALUE => BINARY_OP,
             op => op,
         }
     }
@@ -484,16 +508,29 @@ impl Opcode {
     /// True for the superinstructions: on their fast path they also run the instruction after
     /// them (which stays in place) and continue past it or at its jump target.
     pub const fn fuses_next(self) -> bool {
+        self.fused_after() > 0
+    }
+
+    // --- fastcall ---
+    /// How many of the instructions after a superinstruction its fast path also runs (0 for
+    /// every other opcode): `--stats` counts them when it ran fused.
+    pub const fn fused_after(self) -> usize {
         use Opcode::*;
-        matches!(
-            self,
+        match self {
             COMPARE_OP_INT_JUMP
-                | COMPARE_OP_FLOAT_JUMP
-                | LOAD_FAST__LOAD_CONST
-                | LOAD_FAST__LOAD_FAST
-                | LOAD_GLOBAL_MODULE__PUSH_NULL
-                | LOAD_GLOBAL_BUILTIN__PUSH_NULL
-        )
+            | COMPARE_OP_FLOAT_JUMP
+            | LOAD_FAST__LOAD_CONST
+            | LOAD_FAST__LOAD_FAST
+            | LOAD_GLOBAL_MODULE__PUSH_NULL
+            | LOAD_GLOBAL_BUILTIN__PUSH_NULL
+            | LOAD_FAST__RETURN_VALUE
+            | BINARY_OP_ADD_INT__RETURN_VALUE => 1,
+            LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT | LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT => {
+                2
+            }
+            LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP => 3,
+            _ => 0,
+        }
     }
 }
 

@@ -28,7 +28,7 @@ macro_rules! tri {
 }
 
 #[inline(always)]
-fn push(r: &mut Regs, v: Value) {
+pub(super) fn push(r: &mut Regs, v: Value) {
     // SAFETY: see module docs (the frame reserved room for max_stack values).
     unsafe {
         *r.sp = v;
@@ -37,7 +37,7 @@ fn push(r: &mut Regs, v: Value) {
 }
 
 #[inline(always)]
-fn pop(r: &mut Regs) -> Value {
+pub(super) fn pop(r: &mut Regs) -> Value {
     // SAFETY: codegen's stack effects guarantee the stack holds a value here.
     unsafe {
         r.sp = r.sp.sub(1);
@@ -47,19 +47,19 @@ fn pop(r: &mut Regs) -> Value {
 
 /// The n-th value from the top (1 = top).
 #[inline(always)]
-fn peek(r: &Regs, n: usize) -> Value {
+pub(super) fn peek(r: &Regs, n: usize) -> Value {
     // SAFETY: as `pop`: the stack holds at least n values.
     unsafe { *r.sp.sub(n) }
 }
 
 #[inline(always)]
-fn set_peek(r: &Regs, n: usize, v: Value) {
+pub(super) fn set_peek(r: &Regs, n: usize, v: Value) {
     // SAFETY: as `peek`.
     unsafe { *r.sp.sub(n) = v }
 }
 
 #[inline(always)]
-fn local(r: &Regs, i: usize) -> Value {
+pub(super) fn local(r: &Regs, i: usize) -> Value {
     // SAFETY: `i` indexes a slot of the running frame (codegen emits valid indices).
     unsafe { *r.fp.add(i) }
 }
@@ -71,7 +71,7 @@ fn set_local(r: &Regs, i: usize, v: Value) {
 }
 
 #[inline(always)]
-fn jump(vm: &Vm, r: &mut Regs, target: u32) {
+pub(super) fn jump(vm: &Vm, r: &mut Regs, target: u32) {
     // SAFETY: codegen emits jump targets inside the code object.
     r.ip = unsafe { vm.frame().code().instrs.as_ptr().add(target as usize) };
 }
@@ -111,7 +111,7 @@ impl Vm {
 /// this only before it changed anything. The dispatcher's call sits in tail position, which
 /// keeps every call (and the register saves a call needs) off the hot handlers' fast paths.
 #[inline(always)]
-fn slow() -> Step {
+pub(super) fn slow() -> Step {
     Err(Stop::Slow)
 }
 
@@ -838,12 +838,20 @@ pub fn CALL(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 #[inline(always)]
 pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
-    // SAFETY: a frame is running; handlers only run inside one.
-    if unsafe { vm.frames.last().unwrap_unchecked() }.entry {
+    if vm.frame().entry {
         return slow();
     }
     let v = pop(r);
-    // SAFETY: as above; the caller frame exists because this frame is not an entry frame.
+    return_to_caller(vm, r, v);
+    Ok(())
+}
+
+/// Pop the running frame, which is not an entry frame, and continue in its caller with `v`
+/// as the call's result (RETURN_VALUE's fast path; `--- fastcall ---` fused returns too).
+#[inline(always)]
+pub(super) fn return_to_caller(vm: &mut Vm, r: &mut Regs, v: Value) {
+    // SAFETY: a frame is running, and a caller frame exists below it because it is not an
+    // entry frame (the callers check `entry`).
     let f = unsafe { vm.frames.pop().unwrap_unchecked() };
     // SAFETY: `ret` is the caller's callable slot.
     unsafe { *f.ret = v };
@@ -852,8 +860,14 @@ pub fn RETURN_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
     r.fp = caller.base;
     r.sp = f.ret.wrapping_add(1);
     vm.chunk = caller.chunk as usize;
-    Ok(())
 }
+
+// --- fastcall --- superinstructions (their semantics live in `fastcall.rs`)
+pub use super::fastcall::{
+    BINARY_OP_ADD_INT__RETURN_VALUE, LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT,
+    LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT, LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP,
+    LOAD_FAST__RETURN_VALUE,
+};
 
 // --- quicken --- specialized forms (see `quicken.rs`): a guard, the work, else deoptimize.
 
@@ -1010,7 +1024,7 @@ const COMPARE_MASKS: u32 =
     0b0001 | 0b0011 << 4 | 0b0010 << 8 | 0b1101 << 12 | 0b0100 << 16 | 0b0110 << 20;
 
 #[inline(always)]
-fn compare_int(arg: u32, x: i64, y: i64) -> bool {
+pub(super) fn compare_int(arg: u32, x: i64, y: i64) -> bool {
     let outcome = (x >= y) as u32 + (x > y) as u32;
     COMPARE_MASKS.wrapping_shr(arg * 4 + outcome) & 1 != 0
 }
@@ -1264,6 +1278,13 @@ pub(super) mod body {
     // --- calls --- the first load alone (the second then runs as itself)
     pub use self::LOAD_FAST as LOAD_FAST__LOAD_CONST;
     pub use self::LOAD_FAST as LOAD_FAST__LOAD_FAST;
+
+    // --- fastcall ---
+    pub use super::super::fastcall::body::{
+        BINARY_OP_ADD_INT__RETURN_VALUE, LOAD_FAST__LOAD_CONST__BINARY_OP_ADD_INT,
+        LOAD_FAST__LOAD_CONST__BINARY_OP_SUB_INT, LOAD_FAST__LOAD_CONST__COMPARE_OP_INT_JUMP,
+        LOAD_FAST__RETURN_VALUE,
+    };
 
     // Complete in their hot form (no slow path): the same function serves as the body.
     pub use super::{COPY, JUMP_FORWARD, POP_TOP, PUSH_NULL, STORE_FAST, SWAP};

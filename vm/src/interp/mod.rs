@@ -21,6 +21,7 @@
 
 pub mod call;
 mod call_ex;
+mod fastcall; // --- fastcall ---
 mod for_iter; // --- iterfast ---
 pub mod generator;
 pub mod handlers;
@@ -516,7 +517,7 @@ impl Vm {
             src: co.clone(),
             // --- calls --- superinstruction pairs when quickening
             instrs: if self.quicken {
-                quicken::Instrs::with_pairs(&co.code)
+                quicken::Instrs::with_pairs(&co.code, &consts)
             } else {
                 quicken::Instrs::new(&co.code)
             },

@@ -6,7 +6,10 @@
 //!   Its words are `Cell`s so a handler can rewrite one through the shared `&Code` every frame
 //!   holds. A rewrite changes only the opcode byte, never the operand, so instruction indices,
 //!   jump targets, line tables and exception tables stay valid. [`rewrite`] also patches the
-//!   threaded dispatcher's pre-decoded stream when it has been built.
+//!   threaded dispatcher's pre-decoded stream when it has been built. (`--- fastcall ---` one
+//!   exception: the LOAD_FAST + small-int-constant forms written at load carry the local and
+//!   the constant packed in their operand, `fastcall::fuse_load_fast`; code that reads a
+//!   neighbour's operand must not take such a word for a LOAD_FAST, see [`Instrs::with_pairs`].)
 //! - **The caches.** One [`Entry`] per instruction index, in a side table allocated on the
 //!   code object's first specialization (`Code::quick`). What an entry holds depends on the
 //!   specialized opcode (see [`Entry`]); a value the specialization relies on being alive (the
@@ -60,14 +63,23 @@ impl Instrs {
     /// The running copy of `code` with its superinstruction pairs written in (quickening on):
     /// each LOAD_FAST followed by a LOAD_CONST or LOAD_FAST becomes the fused pair. These need
     /// no warm-up, no cache and never deoptimize (their slow path is LOAD_FAST's).
-    pub fn with_pairs(code: &[Instr]) -> Instrs {
+    /// `--- fastcall ---` longer LOAD_FAST forms first (`fastcall::fuse_load_fast`; `consts`
+    /// are the code object's constants).
+    pub fn with_pairs(code: &[Instr], consts: &[Value]) -> Instrs {
         let mut words: Vec<Instr> = code.to_vec();
         for pc in 0..words.len().saturating_sub(1) {
             if words[pc].op() != Opcode::LOAD_FAST {
                 continue;
             }
+            if let Some(w) = super::fastcall::fuse_load_fast(code, consts, pc) {
+                words[pc] = w;
+                continue;
+            }
             let fused = match code[pc + 1].op() {
                 Opcode::LOAD_CONST => Opcode::LOAD_FAST__LOAD_CONST,
+                // --- fastcall --- not when the second load starts a packed form: the pair
+                // would read its packed operand as a local (and the form saves more).
+                Opcode::LOAD_FAST if super::fastcall::packs(code, consts, pc + 1) => continue,
                 Opcode::LOAD_FAST => Opcode::LOAD_FAST__LOAD_FAST,
                 _ => continue,
             };
@@ -189,10 +201,14 @@ pub(crate) fn entry<'a>(vm: &Vm, ip: *const Instr) -> &'a Cell<Entry> {
 
 /// Write `op` (same operand) over instruction `pc` of `code`, in the bytecode and, if built,
 /// in the threaded stream.
-fn rewrite(code: &Code, pc: usize, op: Opcode) {
-    let cell = &code.instrs.0[pc];
-    let ins = cell.get().with_op(op);
-    cell.set(ins);
+pub(super) fn rewrite(code: &Code, pc: usize, op: Opcode) {
+    rewrite_word(code, pc, code.instrs[pc].with_op(op));
+}
+
+/// Write the whole word `ins` over instruction `pc` (`--- fastcall ---`: undoing a packed
+/// operand, `fastcall::unfuse`).
+pub(super) fn rewrite_word(code: &Code, pc: usize, ins: Instr) {
+    code.instrs.0[pc].set(ins);
     super::threaded::patch(code, pc, ins);
 }
 
@@ -263,6 +279,11 @@ pub(crate) fn deopt(vm: &Vm, ip: *const Instr) {
 #[inline(never)]
 pub(crate) fn binary_int(vm: &Vm, ip: *const Instr, arg: u32) {
     let op = match arg {
+        // --- fastcall --- fused with the RETURN_VALUE after it when there is one
+        // SAFETY: a BINARY_OP is never a code object's last instruction.
+        0 | 13 if unsafe { *ip }.op() == Opcode::RETURN_VALUE => {
+            Opcode::BINARY_OP_ADD_INT__RETURN_VALUE
+        }
         0 | 13 => Opcode::BINARY_OP_ADD_INT,
         10 | 23 => Opcode::BINARY_OP_SUB_INT,
         // --- strs ---
@@ -422,7 +443,7 @@ mod tests {
             w(Opcode::LOAD_FAST, 4),
             w(Opcode::RETURN_VALUE, 0),
         ];
-        let got = Instrs::with_pairs(&code);
+        let got = Instrs::with_pairs(&code, &[]);
         let ops: Vec<Opcode> = (0..got.len()).map(|i| got[i].op()).collect();
         assert_eq!(
             ops,
@@ -431,7 +452,7 @@ mod tests {
                 Opcode::LOAD_FAST__LOAD_CONST,
                 Opcode::LOAD_CONST,
                 Opcode::LOAD_CONST,
-                Opcode::LOAD_FAST,
+                Opcode::LOAD_FAST__RETURN_VALUE, // --- fastcall ---
                 Opcode::RETURN_VALUE,
             ]
         );

@@ -52,10 +52,13 @@ pub(crate) fn after(
     // --- calls --- a superinstruction that ran fused (continuing anywhere but at the next
     // instruction, which its slow path leaves to run on its own) ran that one too: count it,
     // so the counts do not depend on quickening.
+    // (`--- fastcall ---`: as many as it fuses.)
     if ins.op().fuses_next() && !stopped && r.ip != at.wrapping_add(1) {
-        vm.instructions += 1;
-        // SAFETY: a superinstruction is always followed by the instruction it fuses.
-        vm.op_counts[unsafe { *at.add(1) }.op().generic() as usize] += 1;
+        for i in 1..=ins.op().fused_after() {
+            vm.instructions += 1;
+            // SAFETY: a superinstruction is always followed by the instructions it fuses.
+            vm.op_counts[unsafe { *at.add(i) }.op().generic() as usize] += 1;
+        }
     }
     let Some(Pre { name, pc }) = pre else { return };
     let stack: Vec<Value> = if stopped || vm.frames.is_empty() {
