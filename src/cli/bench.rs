@@ -106,14 +106,18 @@ struct Runner {
 }
 
 enum RunnerKind {
-    Python,
-    Nanopy { exe: PathBuf, dispatch: Dispatch },
+    /// The interpreter `python3` resolves to (see `python_exe`).
+    Python(PathBuf),
+    Nanopy {
+        exe: PathBuf,
+        dispatch: Dispatch,
+    },
 }
 
 impl Runner {
     fn command(&self, prog: &Path, n: &str) -> Command {
         let mut c = match &self.kind {
-            RunnerKind::Python => Command::new("python3"),
+            RunnerKind::Python(exe) => Command::new(exe),
             RunnerKind::Nanopy { exe, dispatch } => {
                 let mut c = Command::new(exe);
                 c.args(["run", "--dispatch", dispatch.name()]);
@@ -206,13 +210,25 @@ fn time_once(runner: &Runner, prog: &Program) -> Option<(f64, u64)> {
     ok.then_some((secs, rss))
 }
 
-fn python_present() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
+/// The executable `python3` runs, as CPython reports it (`sys.executable`); None when there is
+/// no python3. Launchers such as pyenv's shims are shell scripts that start the interpreter
+/// after 0.1-0.25 s of their own, which timing `python3` itself would count as CPython's time.
+fn python_exe() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; sys.stdout.write(sys.executable)"])
+        .stdin(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let exe = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    Some(if exe.is_file() {
+        exe
+    } else {
+        PathBuf::from("python3")
+    })
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -247,12 +263,12 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
     } else {
         args.strategies.clone()
     };
-    let python = !args.no_python && python_present();
+    let python = if args.no_python { None } else { python_exe() };
     let mut runners: Vec<Runner> = Vec::new();
-    if python {
+    if let Some(exe) = &python {
         runners.push(Runner {
             label: report::PYTHON.to_string(),
-            kind: RunnerKind::Python,
+            kind: RunnerKind::Python(exe.clone()),
         });
     }
     let builds = std::iter::once((None, exe)).chain(
@@ -342,8 +358,12 @@ fn measure(args: &Args, root: &Path) -> Result<Report, String> {
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
         .join(" ");
+    let mut machine = report::Machine::detect(root);
+    if let Some(exe) = &python {
+        machine.python = format!("{} ({})", machine.python, exe.display());
+    }
     Ok(Report {
-        machine: report::Machine::detect(root),
+        machine,
         settings: report::Settings {
             size: match args.size {
                 Size::Default => "default".into(),
