@@ -31,11 +31,11 @@ def main():
     runners = {
         "nanopy tail": lambda p: [NANOPY, "run", "--dispatch", "tail", p, str(a.n)],
         "nanopy switch": lambda p: [NANOPY, "run", "--dispatch", "switch", p, str(a.n)],
-        "python3": lambda p: ["python3", p, str(a.n)],
+        "python3": lambda p: [sys.executable, p, str(a.n)],
     }
-    want = {p: run(["python3", os.path.join(d, p), str(a.n)])[1] for p in PROGS}
+    want = {p: run([sys.executable, os.path.join(d, p), str(a.n)])[1] for p in PROGS}
     assert want["plain.py"] == want["guarded.py"], "the twins must compute the same checksum"
-    want[RAISING] = run(["python3", os.path.join(d, RAISING), str(a.n // 10)])[1]
+    want[RAISING] = run([sys.executable, os.path.join(d, RAISING), str(a.n // 10)])[1]
     times = {(r, p): [] for r in runners for p in PROGS + [RAISING]}
     for _ in range(a.rounds):
         for r, mk in runners.items():

@@ -106,7 +106,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=31)
     ap.add_argument("--functions", type=int, default=220, help="functions in the generated module (~14 lines each)")
     ap.add_argument("--nanopy", default=os.path.join(ROOT, "target", "release", "nanopy"))
-    ap.add_argument("--python", default="python3")
+    ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
