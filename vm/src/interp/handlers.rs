@@ -2408,6 +2408,12 @@ pub(super) mod body {
         let Some(ObjKind::Generator(cell)) = f.gen.as_obj().map(|o| &o.kind) else {
             return Err(vm.throw_new(Ty::SystemError, "YIELD_VALUE outside a generator"));
         };
+        // --- genloop --- a native draining this generator takes the value in place
+        let gen = f.gen;
+        if !vm.sinks.is_empty() && super::super::gen_sink::absorb_yield(vm, r, gen, v) {
+            return Ok(());
+        }
+        let f = vm.frame();
         // SAFETY: [base, sp) are the frame's initialised slots.
         let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
         let saved = unsafe { std::slice::from_raw_parts(f.base, n) };

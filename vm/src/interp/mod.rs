@@ -22,6 +22,7 @@
 pub mod call;
 mod call_ex;
 mod for_iter; // --- iterfast ---
+pub(crate) mod gen_sink; // --- genloop ---
 pub mod generator;
 pub mod handlers;
 mod init_frame; // --- iterfast ---
@@ -283,6 +284,9 @@ pub struct Vm {
     /// specialized call path. Stale only downwards (the capacity never shrinks), and
     /// refreshed on that call's slow path and whenever the recursion limit changes.
     pub(crate) frame_limit: usize,
+    // --- genloop ---
+    /// Natives draining a generator, innermost last (`gen_sink.rs`).
+    pub(crate) sinks: Vec<gen_sink::Sink>,
 }
 
 impl Vm {
@@ -333,6 +337,7 @@ impl Vm {
             inline_gens: Vec::new(),
             small_strs: Box::new([Value::NULL; 257]), // --- strings ---
             frame_limit: 0,                           // --- calls ---
+            sinks: Vec::new(),                        // --- genloop ---
         };
         vm.refresh_frame_limit();
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
@@ -1040,6 +1045,7 @@ impl Vm {
         roots.extend(self.attr_error); // --- bigint ---
         roots.push(self.main_globals); // --- bigint ---
         roots.extend(self.classes.roots()); // --- classes ---
+        roots.extend(self.sinks.iter().flat_map(gen_sink::Sink::roots)); // --- genloop ---
         self.heap.collect(roots.iter().copied());
         self.gc_roots = roots;
     }

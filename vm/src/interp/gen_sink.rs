@@ -1,0 +1,313 @@
+//! Natives that drain a generator (`sum(g)`, `list(g)`, `any(g)`, `min(g)`, ...) without
+//! suspending it for every item.
+//!
+//! Resuming a generator from a native costs a full nested interpreter entry per item (copy its
+//! frame in, enter the dispatch loop, copy the frame out at YIELD_VALUE, leave the loop). A
+//! native that only folds the items into an accumulator with built-in arithmetic never lets
+//! Python code observe the generator between two items, so the generator need not stop: the
+//! native registers a *sink* for it (`Vm::sinks`), and YIELD_VALUE in that generator's frame
+//! hands the value to the sink and carries on as if resumed by `next()` (the `yield`
+//! expression's value is None) — one dispatch loop for the whole drain.
+//!
+//! A sink takes only items it can fold without running Python code (small ints and floats for
+//! `sum`, str/int/float for `min`/`max`, built-in truth values for `any`/`all`, anything for
+//! a collecting `list`/`tuple`). Any other item — or the deciding item of `any`/`all` —
+//! makes the generator yield normally, so the native handles it on its general path with the
+//! generator suspended, exactly as CPython would (`__add__` may call `next(g)`; `any` leaves
+//! the generator suspended after the first true item). While the generator is suspended its
+//! sink is parked (`gen` NULL), so a yield reached some other way is never absorbed.
+//!
+//! GC: a sink's accumulator and items are roots (`Vm::collect_now`), so a generator drained
+//! under `gc_transparent` may collect at its safe points. Sinks hold their items in a Rust
+//! `Vec`, not a heap object: absorbing stores no Value into an existing heap object.
+//!
+//! Tracing and `--stats` see the same instructions as without sinks: the generator runs the
+//! ones `next()` would run, in the same order.
+
+use std::cmp::Ordering;
+
+use nanopy_compiler::bytecode::{BinaryOp, CompareOp};
+
+use super::{Regs, Vm};
+use crate::object::ObjKind;
+use crate::value::Value;
+use crate::{ops, PyResult};
+
+/// What a sink does with the items it absorbs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SinkKind {
+    /// Keep every item (`list(g)`, `tuple(g)`, `sorted(g)`, `"".join(g)`, ...).
+    Collect,
+    /// `sum(g)`: add small ints, bools and floats to `acc`.
+    Sum,
+    /// `any(g)` (`stop_on` true) / `all(g)` (false): absorb items whose truth is built in and
+    /// is not `stop_on`.
+    Truth { stop_on: bool },
+    /// `min(g)` (Less) / `max(g)` (Greater) without key: keep in `acc` the best of the ints,
+    /// floats or strs seen (the first of equals); NULL before the first item.
+    Best { want: Ordering },
+}
+
+/// A native draining generator `gen` (see module docs).
+pub(crate) struct Sink {
+    /// The generator whose yields are absorbed; NULL while the native holds it suspended.
+    pub(crate) gen: Value,
+    kind: SinkKind,
+    /// `Sum` / `Best`: the running result.
+    pub(crate) acc: Value,
+    /// `Collect`: the items so far.
+    pub(crate) items: Vec<Value>,
+}
+
+impl Sink {
+    /// The values a collection must keep alive.
+    pub(crate) fn roots(&self) -> impl Iterator<Item = Value> + '_ {
+        [self.gen, self.acc]
+            .into_iter()
+            .chain(self.items.iter().copied())
+    }
+
+    /// Fold `v` in without running Python code, or refuse it (`false`).
+    #[inline]
+    fn absorb(&mut self, vm: &mut Vm, v: Value) -> bool {
+        match self.kind {
+            SinkKind::Collect => {
+                self.items.push(v);
+                true
+            }
+            SinkKind::Sum => match sum_fast(vm, self.acc, v) {
+                Some(total) => {
+                    self.acc = total;
+                    true
+                }
+                None => false,
+            },
+            SinkKind::Truth { stop_on } => builtin_truth(v).is_some_and(|t| t != stop_on),
+            SinkKind::Best { want } => match better(vm, want, v, self.acc) {
+                Some(true) => {
+                    self.acc = v;
+                    true
+                }
+                Some(false) => true,
+                None => false,
+            },
+        }
+    }
+}
+
+/// `acc + x` when both are small ints, bools or floats (int + bool is an int, as in CPython's
+/// `sum`, whose int fast path takes bools); None: the general `+` must run.
+#[inline]
+pub(crate) fn sum_fast(vm: &mut Vm, acc: Value, x: Value) -> Option<Value> {
+    if Value::both_small_ints(acc, x) {
+        return Some(vm.int(acc.as_small_int() + x.as_small_int()));
+    }
+    if acc.is_small_int() && x.is_bool() {
+        return Some(vm.int(acc.as_small_int() + x.as_bool() as i64));
+    }
+    if acc.is_float() && x.is_float() {
+        return Some(Value::float(acc.as_float() + x.as_float()));
+    }
+    None
+}
+
+/// `bool(v)` for the types whose truth runs no Python code; None for others.
+fn builtin_truth(v: Value) -> Option<bool> {
+    if v.is_bool() {
+        return Some(v.as_bool());
+    }
+    if v.is_small_int() {
+        return Some(v.as_small_int() != 0);
+    }
+    if v.is_float() {
+        return Some(v.as_float() != 0.0);
+    }
+    if v.is_none() {
+        return Some(false);
+    }
+    Some(match &v.as_obj()?.kind {
+        ObjKind::Str(s) => !s.s.is_empty(),
+        ObjKind::List(l) => !l.borrow().is_empty(),
+        ObjKind::Tuple(t) => !t.is_empty(),
+        ObjKind::Dict(d) => !d.borrow().is_empty(),
+        _ => return None,
+    })
+}
+
+/// Is `v` better than `best` (`v < best` for min, `v > best` for max; a NULL `best` loses)?
+/// None when the comparison could run Python code (or raise): the native compares.
+fn better(vm: &mut Vm, want: Ordering, v: Value, best: Value) -> Option<bool> {
+    let pure = |x: Value| x.is_small_int() || x.is_float() || x.as_str().is_some();
+    if !pure(v) {
+        return None;
+    }
+    if best.is_null() {
+        return Some(true);
+    }
+    let same = (v.is_small_int() && best.is_small_int())
+        || (v.is_float() && best.is_float())
+        || (v.as_str().is_some() && best.as_str().is_some());
+    if !same {
+        return None;
+    }
+    let op = if want == Ordering::Greater {
+        CompareOp::Gt
+    } else {
+        CompareOp::Lt
+    };
+    ops::compare(vm, op, v, best).ok()
+}
+
+/// YIELD_VALUE's hook: if the running generator `gen` is being drained by the innermost sink
+/// and the sink takes `v`, the generator continues as if resumed by `next()` (None pushed as
+/// the `yield`'s value) and this returns true.
+#[inline]
+pub(super) fn absorb_yield(vm: &mut Vm, r: &mut Regs, gen: Value, v: Value) -> bool {
+    let Some(mut sink) = vm.sinks.pop() else {
+        return false;
+    };
+    let taken = sink.gen == gen && sink.absorb(vm, v);
+    vm.sinks.push(sink);
+    if taken {
+        // SAFETY: YIELD_VALUE popped `v`; its slot takes the sent value.
+        unsafe {
+            *r.sp = Value::NONE;
+            r.sp = r.sp.add(1);
+        }
+    }
+    taken
+}
+
+/// A generator being drained: the sink's index in `Vm::sinks`, and whether resuming it may
+/// collect garbage (the native holds nothing unrooted).
+struct Drain {
+    at: usize,
+    g: Value,
+    gc_safe: bool,
+}
+
+impl Vm {
+    /// Start draining `g`. `gc_safe`: the caller holds no unrooted values, so the generator
+    /// may collect garbage (only honoured when no other native is below, see
+    /// `Vm::native_depth`: that one may hold unrooted values).
+    fn drain_open(&mut self, g: Value, kind: SinkKind, acc: Value, gc_safe: bool) -> Drain {
+        self.sinks.push(Sink {
+            gen: Value::NULL,
+            kind,
+            acc,
+            items: Vec::new(),
+        });
+        Drain {
+            at: self.sinks.len() - 1,
+            g,
+            gc_safe: gc_safe && self.native_depth <= 1,
+        }
+    }
+
+    /// Resume the drained generator until it yields an item its sink refuses (`Some`) or
+    /// finishes (`None`).
+    fn drain_next(&mut self, d: &Drain) -> PyResult<Option<Value>> {
+        self.sinks[d.at].gen = d.g;
+        let r = if d.gc_safe {
+            self.gc_transparent += 1;
+            let r = self.resume_generator(d.g);
+            self.gc_transparent -= 1;
+            r
+        } else {
+            self.resume_generator(d.g)
+        };
+        self.sinks[d.at].gen = Value::NULL;
+        r
+    }
+
+    fn drain_close(&mut self, d: Drain) -> Sink {
+        debug_assert_eq!(
+            self.sinks.len(),
+            d.at + 1,
+            "sinks are closed innermost first"
+        );
+        self.sinks.pop().expect("the drain's sink")
+    }
+}
+
+/// Is `v` a generator object?
+#[inline]
+pub(crate) fn is_generator(v: Value) -> bool {
+    matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_)))
+}
+
+/// All items of generator `g` (`ops::collect` / `ops::collect_gc_safe` for a generator).
+pub(crate) fn collect_generator(vm: &mut Vm, g: Value, gc_safe: bool) -> PyResult<Vec<Value>> {
+    let d = vm.drain_open(g, SinkKind::Collect, Value::NULL, gc_safe);
+    let r = (|| {
+        // The Collect sink takes every item: the generator only ever returns or raises.
+        while let Some(x) = vm.drain_next(&d)? {
+            vm.sinks[d.at].items.push(x);
+        }
+        // langdata: `list(huge_generator)` under --max-heap.
+        if crate::alloc::over_limit() {
+            let args = vm.new_tuple(vec![]);
+            return Err(crate::PyErr(
+                vm.exc_from_args(crate::object::Ty::MemoryError, args),
+            ));
+        }
+        Ok(())
+    })();
+    let sink = vm.drain_close(d);
+    r.map(|_| sink.items)
+}
+
+/// `sum(g, start)` for generator `g`.
+pub(crate) fn sum_generator(vm: &mut Vm, g: Value, start: Value) -> PyResult<Value> {
+    let d = vm.drain_open(g, SinkKind::Sum, start, true);
+    let r = (|| loop {
+        let Some(x) = vm.drain_next(&d)? else {
+            return Ok(vm.sinks[d.at].acc);
+        };
+        // Refused: the general `+` (the generator is suspended; acc stays rooted in the sink).
+        let acc = vm.sinks[d.at].acc;
+        let total = ops::binary_op(vm, BinaryOp::Add, acc, x)?;
+        vm.sinks[d.at].acc = total;
+    })();
+    vm.drain_close(d);
+    r
+}
+
+/// `any(g)` (`stop_on` true) / `all(g)` (false) for generator `g`.
+pub(crate) fn any_all_generator(vm: &mut Vm, g: Value, stop_on: bool) -> PyResult<bool> {
+    let d = vm.drain_open(g, SinkKind::Truth { stop_on }, Value::NULL, true);
+    let r = (|| loop {
+        let Some(x) = vm.drain_next(&d)? else {
+            return Ok(!stop_on);
+        };
+        if ops::truthy(vm, x)? == stop_on {
+            return Ok(stop_on);
+        }
+    })();
+    vm.drain_close(d);
+    r
+}
+
+/// `min(g)` / `max(g)` without key for generator `g`: the best item, None when `g` is empty.
+/// `want` is Less for min, Greater for max; equal items keep the first.
+pub(crate) fn best_of_generator(vm: &mut Vm, g: Value, want: Ordering) -> PyResult<Option<Value>> {
+    let d = vm.drain_open(g, SinkKind::Best { want }, Value::NULL, true);
+    let op = if want == Ordering::Greater {
+        CompareOp::Gt
+    } else {
+        CompareOp::Lt
+    };
+    let r = (|| loop {
+        let next = vm.drain_next(&d)?;
+        let best = vm.sinks[d.at].acc;
+        let Some(x) = next else {
+            return Ok((!best.is_null()).then_some(best));
+        };
+        // Refused: the general comparison (it may call `__lt__`/`__gt__`).
+        if best.is_null() || ops::compare(vm, op, x, best)? {
+            vm.sinks[d.at].acc = x;
+        }
+    })();
+    vm.drain_close(d);
+    r
+}
