@@ -67,15 +67,29 @@ impl Sink {
             .chain(self.items.iter().copied())
     }
 
-    /// Fold `v` in without running Python code, or refuse it (`false`).
-    #[inline]
-    fn absorb(&mut self, vm: &mut Vm, v: Value) -> bool {
+    /// Fold `v` in without running Python code or allocating a heap object, or refuse it
+    /// (`false`). Inline and call-free except for the Vec growth of `Collect`, so that the hot
+    /// YIELD_VALUE can use it with `grow` false (see `absorb_hot`).
+    #[inline(always)]
+    fn absorb(&mut self, v: Value, grow: bool) -> bool {
         match self.kind {
             SinkKind::Collect => {
-                self.items.push(v);
-                true
+                if self.items.len() < self.items.capacity() {
+                    // SAFETY: there is spare capacity for one more item.
+                    unsafe {
+                        self.items.as_mut_ptr().add(self.items.len()).write(v);
+                        self.items.set_len(self.items.len() + 1);
+                    }
+                    true
+                } else if grow {
+                    self.items.reserve(self.items.len().max(8));
+                    self.items.push(v);
+                    true
+                } else {
+                    false
+                }
             }
-            SinkKind::Sum => match sum_fast(vm, self.acc, v) {
+            SinkKind::Sum => match sum_fast(self.acc, v) {
                 Some(total) => {
                     self.acc = total;
                     true
@@ -83,7 +97,7 @@ impl Sink {
                 None => false,
             },
             SinkKind::Truth { stop_on } => builtin_truth(v).is_some_and(|t| t != stop_on),
-            SinkKind::Best { want } => match better(vm, want, v, self.acc) {
+            SinkKind::Best { want } => match better(want, v, self.acc) {
                 Some(true) => {
                     self.acc = v;
                     true
@@ -95,15 +109,21 @@ impl Sink {
     }
 }
 
-/// `acc + x` when both are small ints, bools or floats (int + bool is an int, as in CPython's
-/// `sum`, whose int fast path takes bools); None: the general `+` must run.
-#[inline]
-pub(crate) fn sum_fast(vm: &mut Vm, acc: Value, x: Value) -> Option<Value> {
-    if Value::both_small_ints(acc, x) {
-        return Some(vm.int(acc.as_small_int() + x.as_small_int()));
-    }
-    if acc.is_small_int() && x.is_bool() {
-        return Some(vm.int(acc.as_small_int() + x.as_bool() as i64));
+/// `acc + x` when both are small ints, bools or floats and the sum is inline (int + bool is an
+/// int, as in CPython's `sum`, whose int fast path takes bools); None: the general `+`.
+#[inline(always)]
+fn sum_fast(acc: Value, x: Value) -> Option<Value> {
+    if acc.is_small_int() {
+        let n = if x.is_small_int() {
+            x.as_small_int()
+        } else if x.is_bool() {
+            x.as_bool() as i64
+        } else {
+            return None;
+        };
+        // Small ints are 48-bit: the i64 sum cannot overflow.
+        let t = acc.as_small_int() + n;
+        return Value::fits_small(t).then(|| Value::small_int(t));
     }
     if acc.is_float() && x.is_float() {
         return Some(Value::float(acc.as_float() + x.as_float()));
@@ -112,6 +132,7 @@ pub(crate) fn sum_fast(vm: &mut Vm, acc: Value, x: Value) -> Option<Value> {
 }
 
 /// `bool(v)` for the types whose truth runs no Python code; None for others.
+#[inline(always)]
 fn builtin_truth(v: Value) -> Option<bool> {
     if v.is_bool() {
         return Some(v.as_bool());
@@ -135,45 +156,67 @@ fn builtin_truth(v: Value) -> Option<bool> {
 }
 
 /// Is `v` better than `best` (`v < best` for min, `v > best` for max; a NULL `best` loses)?
-/// None when the comparison could run Python code (or raise): the native compares.
-fn better(vm: &mut Vm, want: Ordering, v: Value, best: Value) -> Option<bool> {
-    let pure = |x: Value| x.is_small_int() || x.is_float() || x.as_str().is_some();
-    if !pure(v) {
-        return None;
-    }
-    if best.is_null() {
+/// Only for two small ints, two floats or two strs (whose comparisons run no Python code and
+/// cannot fail; str order is code point order, which is UTF-8 byte order); None otherwise:
+/// the native compares.
+#[inline(always)]
+fn better(want: Ordering, v: Value, best: Value) -> Option<bool> {
+    let o = if v.is_small_int() && best.is_small_int() {
+        v.as_small_int().cmp(&best.as_small_int())
+    } else if v.is_float() && best.is_float() {
+        // NaN compares false both ways, as in CPython (`v < nan` is False: keep the best).
+        match v.as_float().partial_cmp(&best.as_float()) {
+            Some(o) => o,
+            None => return Some(false),
+        }
+    } else if let (Some(a), Some(b)) = (v.as_str(), best.as_str()) {
+        a.s.as_bytes().cmp(b.s.as_bytes())
+    } else if best.is_null() && (v.is_small_int() || v.is_float() || v.as_str().is_some()) {
         return Some(true);
-    }
-    let same = (v.is_small_int() && best.is_small_int())
-        || (v.is_float() && best.is_float())
-        || (v.as_str().is_some() && best.as_str().is_some());
-    if !same {
-        return None;
-    }
-    let op = if want == Ordering::Greater {
-        CompareOp::Gt
     } else {
-        CompareOp::Lt
+        return None;
     };
-    ops::compare(vm, op, v, best).ok()
+    Some(o == want)
 }
 
-/// YIELD_VALUE's hook: if the running generator `gen` is being drained by the innermost sink
-/// and the sink takes `v`, the generator continues as if resumed by `next()` (None pushed as
-/// the `yield`'s value) and this returns true.
+/// YIELD_VALUE's hook (its full semantics, `body::YIELD_VALUE`): if the running generator
+/// `gen` is being drained by the innermost sink and the sink takes `v` (already popped), the
+/// generator continues as if resumed by `next()` (None pushed as the `yield`'s value) and this
+/// returns true.
 #[inline]
 pub(super) fn absorb_yield(vm: &mut Vm, r: &mut Regs, gen: Value, v: Value) -> bool {
-    let Some(mut sink) = vm.sinks.pop() else {
+    let Some(sink) = vm.sinks.last_mut() else {
         return false;
     };
-    let taken = sink.gen == gen && sink.absorb(vm, v);
-    vm.sinks.push(sink);
+    let taken = sink.gen == gen && sink.absorb(v, true);
     if taken {
         // SAFETY: YIELD_VALUE popped `v`; its slot takes the sent value.
         unsafe {
             *r.sp = Value::NONE;
             r.sp = r.sp.add(1);
         }
+    }
+    taken
+}
+
+/// The hot YIELD_VALUE's fast path: as `absorb_yield` with the value still on top of the
+/// stack, scalar work only and no calls (tail dispatch keeps its sibling calls). False: run
+/// the full semantics.
+#[inline(always)]
+pub(super) fn absorb_hot(vm: &mut Vm, r: &mut Regs) -> bool {
+    let Some(sink) = vm.sinks.last_mut() else {
+        return false;
+    };
+    let Some(f) = vm.frames.last() else {
+        return false;
+    };
+    // SAFETY: YIELD_VALUE's operand is on top of the stack.
+    let top = unsafe { r.sp.sub(1) };
+    // SAFETY: as above.
+    let taken = sink.gen == f.gen && sink.absorb(unsafe { *top }, false);
+    if taken {
+        // SAFETY: the yielded value's slot takes the sent value.
+        unsafe { *top = Value::NONE };
     }
     taken
 }

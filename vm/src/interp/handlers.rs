@@ -245,7 +245,6 @@ outlined!(
     MAKE_FUNCTION,
     RETURN_CONST,
     RETURN_GENERATOR,
-    YIELD_VALUE,
     FORMAT_VALUE,
     IMPORT_NAME,
     IMPORT_FROM,
@@ -312,6 +311,16 @@ pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     }
     push(r, v);
     Ok(())
+}
+
+// --- genloop --- a generator drained by a native (sum, list, ...) hands most values to its
+// sink here and runs on (`gen_sink.rs`); the rest suspend it (`body::YIELD_VALUE`).
+#[inline(always)]
+pub fn YIELD_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+    if super::gen_sink::absorb_hot(vm, r) {
+        return Ok(());
+    }
+    slow()
 }
 
 // --- calls --- superinstructions over a LOAD_FAST and the load after it (which stays in
