@@ -1438,8 +1438,11 @@ fn str_map(
     name: &str,
     f: fn(&str) -> String,
 ) -> PyResult<Value> {
-    no_kw(vm, name, kwnames)?;
-    method_arity(vm, name, args, 0, 0)?;
+    // --- genloop --- `s.upper()`: no arguments to check (the common call)
+    if args.len() != 1 || !kwnames.is_null() {
+        no_kw(vm, name, kwnames)?;
+        method_arity(vm, name, args, 0, 0)?;
+    }
     let r = f(this_str(args));
     Ok(vm.new_string(r))
 }
@@ -1496,6 +1499,12 @@ fn affix(
     name: &str,
     f: fn(&str, &str, Option<i64>, Option<i64>) -> bool,
 ) -> PyResult<Value> {
+    // --- genloop --- `s.startswith("x")`: one str argument, nothing to check or convert
+    if let ([_, p], true) = (args, kwnames.is_null()) {
+        if let Some(p) = p.as_str() {
+            return Ok(Value::bool(f(this_str(args), &p.s, None, None)));
+        }
+    }
     no_kw(vm, name, kwnames)?;
     method_arity(vm, name, args, 1, 3)?;
     let (start, end) = range_args(vm, args, 2)?;
