@@ -316,11 +316,13 @@ pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 // --- genloop --- a generator drained by a native (sum, list, ...) hands most values to its
 // sink here and runs on (`gen_sink.rs`); the rest suspend it (`body::YIELD_VALUE`).
 #[inline(always)]
-pub fn YIELD_VALUE(vm: &mut Vm, r: &mut Regs, _arg: u32) -> Step {
+pub fn YIELD_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     if super::gen_sink::absorb_hot(vm, r) {
         return Ok(());
     }
-    slow()
+    // Straight out of line (not `slow()`, one more dispatch hop): a suspending yield is a
+    // frame switch anyway.
+    outline(vm, r, arg, cold::YIELD_VALUE)
 }
 
 // --- calls --- superinstructions over a LOAD_FAST and the load after it (which stays in
