@@ -604,6 +604,7 @@ impl Vm {
         r.fp = caller.base;
         r.sp = f.ret.wrapping_add(1);
         self.chunk = caller.chunk as usize;
+        super::for_iter::enumerate_yield(r, f.ret, v); // --- genloop ---
         Ok(())
     }
 
