@@ -38,6 +38,9 @@ use crate::{ops, PyResult};
 pub(crate) enum SinkKind {
     /// Keep every item (`list(g)`, `tuple(g)`, `sorted(g)`, `"".join(g)`, ...).
     Collect,
+    /// Keep the items whose hash and equality are built in (str, int, float, bool, None):
+    /// `set(g)` adds them later, in order, unobservably (the new set is unreachable).
+    CollectHashable,
     /// `sum(g)`: add small ints, bools and floats to `acc`.
     Sum,
     /// `any(g)` (`stop_on` true) / `all(g)` (false): absorb items whose truth is built in and
@@ -74,6 +77,30 @@ impl Sink {
     fn absorb(&mut self, v: Value, grow: bool) -> bool {
         match self.kind {
             SinkKind::Collect => {
+                if self.items.len() < self.items.capacity() {
+                    // SAFETY: there is spare capacity for one more item.
+                    unsafe {
+                        self.items.as_mut_ptr().add(self.items.len()).write(v);
+                        self.items.set_len(self.items.len() + 1);
+                    }
+                    true
+                } else if grow {
+                    self.items.reserve(self.items.len().max(8));
+                    self.items.push(v);
+                    true
+                } else {
+                    false
+                }
+            }
+            SinkKind::CollectHashable => {
+                let builtin = v.is_small_int()
+                    || v.is_float()
+                    || v.is_bool()
+                    || v.is_none()
+                    || v.as_str().is_some();
+                if !builtin {
+                    return false;
+                }
                 if self.items.len() < self.items.capacity() {
                     // SAFETY: there is spare capacity for one more item.
                     unsafe {
@@ -350,6 +377,28 @@ pub(crate) fn best_of_generator(vm: &mut Vm, g: Value, want: Ordering) -> PyResu
         if best.is_null() || ops::compare(vm, op, x, best)? {
             vm.sinks[d.at].acc = x;
         }
+    })();
+    vm.drain_close(d);
+    r
+}
+
+/// `set(g)` / `frozenset(g)` for generator `g`: the items are added to the new set `s` (which
+/// nothing else can see yet) in the order they come; items with a user-defined hash are added
+/// as they come, with the generator suspended, so their `__hash__`/`__eq__` run when CPython
+/// runs them relative to the generator.
+pub(crate) fn set_from_generator(vm: &mut Vm, s: Value, g: Value) -> PyResult<()> {
+    let d = vm.drain_open(g, SinkKind::CollectHashable, s, true);
+    let r = (|| loop {
+        let next = vm.drain_next(&d);
+        // Add what the sink took (built-in hashes: nothing runs Python code).
+        let taken = std::mem::take(&mut vm.sinks[d.at].items);
+        for &x in &taken {
+            crate::set_ops::add(vm, s, x)?;
+        }
+        vm.sinks[d.at].items = taken;
+        vm.sinks[d.at].items.clear();
+        let Some(x) = next? else { return Ok(()) };
+        crate::set_ops::add(vm, s, x)?;
     })();
     vm.drain_close(d);
     r
