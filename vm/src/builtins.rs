@@ -1219,7 +1219,22 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
                     }
                 } else {
                     for (i, item) in ops::collect(vm, x)?.into_iter().enumerate() {
-                        let kv = ops::collect(vm, item)?;
+                        // --- genloop --- a (key, value) tuple needs no list of its items
+                        if let Some(&[k, v]) = item.as_tuple().map(|t| &t[..]) {
+                            ops::dict_set(vm, d, k, v)?;
+                            continue;
+                        }
+                        // PySequence_Fast: a TypeError from iterating becomes this message.
+                        let kv = ops::collect(vm, item).map_err(|e| {
+                            if e.0.as_exc().is_some_and(|x| x.ty == Ty::TypeError) {
+                                let msg = format!(
+                                    "cannot convert dictionary update sequence element #{i} to a sequence"
+                                );
+                                vm.new_exc(Ty::TypeError, &msg)
+                            } else {
+                                e
+                            }
+                        })?;
                         if kv.len() != 2 {
                             let msg = format!(
                                 "dictionary update sequence element #{i} has length {}; 2 is required",
