@@ -1220,7 +1220,7 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
                 } else {
                     for (i, item) in ops::collect(vm, x)?.into_iter().enumerate() {
                         // --- genloop --- a (key, value) tuple needs no list of its items
-                        if let Some(&[k, v]) = item.as_tuple().map(|t| &t[..]) {
+                        if let Some(&[k, v]) = item.as_tuple() {
                             ops::dict_set(vm, d, k, v)?;
                             continue;
                         }
