@@ -474,6 +474,28 @@ fn min_max(
             }
         }
     }
+    // --- genloop --- `min(genexpr)` / `max(genexpr)`: drained, no list of the items; with
+    // a key, each item's key is computed as it comes (CPython's order of calls).
+    if let [src] = pos {
+        let best = match key {
+            None if crate::interp::gen_sink::is_generator(*src) => {
+                crate::interp::gen_sink::best_of_generator(vm, *src, want)?
+            }
+            Some(k) => best_by_key(vm, *src, k, want)?,
+            None => None,
+        };
+        if let Some(best) = best {
+            return Ok(best);
+        }
+        if key.is_some() || crate::interp::gen_sink::is_generator(*src) {
+            return default.ok_or_else(|| {
+                vm.new_exc(
+                    Ty::ValueError,
+                    &format!("{name}() arg is an empty sequence"),
+                )
+            });
+        }
+    }
     let items = match pos.len() {
         0 => {
             return Err(vm.new_exc(
@@ -532,6 +554,43 @@ fn min_max(
     r
 }
 
+// --- genloop ---
+/// The first item of `iterable` whose `key` is the least (`want` Less) or greatest, None when
+/// it is empty. Items and keys alternate as in CPython's `min_max`.
+fn best_by_key(
+    vm: &mut Vm,
+    iterable: Value,
+    key: Value,
+    want: std::cmp::Ordering,
+) -> PyResult<Option<Value>> {
+    let op = if want == std::cmp::Ordering::Greater {
+        nanopy_compiler::bytecode::CompareOp::Gt
+    } else {
+        nanopy_compiler::bytecode::CompareOp::Lt
+    };
+    let it = ops::iter(vm, iterable)?;
+    let roots = vm.native_roots.len();
+    // [iterator, best item, its key]
+    vm.native_roots.extend([it, Value::NULL, Value::NULL]);
+    let r = (|| {
+        while let Some(x) = ops::next(vm, it)? {
+            vm.native_roots.push(x);
+            let k = vm.call(key, &[x]);
+            vm.native_roots.pop();
+            let k = k?;
+            let best_key = vm.native_roots[roots + 2];
+            if best_key.is_null() || ops::compare(vm, op, k, best_key)? {
+                vm.native_roots[roots + 1] = x;
+                vm.native_roots[roots + 2] = k;
+            }
+        }
+        let best = vm.native_roots[roots + 1];
+        Ok((!best.is_null()).then_some(best))
+    })();
+    vm.native_roots.truncate(roots);
+    r
+}
+
 fn min(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     min_max(vm, args, kwnames, "min", std::cmp::Ordering::Less)
 }
@@ -559,6 +618,10 @@ fn sum(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
             Ty::TypeError,
             "sum() can't sum strings [use ''.join(seq) instead]",
         ));
+    }
+    // --- genloop --- a generator is drained without suspending it per item
+    if crate::interp::gen_sink::is_generator(pos[0]) {
+        return crate::interp::gen_sink::sum_generator(vm, pos[0], acc);
     }
     // langdata: iterate (no list of all the items); the running total stays rooted so a
     // generator being summed may collect garbage.
@@ -937,6 +1000,10 @@ fn ord(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 
 fn all(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let v = exactly_one(vm, "all", args, kwnames)?;
+    if crate::interp::gen_sink::is_generator(v) {
+        return crate::interp::gen_sink::any_all_generator(vm, v, false).map(Value::bool);
+        // --- genloop ---
+    }
     let it = ops::iter(vm, v)?;
     while let Some(x) = ops::next(vm, it)? {
         if !ops::truthy(vm, x)? {
@@ -948,6 +1015,10 @@ fn all(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
 
 fn any(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     let v = exactly_one(vm, "any", args, kwnames)?;
+    if crate::interp::gen_sink::is_generator(v) {
+        return crate::interp::gen_sink::any_all_generator(vm, v, true).map(Value::bool);
+        // --- genloop ---
+    }
     let it = ops::iter(vm, v)?;
     while let Some(x) = ops::next(vm, it)? {
         if ops::truthy(vm, x)? {
@@ -1148,7 +1219,22 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
                     }
                 } else {
                     for (i, item) in ops::collect(vm, x)?.into_iter().enumerate() {
-                        let kv = ops::collect(vm, item)?;
+                        // --- genloop --- a (key, value) tuple needs no list of its items
+                        if let Some(&[k, v]) = item.as_tuple() {
+                            ops::dict_set(vm, d, k, v)?;
+                            continue;
+                        }
+                        // PySequence_Fast: a TypeError from iterating becomes this message.
+                        let kv = ops::collect(vm, item).map_err(|e| {
+                            if e.0.as_exc().is_some_and(|x| x.ty == Ty::TypeError) {
+                                let msg = format!(
+                                    "cannot convert dictionary update sequence element #{i} to a sequence"
+                                );
+                                vm.new_exc(Ty::TypeError, &msg)
+                            } else {
+                                e
+                            }
+                        })?;
                         if kv.len() != 2 {
                             let msg = format!(
                                 "dictionary update sequence element #{i} has length {}; 2 is required",
@@ -1367,8 +1453,11 @@ fn str_map(
     name: &str,
     f: fn(&str) -> String,
 ) -> PyResult<Value> {
-    no_kw(vm, name, kwnames)?;
-    method_arity(vm, name, args, 0, 0)?;
+    // --- genloop --- `s.upper()`: no arguments to check (the common call)
+    if args.len() != 1 || !kwnames.is_null() {
+        no_kw(vm, name, kwnames)?;
+        method_arity(vm, name, args, 0, 0)?;
+    }
     let r = f(this_str(args));
     Ok(vm.new_string(r))
 }
@@ -1425,6 +1514,12 @@ fn affix(
     name: &str,
     f: fn(&str, &str, Option<i64>, Option<i64>) -> bool,
 ) -> PyResult<Value> {
+    // --- genloop --- `s.startswith("x")`: one str argument, nothing to check or convert
+    if let ([_, p], true) = (args, kwnames.is_null()) {
+        if let Some(p) = p.as_str() {
+            return Ok(Value::bool(f(this_str(args), &p.s, None, None)));
+        }
+    }
     no_kw(vm, name, kwnames)?;
     method_arity(vm, name, args, 1, 3)?;
     let (start, end) = range_args(vm, args, 2)?;

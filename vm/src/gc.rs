@@ -306,18 +306,22 @@ impl Heap {
     /// The collection that is due: a minor one (young objects only) unless the old
     /// generation has grown past `major_at` or memory is over its limit.
     pub fn collect(&mut self, roots: &[Value]) {
-        let major = if self.fixed_threshold {
+        if self.major_due() {
+            self.collect_major(roots)
+        } else {
+            self.collect_minor(roots)
+        }
+    }
+
+    /// Is the collection that is due a major one?
+    pub fn major_due(&self) -> bool {
+        if self.fixed_threshold {
             self.collections % 4 == 3
         } else {
             // `allocated_since` (objects and charged payload) bounds what this collection
             // would promote: a big list made just now counts at once, so a dead one of the
             // same size goes before the next is made (sieve's lists; 53 -> 30 MB peak).
             self.old_weight + self.allocated_since >= self.major_at || crate::alloc::over_limit()
-        };
-        if major {
-            self.collect_major(roots)
-        } else {
-            self.collect_minor(roots)
         }
     }
 
@@ -355,7 +359,7 @@ impl Heap {
     /// collection and from sticky objects, free the other young objects, and make the
     /// survivors old. Correct because an old object that no barrier listed has not been
     /// written since it became old, when everything it referred to was made old with it.
-    fn collect_minor(&mut self, roots: &[Value]) {
+    pub fn collect_minor(&mut self, roots: &[Value]) {
         self.peak = self.peak.max(self.live_objects());
         let mut work = std::mem::take(&mut self.work);
         work.clear();

@@ -1615,29 +1615,14 @@ pub fn next(vm: &mut Vm, it: Value) -> PyResult<Option<Value>> {
 
 // --- langdata ---
 /// `collect` for callers that hold no unrooted values (their operands are on the VM stack):
-/// a generator's items accumulate in a rooted list, so its frames may collect garbage.
+/// a generator's items accumulate in its drain's sink (a root), so its frames may collect
+/// garbage.
 pub fn collect_gc_safe(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
-    if vm.native_depth > 1 || !matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_))) {
-        return collect(vm, v);
+    if crate::interp::gen_sink::is_generator(v) {
+        // --- genloop --- drained in one run; the items are rooted by the sink
+        return crate::interp::gen_sink::collect_generator(vm, v, true);
     }
-    let acc = vm.new_list(Vec::new());
-    vm.native_roots.push(acc);
-    let r = (|| {
-        while let Some(x) = vm.next_gc_safe(v)? {
-            let l = acc.as_list().expect("list");
-            let len = l.borrow().len();
-            vm.heap
-                .list_store_barrier(acc.as_obj().expect("list"), len, x);
-            l.borrow_mut().push(x);
-            if crate::alloc::over_limit() {
-                let args = vm.new_tuple(vec![]);
-                return Err(PyErr(vm.exc_from_args(Ty::MemoryError, args)));
-            }
-        }
-        Ok(())
-    })();
-    vm.native_roots.pop();
-    r.map(|_| std::mem::take(&mut *acc.as_list().expect("list").borrow_mut()))
+    collect(vm, v)
 }
 
 /// All items of an iterable.
@@ -1647,6 +1632,9 @@ pub fn collect(vm: &mut Vm, v: Value) -> PyResult<Vec<Value>> {
     }
     if let Some(l) = v.as_list() {
         return Ok(l.borrow().clone());
+    }
+    if crate::interp::gen_sink::is_generator(v) {
+        return crate::interp::gen_sink::collect_generator(vm, v, false); // --- genloop ---
     }
     let it = iter(vm, v)?;
     let mut out = Vec::new();

@@ -133,7 +133,12 @@ pub fn update(vm: &mut Vm, s: Value, other: Value) -> PyResult<()> {
 pub fn from_iterable(vm: &mut Vm, iterable: Value, frozen: bool) -> PyResult<Value> {
     let s = new_set(vm, frozen);
     vm.native_roots.push(s);
-    let r = update(vm, s, iterable);
+    // --- genloop --- `set(genexpr)`: drained without suspending it per item
+    let r = if crate::interp::gen_sink::is_generator(iterable) {
+        crate::interp::gen_sink::set_from_generator(vm, s, iterable)
+    } else {
+        update(vm, s, iterable)
+    };
     vm.native_roots.pop();
     r.map(|_| s)
 }

@@ -34,6 +34,16 @@ pub(super) fn fused_pair(vm: &mut Vm, r: &mut Regs, it: Value, arg: u32) -> Opti
     {
         return None;
     }
+    // --- genloop --- `enumerate(generator)`: the generator runs on this loop; its yield
+    // lays the pair out (`enumerate_yield`).
+    if let Some(ObjKind::Enumerate { iter, count }) = it.as_obj().map(|o| &o.kind) {
+        if Value::fits_small(count.get())
+            && matches!(iter.as_obj().map(|o| &o.kind), Some(ObjKind::Generator(_)))
+            && vm.push_generator_frame(r, *iter, Value::NONE)
+        {
+            return Some(Ok(()));
+        }
+    }
     let pair = match next_pair(vm, r, it) {
         Ok(p) => p,
         Err(e) => return Some(Err(vm.throw(e))),
@@ -123,4 +133,30 @@ fn list_next(it: Value) -> Option<Option<Value>> {
     let l = seq.as_list()?.borrow();
     let i = index.get();
     Some(l.get(i).copied().inspect(|_| index.set(i + 1)))
+}
+
+// --- genloop ---
+/// A generator resumed by `fused_pair` for `enumerate` yielded `v` into `ret` (the slot after
+/// the enumerate object, which sits at `ret - 1`): lay out the pair as the fused
+/// UNPACK_SEQUENCE would (`v` under the count), count on, and continue past the UNPACK.
+/// False when the iterator below is not an enumerate (a plain FOR_ITER or SEND resumed it).
+#[inline]
+pub(super) fn enumerate_yield(r: &mut Regs, ret: *mut Value, v: Value) -> bool {
+    // SAFETY: an inline generator's result slot follows its iterator / receiver slot.
+    let below = unsafe { *ret.sub(1) };
+    let Some(ObjKind::Enumerate { count, .. }) = below.as_obj().map(|o| &o.kind) else {
+        return false;
+    };
+    let n = count.get();
+    count.set(n + 1);
+    // SAFETY: `fused_pair` resumed the generator from FOR_ITER with an UNPACK_SEQUENCE 2 next,
+    // which leaves one more value than FOR_ITER: the frame has room for both; `r.ip` is the
+    // caller's ip, at that UNPACK_SEQUENCE.
+    unsafe {
+        *ret = v;
+        *ret.add(1) = Value::small_int(n); // `fused_pair` checked that it fits
+        r.sp = ret.add(2);
+        r.ip = r.ip.add(1);
+    }
+    true
 }

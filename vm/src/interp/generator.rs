@@ -8,6 +8,9 @@
 //! generator a frame of its own outside the data stack (which the call path, which puts a
 //! callee's frame on its arguments in the caller's stack, could not use).
 //!
+//! Natives that drain a generator (`sum`, `list`, `any`, ...) do not suspend it per item:
+//! YIELD_VALUE hands the value to the native's sink and the frame runs on (`gen_sink.rs`).
+//!
 //! Delegation: a generator suspended inside a `yield from` loop (see
 //! `compiler/src/codegen/yield_from.rs`) has the receiver on top of its saved stack; `throw`
 //! and `close` go to the receiver first, as CPython's `gen_throw` does.
@@ -604,6 +607,7 @@ impl Vm {
         r.fp = caller.base;
         r.sp = f.ret.wrapping_add(1);
         self.chunk = caller.chunk as usize;
+        super::for_iter::enumerate_yield(r, f.ret, v); // --- genloop ---
         Ok(())
     }
 

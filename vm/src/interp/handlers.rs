@@ -245,7 +245,6 @@ outlined!(
     MAKE_FUNCTION,
     RETURN_CONST,
     RETURN_GENERATOR,
-    YIELD_VALUE,
     FORMAT_VALUE,
     IMPORT_NAME,
     IMPORT_FROM,
@@ -312,6 +311,18 @@ pub fn LOAD_FAST(_vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     }
     push(r, v);
     Ok(())
+}
+
+// --- genloop --- a generator drained by a native (sum, list, ...) hands most values to its
+// sink here and runs on (`gen_sink.rs`); the rest suspend it (`body::YIELD_VALUE`).
+#[inline(always)]
+pub fn YIELD_VALUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
+    if super::gen_sink::absorb_hot(vm, r) {
+        return Ok(());
+    }
+    // Straight out of line (not `slow()`, one more dispatch hop): a suspending yield is a
+    // frame switch anyway.
+    outline(vm, r, arg, cold::YIELD_VALUE)
 }
 
 // --- calls --- superinstructions over a LOAD_FAST and the load after it (which stays in
@@ -772,14 +783,39 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
+// --- genloop --- `if s:` on a str, int, float, None, list or tuple tests inline (`if f` in a
+// generator expression filter took the slow path for every str).
+/// The truth of `v` when it needs no call (`ops::truthy` has the rest).
+#[inline(always)]
+fn quick_truth(v: Value) -> Option<bool> {
+    if v.is_bool() {
+        return Some(v.as_bool());
+    }
+    if v.is_small_int() {
+        return Some(v.as_small_int() != 0);
+    }
+    if v.is_float() {
+        return Some(v.as_float() != 0.0);
+    }
+    if v.is_none() {
+        return Some(false);
+    }
+    match &v.as_obj()?.kind {
+        ObjKind::Str(s) => Some(!s.s.is_empty()),
+        // SAFETY: reading the length only; no borrow is held across anything.
+        ObjKind::List(l) => Some(!unsafe { &*l.as_ptr() }.is_empty()),
+        ObjKind::Tuple(t) => Some(!t.is_empty()),
+        _ => None,
+    }
+}
+
 #[inline(always)]
 pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    let v = peek(r, 1);
-    if !v.is_bool() {
+    let Some(t) = quick_truth(peek(r, 1)) else {
         return slow();
-    }
+    };
     pop(r);
-    if !v.as_bool() {
+    if !t {
         jump(vm, r, arg);
     }
     Ok(())
@@ -787,12 +823,11 @@ pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 #[inline(always)]
 pub fn POP_JUMP_IF_TRUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    let v = peek(r, 1);
-    if !v.is_bool() {
+    let Some(t) = quick_truth(peek(r, 1)) else {
         return slow();
-    }
+    };
     pop(r);
-    if v.as_bool() {
+    if t {
         jump(vm, r, arg);
     }
     Ok(())
@@ -2451,6 +2486,12 @@ pub(super) mod body {
         let Some(ObjKind::Generator(cell)) = f.gen.as_obj().map(|o| &o.kind) else {
             return Err(vm.throw_new(Ty::SystemError, "YIELD_VALUE outside a generator"));
         };
+        // --- genloop --- a native draining this generator takes the value in place
+        let gen = f.gen;
+        if !vm.sinks.is_empty() && super::super::gen_sink::absorb_yield(vm, r, gen, v) {
+            return Ok(());
+        }
+        let f = vm.frame();
         // SAFETY: [base, sp) are the frame's initialised slots.
         let n = unsafe { r.sp.offset_from(f.base) }.max(0) as usize;
         let saved = unsafe { std::slice::from_raw_parts(f.base, n) };

@@ -23,6 +23,7 @@ pub mod call;
 mod call_ex;
 mod fastcall; // --- fastcall ---
 mod for_iter; // --- iterfast ---
+pub(crate) mod gen_sink; // --- genloop ---
 pub mod generator;
 pub mod handlers;
 mod init_frame; // --- iterfast ---
@@ -284,6 +285,9 @@ pub struct Vm {
     /// specialized call path. Stale only downwards (the capacity never shrinks), and
     /// refreshed on that call's slow path and whenever the recursion limit changes.
     pub(crate) frame_limit: usize,
+    // --- genloop ---
+    /// Natives draining a generator, innermost last (`gen_sink.rs`).
+    pub(crate) sinks: Vec<gen_sink::Sink>,
 }
 
 impl Vm {
@@ -334,6 +338,7 @@ impl Vm {
             inline_gens: Vec::new(),
             small_strs: Box::new([Value::NULL; 257]), // --- strings ---
             frame_limit: 0,                           // --- calls ---
+            sinks: Vec::new(),                        // --- genloop ---
         };
         vm.refresh_frame_limit();
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
@@ -1046,10 +1051,15 @@ impl Vm {
         roots.extend(self.attr_error); // --- bigint ---
         roots.push(self.main_globals); // --- bigint ---
         roots.extend(self.classes.roots()); // --- classes ---
+        let major = major || self.heap.major_due();
+        roots.extend(self.sinks.iter().flat_map(|s| s.roots(major))); // --- genloop ---
         if major {
             self.heap.collect_major(&roots);
         } else {
-            self.heap.collect(&roots);
+            self.heap.collect_minor(&roots);
+        }
+        for s in &mut self.sinks {
+            s.scanned = s.items.len();
         }
         self.gc_roots = roots;
     }

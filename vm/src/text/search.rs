@@ -157,6 +157,15 @@ pub fn count(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
 
 /// `tailmatch`: does `sub` occur at the start (or end) of `s[start:end]`?
 fn tailmatch(s: &str, sub: &str, start: Option<i64>, end: Option<i64>, at_end: bool) -> bool {
+    // --- genloop --- the whole string: a byte prefix/suffix of UTF-8 is a code-point one
+    // (no code-point index, no ASCII scan).
+    if start.is_none() && end.is_none() {
+        return if at_end {
+            s.ends_with(sub)
+        } else {
+            s.starts_with(sub)
+        };
+    }
     let t = Text::new(s);
     let (start, end) = t.adjust(start, end);
     let sub_len = char_len(sub);
