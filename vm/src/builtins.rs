@@ -1274,7 +1274,12 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
             arity(vm, "type", pos, 1, 1)?;
             Ok(vm.class_of(pos[0])) // --- classes ---
         }
-        Ty::Object => Ok(vm.heap.alloc(ObjKind::Tuple(Box::new([])))),
+        Ty::Object => {
+            if !pos.is_empty() || !kws.is_empty() {
+                return Err(vm.new_exc(Ty::TypeError, "object() takes no arguments"));
+            }
+            Ok(vm.heap.alloc(ObjKind::Object))
+        }
         _ => Err(vm.new_exc(Ty::TypeError, &format!("cannot create '{name}' instances"))),
     }
 }
@@ -1526,8 +1531,14 @@ fn affix(
     let s = this_str(args);
     if let Some(t) = args[1].as_tuple() {
         for p in t {
-            let p = str_arg(vm, "tuple for startswith must only contain str, not", *p)?;
-            if f(s, p, start, end) {
+            let Some(p) = p.as_str() else {
+                let msg = format!(
+                    "tuple for {name} must only contain str, not {}",
+                    type_name(*p)
+                );
+                return Err(vm.new_exc(Ty::TypeError, &msg));
+            };
+            if f(s, &p.s, start, end) {
                 return Ok(Value::TRUE);
             }
         }

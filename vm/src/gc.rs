@@ -668,6 +668,7 @@ fn is_leaf(kind: &ObjKind) -> bool {
             | ObjKind::Native(_)
             | ObjKind::RangeIter { .. }
             | ObjKind::NotImplemented
+            | ObjKind::Object
     )
 }
 
@@ -851,7 +852,7 @@ fn trace(o: &Obj, f: &mut impl FnMut(Value)) {
             f(*class);
             f(*this);
         }
-        ObjKind::NotImplemented => {}
+        ObjKind::NotImplemented | ObjKind::Object => {}
     }
 }
 

@@ -409,6 +409,8 @@ pub enum ObjKind {
     },
     /// The `NotImplemented` singleton.
     NotImplemented,
+    /// A bare `object()`: nothing but its identity (sentinels).
+    Object,
     // --- langdata ---
     /// Iterator over a set: next slot to look at, and the size the set must keep.
     SetIter {
@@ -646,6 +648,7 @@ impl Obj {
             ObjKind::Property { .. } => Ty::Property,
             ObjKind::Super { .. } => Ty::Super,
             ObjKind::NotImplemented => Ty::NotImplementedType,
+            ObjKind::Object => Ty::Object,
             ObjKind::SetIter { .. } => Ty::SetIterator,
             ObjKind::BuiltinIter(it) => it.ty(), // --- gaps ---
         }
