@@ -986,6 +986,7 @@ pub fn exception_init(vm: &mut Vm, args: &[Value], _kwnames: Value) -> PyResult<
     };
     let a = vm.new_tuple(args[1..].to_vec());
     if let Some(e) = this.as_exc() {
+        vm.heap.store_barrier(this, a);
         e.args.set(a);
     }
     Ok(Value::NONE)

@@ -52,6 +52,7 @@ impl Chain {
 /// CPython's `format_exc_check_arg` does, so the traceback may suggest a close name).
 pub fn name_error(vm: &mut Vm, msg: &str, name: Value) -> PyErr {
     let e = vm.new_exc(Ty::NameError, msg);
+    vm.heap.store_barrier(e.0, name);
     if let Some(x) = e.0.as_exc() {
         x.chain.name.set(name);
     }
@@ -117,6 +118,7 @@ fn construct_kw(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> Option<Py
     let e = vm.exc_from_args(t, a);
     if let Some(x) = e.as_exc() {
         for (k, v) in set {
+            vm.heap.store_barrier(e, v);
             match k {
                 "name" => x.chain.name.set(v),
                 // ImportError's `path` shares the `obj` slot: only one of them exists per type.
@@ -187,7 +189,8 @@ pub fn instantiate(vm: &mut Vm, v: Value, what: &str) -> PyResult<Value> {
 }
 
 /// `raise exc from cause` (cause already checked: an exception or None).
-pub fn set_cause(exc: Value, cause: Value) {
+pub fn set_cause(vm: &mut Vm, exc: Value, cause: Value) {
+    vm.heap.store_barrier(exc, cause);
     if let Some(e) = exc.as_exc() {
         e.chain.cause.set(cause);
         e.chain.suppress_context.set(true);
@@ -196,7 +199,7 @@ pub fn set_cause(exc: Value, cause: Value) {
 
 /// Implicit chaining at a raise (CPython's `_PyErr_SetObject`): the exception being handled
 /// becomes the new one's `__context__`, cutting any cycle this would create.
-pub fn set_context(vm: &Vm, exc: Value) {
+pub fn set_context(vm: &mut Vm, exc: Value) {
     let handled = vm.exc_info;
     if handled.is_none() || handled.is_null() || handled == exc {
         return;
@@ -211,6 +214,7 @@ pub fn set_context(vm: &Vm, exc: Value) {
         }
         o = ctx;
     }
+    vm.heap.store_barrier(exc, handled);
     e.chain.context.set(handled);
 }
 
@@ -275,17 +279,27 @@ pub fn setattr(vm: &mut Vm, exc: Value, name: &str, v: Value) -> PyResult<bool> 
     match name {
         "__cause__" => {
             check(vm, v, "cause")?;
-            set_cause(exc, v);
+            set_cause(vm, exc, v);
         }
         "__context__" => {
             check(vm, v, "context")?;
+            vm.heap.store_barrier(exc, v);
             e.chain.context.set(v);
         }
         "__suppress_context__" => e.chain.suppress_context.set(ops::truthy(vm, v)?),
         // --- gaps ---
-        "name" if has_name_attr(e.ty) => e.chain.name.set(v),
-        "obj" if e.ty.is_subtype(Ty::AttributeError) => e.chain.obj.set(v),
-        "path" if e.ty.is_subtype(Ty::ImportError) => e.chain.obj.set(v),
+        "name" if has_name_attr(e.ty) => {
+            vm.heap.store_barrier(exc, v);
+            e.chain.name.set(v)
+        }
+        "obj" if e.ty.is_subtype(Ty::AttributeError) => {
+            vm.heap.store_barrier(exc, v);
+            e.chain.obj.set(v)
+        }
+        "path" if e.ty.is_subtype(Ty::ImportError) => {
+            vm.heap.store_barrier(exc, v);
+            e.chain.obj.set(v)
+        }
         _ => return Ok(false),
     }
     Ok(true)

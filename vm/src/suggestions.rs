@@ -223,6 +223,7 @@ pub fn attribute_error(vm: &mut Vm, obj: Value, name: Value, msg: &str) -> PyErr
     let e = vm.new_exc(Ty::AttributeError, msg);
     vm.attr_error = [e.0, obj, name];
     // --- gaps --- and as the exception's `name`/`obj`, which the suggestion reads
+    vm.heap.barrier(e.0);
     if let Some(x) = e.0.as_exc() {
         x.chain.name.set(name);
         x.chain.obj.set(obj);

@@ -650,7 +650,7 @@ impl Vm {
         let e = self
             .new_exc(Ty::RuntimeError, "generator raised StopIteration")
             .0;
-        crate::exceptions::set_cause(e, stop);
+        crate::exceptions::set_cause(self, e, stop);
         if let Some(x) = e.as_exc() {
             x.chain.context.set(stop);
         }

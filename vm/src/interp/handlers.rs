@@ -2608,7 +2608,7 @@ pub(super) mod body {
             } else {
                 tri!(vm, ex::instantiate(vm, cause, "exception causes"))
             };
-            ex::set_cause(exc, c);
+            ex::set_cause(vm, exc, c);
         }
         ex::set_context(vm, exc);
         Err(vm.throw(crate::PyErr(exc)))

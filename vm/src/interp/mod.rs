@@ -751,6 +751,7 @@ impl Vm {
             // --- iterfast --- the instantiation shim is invisible in tracebacks.
             if fresh && f.code_val() != self.init_shim {
                 if let Some(e) = exc.as_exc() {
+                    self.heap.barrier(exc);
                     let mut tb = e.traceback.borrow_mut();
                     // First raised here: chain to the exception being handled.
                     let new = tb.is_empty();

@@ -44,6 +44,7 @@ pub fn import(vm: &mut Vm, name: Value) -> PyResult<Value> {
     let not_found = |vm: &mut Vm| {
         let msg = format!("No module named '{n}'");
         let e = vm.new_exc(Ty::ModuleNotFoundError, &msg);
+        vm.heap.store_barrier(e.0, name);
         if let Some(x) = e.0.as_exc() {
             x.chain.name.set(name); // --- gaps --- `e.name`, as CPython's import sets it
         }
