@@ -1118,6 +1118,59 @@ pub fn slice_indices(vm: &mut Vm, s: Value, len: i64) -> PyResult<(i64, i64, i64
     Ok((start, stop, step, count))
 }
 
+/// The items of `value` assigned to a list slice; CPython's `PySequence_Fast` message when
+/// `value` cannot be iterated.
+fn assigned_items(vm: &mut Vm, value: Value) -> PyResult<Vec<Value>> {
+    if value.as_list().is_some() || value.as_tuple().is_some() {
+        return collect(vm, value);
+    }
+    match iter(vm, value) {
+        Ok(it) => {
+            vm.native_roots.push(it);
+            let r = collect(vm, it);
+            vm.native_roots.pop();
+            r
+        }
+        Err(e) if e.0.as_exc().is_some_and(|x| x.ty == Ty::TypeError) => {
+            Err(vm.new_exc(Ty::TypeError, "can only assign an iterable"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `dst[start:stop] = src` for two lists and small-int or None bounds (fannkuch's
+/// `perm[:k + 1] = perm[k::-1]`), without making a slice object or collecting `src` through
+/// the iterator protocol; false (nothing done) for anything else.
+pub fn store_list_range(vm: &mut Vm, dst: Value, start: Value, stop: Value, src: Value) -> bool {
+    let (Some(d), Some(s)) = (dst.as_list(), src.as_list()) else {
+        return false;
+    };
+    let bound = |v: Value| {
+        if v.is_none() {
+            Some(None)
+        } else {
+            small_of(v).map(Some)
+        }
+    };
+    let (Some(lo), Some(hi)) = (bound(start), bound(stop)) else {
+        return false;
+    };
+    let len = d.borrow().len() as i64;
+    let clamp = |i: Option<i64>, default: i64| match i {
+        None => default,
+        Some(i) if i < 0 => (i + len).max(0),
+        Some(i) => i.min(len),
+    };
+    let lo = clamp(lo, 0);
+    let hi = clamp(hi, len).max(lo);
+    // A copy first: `src` may be `dst` itself.
+    let items = s.borrow().clone();
+    vm.heap
+        .list_barrier(dst.as_obj().expect("list"), lo as usize);
+    d.borrow_mut().splice(lo as usize..hi as usize, items);
+    true
+}
+
 fn is_slice(v: Value) -> bool {
     matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Slice { .. }))
 }
@@ -1259,7 +1312,7 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
         ObjKind::Instance(_) if crate::class::setitem(vm, c, key, value)? => Ok(()),
         ObjKind::List(l) => {
             if is_slice(key) {
-                let items = collect(vm, value)?;
+                let items = assigned_items(vm, value)?;
                 let len = l.borrow().len() as i64;
                 let (start, stop, step, n) = slice_indices(vm, key, len)?;
                 vm.heap.list_barrier(o, start.max(0) as usize);

@@ -1872,6 +1872,9 @@ pub(super) mod body {
         let start = pop(r);
         let container = pop(r);
         let value = pop(r);
+        if ops::store_list_range(vm, container, start, stop, value) {
+            return Ok(());
+        }
         let s = vm.heap.alloc(ObjKind::Slice {
             start,
             stop,
