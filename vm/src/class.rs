@@ -182,11 +182,12 @@ impl Instance {
 }
 
 impl ClassObj {
-    /// Slot index of `name` in `shape`.
+    /// Slot index of `name` in `shape` (None for `instance_dict::DICT_SHAPE`, which has no
+    /// slots by name).
     #[inline]
     pub fn slot_of(&self, shape: u32, name: Value) -> Option<usize> {
         let shapes = self.shapes.borrow();
-        let names = &shapes[shape as usize].names;
+        let names = &shapes.get(shape as usize)?.names;
         if let Some(i) = names.iter().position(|n| *n == name) {
             return Some(i);
         }
@@ -1010,16 +1011,24 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
         return Ok(None);
     };
     match &o.kind {
-        ObjKind::Instance(i) => match instance_getattr(vm, obj, i, name) {
-            // The normal lookup failed (no attribute, or a property raised AttributeError):
-            // the class's `__getattr__`, if it has one, answers instead.
-            Err(e) if is_attribute_error(e) => match call_special(vm, obj, "__getattr__", &[name])?
-            {
-                Some(v) => Ok(Some(v)),
-                None => Err(e),
-            },
-            r => r.map(Some),
-        },
+        ObjKind::Instance(i) => {
+            // --- instdict --- a class's own `__getattribute__` replaces the normal lookup.
+            let r = match special(vm, obj, "__getattribute__") {
+                Some(f) => call_bound(vm, f, obj, &[name]),
+                None => instance_getattr(vm, obj, i, name),
+            };
+            match r {
+                // The lookup failed (no attribute, or a property raised AttributeError):
+                // the class's `__getattr__`, if it has one, answers instead.
+                Err(e) if is_attribute_error(e) => {
+                    match call_special(vm, obj, "__getattr__", &[name])? {
+                        Some(v) => Ok(Some(v)),
+                        None => Err(e),
+                    }
+                }
+                r => r.map(Some),
+            }
+        }
         ObjKind::Exception(e) if !e.instance.is_null() => {
             let i = as_instance(e.instance).expect("exception instance");
             match instance_getattr(vm, obj, i, name) {
@@ -1049,19 +1058,16 @@ fn instance_getattr(vm: &mut Vm, obj: Value, i: &Instance, name: Value) -> PyRes
             return vm.call(f, &[obj]);
         }
     }
-    if let Some(k) = c.slot_of(i.shape.get(), name) {
-        let v = i.slot(k);
-        if !v.is_null() {
-            return Ok(v);
-        }
+    // --- instdict --- `__dict__` is a data descriptor of the class in CPython: it wins.
+    if attr.is_none() && n == "__dict__" && !c.fixed {
+        return Ok(crate::instance_dict::materialize(vm, obj));
+    }
+    if let Some(v) = crate::instance_dict::own_attr(i, name) {
+        return Ok(v);
     }
     match attr {
         Some(a) => Ok(bind(vm, a, obj, i.class)),
         None if n == "__class__" => Ok(i.class),
-        // --- gaps --- a snapshot of the attributes (see `builtins_introspect::instance_dict`)
-        None if n == "__dict__" && !c.fixed => {
-            Ok(crate::builtins_introspect::instance_dict(vm, obj))
-        }
         None => Err(no_attr(vm, obj, name)),
     }
 }
@@ -1172,6 +1178,20 @@ pub fn object_setattr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<V
     Ok(Value::NONE)
 }
 
+// --- instdict ---
+/// `object.__getattribute__(obj, name)`: the normal lookup, bypassing any override (and not
+/// falling back to `__getattr__`, which is the caller's business as in CPython).
+pub fn object_getattribute(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "__getattribute__", kwnames)?;
+    crate::builtins::arity(vm, "__getattribute__", args, 2, 2)?;
+    let name = attr_name(vm, args[1])?;
+    match args[0].as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Instance(i)) => instance_getattr(vm, args[0], i, name),
+        // Other objects have no override to bypass.
+        _ => ops::getattr(vm, args[0], name),
+    }
+}
+
 /// The store without `__setattr__` overrides.
 fn plain_setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
     match obj.as_obj().map(|o| &o.kind) {
@@ -1237,6 +1257,13 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
             return Ok(());
         }
     }
+    // --- instdict --- the instance's own dict: replaced, or (in dict mode) written.
+    if n == "__dict__" && !c.fixed {
+        return crate::instance_dict::assign(vm, obj, v);
+    }
+    if let Some(d) = crate::instance_dict::dict_of(i) {
+        return ops::dict_set(vm, d, name, v);
+    }
     let shape = i.shape.get();
     if let Some(k) = c.slot_of(shape, name) {
         vm.heap.store_barrier(obj, v);
@@ -1293,6 +1320,13 @@ pub fn load_method(
     if let Some(i) = as_instance(obj) {
         let c = as_class(i.class).expect("instance class");
         let shape = i.shape.get();
+        // --- instdict --- dict-mode instances and `__getattribute__` overrides: never cached.
+        if shape == crate::instance_dict::DICT_SHAPE
+            || special(vm, obj, "__getattribute__").is_some()
+        {
+            let v = ops::getattr(vm, obj, name)?;
+            return Ok((v, Value::NULL));
+        }
         let slot = c.slot_of(shape, name);
         if slot.is_none_or(|k| i.slot(k).is_null()) {
             if let Some(a) = lookup_name(vm, i.class, name) {
@@ -1330,6 +1364,11 @@ pub fn load_attr(vm: &mut Vm, obj: Value, name: Value, cache: &AttrCache) -> PyR
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         let c = as_class(i.class).expect("instance class");
         let shape = i.shape.get();
+        // --- instdict --- a class's own `__getattribute__` is never cached either.
+        if special(vm, obj, "__getattribute__").is_some() {
+            return ops::getattr(vm, obj, name);
+        }
+        // (`slot_of` finds nothing for dict-mode instances: they are never cached.)
         if let Some(k) = c.slot_of(shape, name) {
             let v = i.slot(k);
             if !v.is_null() && !is_data_descriptor(lookup_name(vm, i.class, name)) {
@@ -1364,7 +1403,8 @@ pub fn store_attr(
     }
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         let c = as_class(i.class).expect("instance class");
-        if !is_data_descriptor(lookup_name(vm, i.class, name)) {
+        let dict_mode = i.shape.get() == crate::instance_dict::DICT_SHAPE;
+        if !dict_mode && !is_data_descriptor(lookup_name(vm, i.class, name)) {
             let from = i.shape.get();
             let (to, k) = match c.slot_of(from, name) {
                 Some(k) => (from, k),
@@ -1430,7 +1470,15 @@ fn plain_delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
             }
             return vm.call(fdel, &[obj]).map(|_| ());
         }
-        if let Some(k) = c.slot_of(i.shape.get(), name) {
+        // --- instdict ---
+        if str_of(name) == "__dict__" && !c.fixed {
+            return crate::instance_dict::delete(vm, obj);
+        }
+        if let Some(d) = crate::instance_dict::dict_of(i) {
+            if ops::dict_del(vm, d, name)?.is_some() {
+                return Ok(());
+            }
+        } else if let Some(k) = c.slot_of(i.shape.get(), name) {
             if !i.slot(k).is_null() {
                 i.set_slot(k, Value::NULL);
                 return Ok(());
