@@ -1409,6 +1409,8 @@ pub fn store_attr(
             let (to, k) = match c.slot_of(from, name) {
                 Some(k) => (from, k),
                 None if c.fixed => return plain_setattr(vm, obj, name, v),
+                // --- instdict --- `obj.__dict__ = d` replaces the attributes, it is no slot.
+                None if str_of(name) == "__dict__" => return plain_setattr(vm, obj, name, v),
                 None => {
                     let to = transition(vm, c, from, name);
                     (to, c.shapes.borrow()[to as usize].names.len() - 1)
