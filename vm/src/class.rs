@@ -58,6 +58,11 @@ pub struct ClassObj {
     /// Special methods as last looked up (NULL: absent), valid for `specials_epoch`.
     specials: RefCell<Vec<(&'static str, Value)>>,
     specials_epoch: Cell<u32>,
+    // --- instdict ---
+    /// A user-defined `__getattribute__` (NULL when none), valid for `getattribute_epoch`.
+    /// Every uncached attribute read asks, so it has its own cell instead of a `specials` entry.
+    getattribute: Cell<Value>,
+    getattribute_epoch: Cell<u32>,
     // --- memory ---
     /// Inline slots to give a new instance: the longest shape made so far (instances built the
     /// same way then fit in one allocation, and no instance pays for slots it never uses).
@@ -214,6 +219,7 @@ impl ClassObj {
         f(self.init.get());
         f(self.new.get());
         self.specials.borrow().iter().for_each(|(_, v)| f(*v));
+        f(self.getattribute.get());
     }
 }
 
@@ -629,6 +635,22 @@ pub fn special(vm: &Vm, v: Value, name: &'static str) -> Option<Value> {
     found
 }
 
+// --- instdict ---
+/// The `__getattribute__` that replaces the normal lookup on instance `i` (a user-defined one
+/// on its class or a base; `object.__getattribute__` is the normal lookup itself).
+#[inline]
+pub fn getattribute_override(vm: &Vm, i: &Instance) -> Option<Value> {
+    let c = as_class(i.class)?;
+    if c.getattribute_epoch.get() != vm.classes.epoch {
+        let found = lookup(vm, i.class, "__getattribute__")
+            .filter(|f| !matches!(f.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))));
+        c.getattribute.set(found.unwrap_or(Value::NULL));
+        c.getattribute_epoch.set(vm.classes.epoch);
+    }
+    let f = c.getattribute.get();
+    (!f.is_null()).then_some(f)
+}
+
 /// Call special method `name` of `v` (looked up on its class) with `args`; `None` when the
 /// class does not define it.
 pub fn call_special(
@@ -805,6 +827,8 @@ fn make_class(
         init_epoch: Cell::new(0),
         specials: RefCell::new(Vec::new()),
         specials_epoch: Cell::new(0),
+        getattribute: Cell::new(Value::NULL),
+        getattribute_epoch: Cell::new(0),
         slot_hint: Cell::new(nslots0),
     })));
     let mut mro = vec![class];
@@ -1013,7 +1037,7 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
     match &o.kind {
         ObjKind::Instance(i) => {
             // --- instdict --- a class's own `__getattribute__` replaces the normal lookup.
-            let r = match special(vm, obj, "__getattribute__") {
+            let r = match getattribute_override(vm, i) {
                 Some(f) => call_bound(vm, f, obj, &[name]),
                 None => instance_getattr(vm, obj, i, name),
             };
@@ -1321,9 +1345,7 @@ pub fn load_method(
         let c = as_class(i.class).expect("instance class");
         let shape = i.shape.get();
         // --- instdict --- dict-mode instances and `__getattribute__` overrides: never cached.
-        if shape == crate::instance_dict::DICT_SHAPE
-            || special(vm, obj, "__getattribute__").is_some()
-        {
+        if shape == crate::instance_dict::DICT_SHAPE || getattribute_override(vm, i).is_some() {
             let v = ops::getattr(vm, obj, name)?;
             return Ok((v, Value::NULL));
         }
@@ -1365,7 +1387,7 @@ pub fn load_attr(vm: &mut Vm, obj: Value, name: Value, cache: &AttrCache) -> PyR
         let c = as_class(i.class).expect("instance class");
         let shape = i.shape.get();
         // --- instdict --- a class's own `__getattribute__` is never cached either.
-        if special(vm, obj, "__getattribute__").is_some() {
+        if getattribute_override(vm, i).is_some() {
             return ops::getattr(vm, obj, name);
         }
         // (`slot_of` finds nothing for dict-mode instances: they are never cached.)
