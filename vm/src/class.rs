@@ -1055,6 +1055,18 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
         }
         ObjKind::Exception(e) if !e.instance.is_null() => {
             let i = as_instance(e.instance).expect("exception instance");
+            // --- instdict --- as for plain instances (see above)
+            if let Some(f) = getattribute_override(vm, i) {
+                return match call_bound(vm, f, obj, &[name]) {
+                    Err(e) if is_attribute_error(e) => {
+                        match call_special(vm, obj, "__getattr__", &[name])? {
+                            Some(v) => Ok(Some(v)),
+                            None => Err(e),
+                        }
+                    }
+                    r => r.map(Some),
+                };
+            }
             match instance_getattr(vm, obj, i, name) {
                 Ok(v) => Ok(Some(v)),
                 // Fall back to the built-in exception attributes (args, ...).
@@ -1211,6 +1223,14 @@ pub fn object_getattribute(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyRes
     let name = attr_name(vm, args[1])?;
     match args[0].as_obj().map(|o| &o.kind) {
         Some(ObjKind::Instance(i)) => instance_getattr(vm, args[0], i, name),
+        // A user exception: its attributes, then the built-in exception ones.
+        Some(ObjKind::Exception(e)) if !e.instance.is_null() => {
+            let i = as_instance(e.instance).expect("exception instance");
+            match instance_getattr(vm, args[0], i, name) {
+                Ok(v) => Ok(v),
+                Err(_) => ops::builtin_getattr(vm, args[0], name),
+            }
+        }
         // Other objects have no override to bypass.
         _ => ops::getattr(vm, args[0], name),
     }
