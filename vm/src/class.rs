@@ -776,6 +776,17 @@ fn make_class(
     // __slots__: shape 0 holds the inherited slots then this class's own.
     let mut fixed = false;
     let mut names: Vec<Value> = Vec::new();
+    // --- instdict --- a class without `__slots__` keeps its bases' slots there too: they are
+    // slots in CPython, not entries of the instance's `__dict__` (see `instance_dict`).
+    for b in &bases {
+        if let Some(c) = as_class(*b) {
+            for n in c.shapes.borrow()[0].names.iter() {
+                if !names.contains(n) {
+                    names.push(*n);
+                }
+            }
+        }
+    }
     if let Some(s) = ops::dict_get_str(ns, k_slots) {
         let items = if s.as_str().is_some() {
             vec![s]
@@ -786,14 +797,7 @@ fn make_class(
             Some(c) => c.fixed,
             None => b.as_type() == Some(Ty::Object),
         });
-        if inherited_ok {
-            fixed = true;
-            for b in &bases {
-                if let Some(c) = as_class(*b) {
-                    names.extend(c.shapes.borrow()[0].names.iter().copied());
-                }
-            }
-        }
+        fixed = inherited_ok;
         for it in items {
             let Some(st) = it.as_str() else {
                 let t = ops::type_name(it);
@@ -1305,8 +1309,8 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
     if n == "__dict__" && !c.fixed {
         return crate::instance_dict::assign(vm, obj, v);
     }
-    if let Some(d) = crate::instance_dict::dict_of(i) {
-        return ops::dict_set(vm, d, name, v);
+    if crate::instance_dict::store(vm, inst, i, name, v)? {
+        return Ok(());
     }
     let shape = i.shape.get();
     if let Some(k) = c.slot_of(shape, name) {
@@ -1518,8 +1522,8 @@ fn plain_delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
         if str_of(name) == "__dict__" && !c.fixed {
             return crate::instance_dict::delete(vm, obj);
         }
-        if let Some(d) = crate::instance_dict::dict_of(i) {
-            if ops::dict_del(vm, d, name)?.is_some() {
+        if i.shape.get() == crate::instance_dict::DICT_SHAPE {
+            if crate::instance_dict::remove(vm, i, name)? {
                 return Ok(());
             }
         } else if let Some(k) = c.slot_of(i.shape.get(), name) {
