@@ -197,20 +197,16 @@ fn vars(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     };
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Module { dict, .. }) => Ok(*dict),
+        // --- instdict --- `obj.__dict__` (through a `__getattribute__` override, as CPython)
         Some(ObjKind::Instance(i)) if crate::class::as_class(i.class).is_some_and(|c| !c.fixed) => {
-            Ok(instance_dict(vm, obj))
+            let name = vm.intern("__dict__");
+            ops::getattr(vm, obj, name)
         }
         _ => Err(vm.new_exc(
             Ty::TypeError,
             "vars() argument must have __dict__ attribute",
         )),
     }
-}
-
-/// `obj.__dict__` / `vars(obj)` of an instance of a user class: its own, live dict (see
-/// `instance_dict`).
-pub fn instance_dict(vm: &mut Vm, obj: Value) -> Value {
-    crate::instance_dict::materialize(vm, obj)
 }
 
 fn dir(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
