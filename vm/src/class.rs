@@ -17,6 +17,10 @@
 //! catches and prints them as exceptions) whose `instance` field holds an `Instance` with the
 //! class and the attributes.
 //!
+//! `obj.__dict__` switches an instance to a dict-backed layout that no cache serves (see
+//! `instance_dict`); a class with its own `__getattribute__` (or `__setattr__`) is never
+//! cached either: every read (store) goes through the slow path and calls it.
+//!
 //! This module must not know about dispatch: handlers call in here from their slow paths.
 
 use std::cell::{Cell, RefCell};
@@ -1223,7 +1227,15 @@ pub fn object_setattr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<V
 /// falling back to `__getattr__`, which is the caller's business as in CPython).
 pub fn object_getattribute(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     crate::builtins::no_kw(vm, "__getattribute__", kwnames)?;
-    crate::builtins::arity(vm, "__getattribute__", args, 2, 2)?;
+    // CPython's wrapper-descriptor messages (the instance is not counted).
+    if args.is_empty() {
+        let msg = "descriptor '__getattribute__' of 'object' object needs an argument";
+        return Err(vm.new_exc(Ty::TypeError, msg));
+    }
+    if args.len() != 2 {
+        let msg = format!("expected 1 argument, got {}", args.len() - 1);
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
     let name = attr_name(vm, args[1])?;
     match args[0].as_obj().map(|o| &o.kind) {
         Some(ObjKind::Instance(i)) => instance_getattr(vm, args[0], i, name),
