@@ -165,6 +165,12 @@ pub fn install(vm: &mut Vm) {
         (Ty::Object, "__init__", crate::class::object_init),
         (Ty::Object, "__new__", crate::class::object_new),
         (Ty::Object, "__setattr__", crate::class::object_setattr),
+        // --- instdict ---
+        (
+            Ty::Object,
+            "__getattribute__",
+            crate::class::object_getattribute,
+        ),
         (Ty::BaseException, "__init__", crate::class::exception_init),
         (Ty::Property, "setter", crate::class::property_setter),
         (Ty::Property, "deleter", crate::class::property_deleter),

@@ -197,40 +197,16 @@ fn vars(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
     };
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Module { dict, .. }) => Ok(*dict),
+        // --- instdict --- `obj.__dict__` (through a `__getattribute__` override, as CPython)
         Some(ObjKind::Instance(i)) if crate::class::as_class(i.class).is_some_and(|c| !c.fixed) => {
-            Ok(instance_dict(vm, obj))
+            let name = vm.intern("__dict__");
+            ops::getattr(vm, obj, name)
         }
         _ => Err(vm.new_exc(
             Ty::TypeError,
             "vars() argument must have __dict__ attribute",
         )),
     }
-}
-
-/// `obj.__dict__` / `vars(obj)` of an instance of a user class: a new dict of its attributes
-/// in the order they were first set. Known gap: CPython returns the instance's own dict, so
-/// writing to it sets attributes; here writes to the copy do not reach the instance
-/// (instances keep attributes in shape slots, not in a dict).
-pub fn instance_dict(vm: &mut Vm, obj: Value) -> Value {
-    let mut pairs = Vec::new();
-    if let Some(i) = crate::class::as_instance(obj) {
-        if let Some(c) = crate::class::as_class(i.class) {
-            let shapes = c.shapes.borrow();
-            if let Some(shape) = shapes.get(i.shape.get() as usize) {
-                for (k, n) in shape.names.iter().enumerate() {
-                    let v = i.slot(k);
-                    if !v.is_null() {
-                        pairs.push((*n, v));
-                    }
-                }
-            }
-        }
-    }
-    let d = vm.new_dict(Dict::with_capacity(pairs.len()));
-    for (k, v) in pairs {
-        ops::dict_set(vm, d, k, v).expect("str keys hash");
-    }
-    d
 }
 
 fn dir(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {

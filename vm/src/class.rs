@@ -17,6 +17,10 @@
 //! catches and prints them as exceptions) whose `instance` field holds an `Instance` with the
 //! class and the attributes.
 //!
+//! `obj.__dict__` switches an instance to a dict-backed layout that no cache serves (see
+//! `instance_dict`); a class with its own `__getattribute__` (or `__setattr__`) is never
+//! cached either: every read (store) goes through the slow path and calls it.
+//!
 //! This module must not know about dispatch: handlers call in here from their slow paths.
 
 use std::cell::{Cell, RefCell};
@@ -58,6 +62,11 @@ pub struct ClassObj {
     /// Special methods as last looked up (NULL: absent), valid for `specials_epoch`.
     specials: RefCell<Vec<(&'static str, Value)>>,
     specials_epoch: Cell<u32>,
+    // --- instdict ---
+    /// A user-defined `__getattribute__` (NULL when none), valid for `getattribute_epoch`.
+    /// Every uncached attribute read asks, so it has its own cell instead of a `specials` entry.
+    getattribute: Cell<Value>,
+    getattribute_epoch: Cell<u32>,
     // --- memory ---
     /// Inline slots to give a new instance: the longest shape made so far (instances built the
     /// same way then fit in one allocation, and no instance pays for slots it never uses).
@@ -182,11 +191,12 @@ impl Instance {
 }
 
 impl ClassObj {
-    /// Slot index of `name` in `shape`.
+    /// Slot index of `name` in `shape` (None for `instance_dict::DICT_SHAPE`, which has no
+    /// slots by name).
     #[inline]
     pub fn slot_of(&self, shape: u32, name: Value) -> Option<usize> {
         let shapes = self.shapes.borrow();
-        let names = &shapes[shape as usize].names;
+        let names = &shapes.get(shape as usize)?.names;
         if let Some(i) = names.iter().position(|n| *n == name) {
             return Some(i);
         }
@@ -213,6 +223,7 @@ impl ClassObj {
         f(self.init.get());
         f(self.new.get());
         self.specials.borrow().iter().for_each(|(_, v)| f(*v));
+        f(self.getattribute.get());
     }
 }
 
@@ -628,6 +639,22 @@ pub fn special(vm: &Vm, v: Value, name: &'static str) -> Option<Value> {
     found
 }
 
+// --- instdict ---
+/// The `__getattribute__` that replaces the normal lookup on instance `i` (a user-defined one
+/// on its class or a base; `object.__getattribute__` is the normal lookup itself).
+#[inline]
+pub fn getattribute_override(vm: &Vm, i: &Instance) -> Option<Value> {
+    let c = as_class(i.class)?;
+    if c.getattribute_epoch.get() != vm.classes.epoch {
+        let found = lookup(vm, i.class, "__getattribute__")
+            .filter(|f| !matches!(f.as_obj().map(|o| &o.kind), Some(ObjKind::Native(_))));
+        c.getattribute.set(found.unwrap_or(Value::NULL));
+        c.getattribute_epoch.set(vm.classes.epoch);
+    }
+    let f = c.getattribute.get();
+    (!f.is_null()).then_some(f)
+}
+
 /// Call special method `name` of `v` (looked up on its class) with `args`; `None` when the
 /// class does not define it.
 pub fn call_special(
@@ -753,6 +780,17 @@ fn make_class(
     // __slots__: shape 0 holds the inherited slots then this class's own.
     let mut fixed = false;
     let mut names: Vec<Value> = Vec::new();
+    // --- instdict --- a class without `__slots__` keeps its bases' slots there too: they are
+    // slots in CPython, not entries of the instance's `__dict__` (see `instance_dict`).
+    for b in &bases {
+        if let Some(c) = as_class(*b) {
+            for n in c.shapes.borrow()[0].names.iter() {
+                if !names.contains(n) {
+                    names.push(*n);
+                }
+            }
+        }
+    }
     if let Some(s) = ops::dict_get_str(ns, k_slots) {
         let items = if s.as_str().is_some() {
             vec![s]
@@ -763,14 +801,7 @@ fn make_class(
             Some(c) => c.fixed,
             None => b.as_type() == Some(Ty::Object),
         });
-        if inherited_ok {
-            fixed = true;
-            for b in &bases {
-                if let Some(c) = as_class(*b) {
-                    names.extend(c.shapes.borrow()[0].names.iter().copied());
-                }
-            }
-        }
+        fixed = inherited_ok;
         for it in items {
             let Some(st) = it.as_str() else {
                 let t = ops::type_name(it);
@@ -804,6 +835,8 @@ fn make_class(
         init_epoch: Cell::new(0),
         specials: RefCell::new(Vec::new()),
         specials_epoch: Cell::new(0),
+        getattribute: Cell::new(Value::NULL),
+        getattribute_epoch: Cell::new(0),
         slot_hint: Cell::new(nslots0),
     })));
     let mut mro = vec![class];
@@ -1011,18 +1044,38 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Option<Value>> 
         return Ok(None);
     };
     match &o.kind {
-        ObjKind::Instance(i) => match instance_getattr(vm, obj, i, name) {
-            // The normal lookup failed (no attribute, or a property raised AttributeError):
-            // the class's `__getattr__`, if it has one, answers instead.
-            Err(e) if is_attribute_error(e) => match call_special(vm, obj, "__getattr__", &[name])?
-            {
-                Some(v) => Ok(Some(v)),
-                None => Err(e),
-            },
-            r => r.map(Some),
-        },
+        ObjKind::Instance(i) => {
+            // --- instdict --- a class's own `__getattribute__` replaces the normal lookup.
+            let r = match getattribute_override(vm, i) {
+                Some(f) => call_bound(vm, f, obj, &[name]),
+                None => instance_getattr(vm, obj, i, name),
+            };
+            match r {
+                // The lookup failed (no attribute, or a property raised AttributeError):
+                // the class's `__getattr__`, if it has one, answers instead.
+                Err(e) if is_attribute_error(e) => {
+                    match call_special(vm, obj, "__getattr__", &[name])? {
+                        Some(v) => Ok(Some(v)),
+                        None => Err(e),
+                    }
+                }
+                r => r.map(Some),
+            }
+        }
         ObjKind::Exception(e) if !e.instance.is_null() => {
             let i = as_instance(e.instance).expect("exception instance");
+            // --- instdict --- as for plain instances (see above)
+            if let Some(f) = getattribute_override(vm, i) {
+                return match call_bound(vm, f, obj, &[name]) {
+                    Err(e) if is_attribute_error(e) => {
+                        match call_special(vm, obj, "__getattr__", &[name])? {
+                            Some(v) => Ok(Some(v)),
+                            None => Err(e),
+                        }
+                    }
+                    r => r.map(Some),
+                };
+            }
             match instance_getattr(vm, obj, i, name) {
                 Ok(v) => Ok(Some(v)),
                 // Fall back to the built-in exception attributes (args, ...).
@@ -1050,19 +1103,16 @@ fn instance_getattr(vm: &mut Vm, obj: Value, i: &Instance, name: Value) -> PyRes
             return vm.call(f, &[obj]);
         }
     }
-    if let Some(k) = c.slot_of(i.shape.get(), name) {
-        let v = i.slot(k);
-        if !v.is_null() {
-            return Ok(v);
-        }
+    // --- instdict --- `__dict__` is a data descriptor of the class in CPython: it wins.
+    if attr.is_none() && n == "__dict__" && !c.fixed {
+        return Ok(crate::instance_dict::materialize(vm, obj));
+    }
+    if let Some(v) = crate::instance_dict::own_attr(i, name) {
+        return Ok(v);
     }
     match attr {
         Some(a) => Ok(bind(vm, a, obj, i.class)),
         None if n == "__class__" => Ok(i.class),
-        // --- gaps --- a snapshot of the attributes (see `builtins_introspect::instance_dict`)
-        None if n == "__dict__" && !c.fixed => {
-            Ok(crate::builtins_introspect::instance_dict(vm, obj))
-        }
         None => Err(no_attr(vm, obj, name)),
     }
 }
@@ -1173,6 +1223,36 @@ pub fn object_setattr(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<V
     Ok(Value::NONE)
 }
 
+// --- instdict ---
+/// `object.__getattribute__(obj, name)`: the normal lookup, bypassing any override (and not
+/// falling back to `__getattr__`, which is the caller's business as in CPython).
+pub fn object_getattribute(vm: &mut Vm, args: &[Value], kwnames: Value) -> PyResult<Value> {
+    crate::builtins::no_kw(vm, "__getattribute__", kwnames)?;
+    // CPython's wrapper-descriptor messages (the instance is not counted).
+    if args.is_empty() {
+        let msg = "descriptor '__getattribute__' of 'object' object needs an argument";
+        return Err(vm.new_exc(Ty::TypeError, msg));
+    }
+    if args.len() != 2 {
+        let msg = format!("expected 1 argument, got {}", args.len() - 1);
+        return Err(vm.new_exc(Ty::TypeError, &msg));
+    }
+    let name = attr_name(vm, args[1])?;
+    match args[0].as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Instance(i)) => instance_getattr(vm, args[0], i, name),
+        // A user exception: its attributes, then the built-in exception ones.
+        Some(ObjKind::Exception(e)) if !e.instance.is_null() => {
+            let i = as_instance(e.instance).expect("exception instance");
+            match instance_getattr(vm, args[0], i, name) {
+                Ok(v) => Ok(v),
+                Err(_) => ops::builtin_getattr(vm, args[0], name),
+            }
+        }
+        // Other objects have no override to bypass.
+        _ => ops::getattr(vm, args[0], name),
+    }
+}
+
 /// The store without `__setattr__` overrides.
 fn plain_setattr(vm: &mut Vm, obj: Value, name: Value, v: Value) -> PyResult<()> {
     match obj.as_obj().map(|o| &o.kind) {
@@ -1238,6 +1318,13 @@ fn instance_setattr(vm: &mut Vm, obj: Value, inst: Value, name: Value, v: Value)
             return Ok(());
         }
     }
+    // --- instdict --- the instance's own dict: replaced, or (in dict mode) written.
+    if n == "__dict__" && !c.fixed {
+        return crate::instance_dict::assign(vm, obj, v);
+    }
+    if crate::instance_dict::store(vm, inst, i, name, v)? {
+        return Ok(());
+    }
     let shape = i.shape.get();
     if let Some(k) = c.slot_of(shape, name) {
         vm.heap.store_barrier(obj, v);
@@ -1294,6 +1381,11 @@ pub fn load_method(
     if let Some(i) = as_instance(obj) {
         let c = as_class(i.class).expect("instance class");
         let shape = i.shape.get();
+        // --- instdict --- dict-mode instances and `__getattribute__` overrides: never cached.
+        if shape == crate::instance_dict::DICT_SHAPE || getattribute_override(vm, i).is_some() {
+            let v = ops::getattr(vm, obj, name)?;
+            return Ok((v, Value::NULL));
+        }
         let slot = c.slot_of(shape, name);
         if slot.is_none_or(|k| i.slot(k).is_null()) {
             if let Some(a) = lookup_name(vm, i.class, name) {
@@ -1331,6 +1423,11 @@ pub fn load_attr(vm: &mut Vm, obj: Value, name: Value, cache: &AttrCache) -> PyR
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         let c = as_class(i.class).expect("instance class");
         let shape = i.shape.get();
+        // --- instdict --- a class's own `__getattribute__` is never cached either.
+        if getattribute_override(vm, i).is_some() {
+            return ops::getattr(vm, obj, name);
+        }
+        // (`slot_of` finds nothing for dict-mode instances: they are never cached.)
         if let Some(k) = c.slot_of(shape, name) {
             let v = i.slot(k);
             if !v.is_null() && !is_data_descriptor(lookup_name(vm, i.class, name)) {
@@ -1365,11 +1462,14 @@ pub fn store_attr(
     }
     if let Some(ObjKind::Instance(i)) = obj.as_obj().map(|o| &o.kind) {
         let c = as_class(i.class).expect("instance class");
-        if !is_data_descriptor(lookup_name(vm, i.class, name)) {
+        let dict_mode = i.shape.get() == crate::instance_dict::DICT_SHAPE;
+        if !dict_mode && !is_data_descriptor(lookup_name(vm, i.class, name)) {
             let from = i.shape.get();
             let (to, k) = match c.slot_of(from, name) {
                 Some(k) => (from, k),
                 None if c.fixed => return plain_setattr(vm, obj, name, v),
+                // --- instdict --- `obj.__dict__ = d` replaces the attributes, it is no slot.
+                None if str_of(name) == "__dict__" => return plain_setattr(vm, obj, name, v),
                 None => {
                     let to = transition(vm, c, from, name);
                     (to, c.shapes.borrow()[to as usize].names.len() - 1)
@@ -1431,7 +1531,15 @@ fn plain_delattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<()> {
             }
             return vm.call(fdel, &[obj]).map(|_| ());
         }
-        if let Some(k) = c.slot_of(i.shape.get(), name) {
+        // --- instdict ---
+        if str_of(name) == "__dict__" && !c.fixed {
+            return crate::instance_dict::delete(vm, obj);
+        }
+        if i.shape.get() == crate::instance_dict::DICT_SHAPE {
+            if crate::instance_dict::remove(vm, i, name)? {
+                return Ok(());
+            }
+        } else if let Some(k) = c.slot_of(i.shape.get(), name) {
             if !i.slot(k).is_null() {
                 i.set_slot(k, Value::NULL);
                 return Ok(());

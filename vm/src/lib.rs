@@ -26,7 +26,8 @@ pub mod exceptions;
 pub mod format;
 pub mod frame;
 pub mod gc;
-// --- bigint ---
+pub mod instance_dict; // --- instdict ---
+                       // --- bigint ---
 pub mod int_arith;
 pub(crate) mod int_fast; // --- strs ---
 pub mod interp;

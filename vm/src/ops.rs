@@ -1709,6 +1709,13 @@ pub fn getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
     if let Some(v) = crate::class::getattr(vm, obj, name)? {
         return Ok(v);
     }
+    builtin_getattr(vm, obj, name)
+}
+
+// --- instdict ---
+/// The attributes built-in types give (`object.__getattribute__` on a user exception falls
+/// back here without going through a `__getattribute__` override again).
+pub fn builtin_getattr(vm: &mut Vm, obj: Value, name: Value) -> PyResult<Value> {
     let n = str_of(name);
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Module { name: mname, dict }) => {

@@ -341,7 +341,10 @@ pub(crate) fn dir_of(vm: &Vm, obj: Value) -> Vec<String> {
         };
         if let Some(i) = inst {
             let c = crate::class::as_class(i.class);
-            if let Some(c) = c {
+            // --- instdict --- a dict-mode instance: its dict's str keys
+            if let Some(keys) = crate::instance_dict::names(i) {
+                names.extend(keys.into_iter().map(|k| ops::str_of(k).to_string()));
+            } else if let Some(c) = c {
                 let shapes = c.shapes.borrow();
                 if let Some(shape) = shapes.get(i.shape.get() as usize) {
                     for (k, n) in shape.names.iter().enumerate() {
