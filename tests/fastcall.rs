@@ -10,23 +10,14 @@
 mod common;
 
 use common::{
-    assert_dir_matches_cpython_modes, fixtures, nanopy, quickening, repo, Expect, QUICKEN_MODES,
+    assert_dir_matches_cpython_modes, fixtures, histogram, nanopy, quickening, repo, Expect,
+    QUICKEN_MODES,
 };
 
 #[test]
 fn fastcall_fixtures_match_cpython_under_every_strategy() {
     let dir = repo().join("tests/fixtures/fastcall");
     assert_dir_matches_cpython_modes(&dir, Expect::Same, 4, QUICKEN_MODES);
-}
-
-/// `--stats`' instruction histogram (the lines from `instructions:` to the blank line).
-fn histogram(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .skip_while(|l| !l.starts_with("instructions:"))
-        .take_while(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 #[test]

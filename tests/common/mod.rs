@@ -161,6 +161,16 @@ pub fn run_with_gc_every(
     (vm.take_stdout(), vm)
 }
 
+/// `--stats`' instruction histogram (the lines from `instructions:` to the blank line).
+pub fn histogram(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("instructions:"))
+        .take_while(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// (specialized, deoptimized) from `--stats`' last line.
 pub fn quickening(stderr: &str) -> (u64, u64) {
     let line = stderr

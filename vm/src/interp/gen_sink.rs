@@ -80,51 +80,40 @@ impl Sink {
             .chain(self.items[from..].iter().copied())
     }
 
+    /// Append `v` to `items`: into spare capacity, or (`grow`) growing the Vec; false when
+    /// there is no room and growing is not allowed.
+    #[inline(always)]
+    fn push_item(&mut self, v: Value, grow: bool) -> bool {
+        if self.items.len() < self.items.capacity() {
+            // SAFETY: there is spare capacity for one more item.
+            unsafe {
+                self.items.as_mut_ptr().add(self.items.len()).write(v);
+                self.items.set_len(self.items.len() + 1);
+            }
+            true
+        } else if grow {
+            self.items.reserve(self.items.len().max(8));
+            self.items.push(v);
+            true
+        } else {
+            false
+        }
+    }
+
     /// Fold `v` in without running Python code or allocating a heap object, or refuse it
     /// (`false`). Inline and call-free except for the Vec growth of `Collect`, so that the hot
     /// YIELD_VALUE can use it with `grow` false (see `absorb_hot`).
     #[inline(always)]
     fn absorb(&mut self, v: Value, grow: bool) -> bool {
         match self.kind {
-            SinkKind::Collect => {
-                if self.items.len() < self.items.capacity() {
-                    // SAFETY: there is spare capacity for one more item.
-                    unsafe {
-                        self.items.as_mut_ptr().add(self.items.len()).write(v);
-                        self.items.set_len(self.items.len() + 1);
-                    }
-                    true
-                } else if grow {
-                    self.items.reserve(self.items.len().max(8));
-                    self.items.push(v);
-                    true
-                } else {
-                    false
-                }
-            }
+            SinkKind::Collect => self.push_item(v, grow),
             SinkKind::CollectHashable => {
                 let builtin = v.is_small_int()
                     || v.is_float()
                     || v.is_bool()
                     || v.is_none()
                     || v.as_str().is_some();
-                if !builtin {
-                    return false;
-                }
-                if self.items.len() < self.items.capacity() {
-                    // SAFETY: there is spare capacity for one more item.
-                    unsafe {
-                        self.items.as_mut_ptr().add(self.items.len()).write(v);
-                        self.items.set_len(self.items.len() + 1);
-                    }
-                    true
-                } else if grow {
-                    self.items.reserve(self.items.len().max(8));
-                    self.items.push(v);
-                    true
-                } else {
-                    false
-                }
+                builtin && self.push_item(v, grow)
             }
             SinkKind::Sum => match sum_fast(self.acc, v) {
                 Some(total) => {
@@ -133,7 +122,9 @@ impl Sink {
                 }
                 None => false,
             },
-            SinkKind::Truth { stop_on } => builtin_truth(v).is_some_and(|t| t != stop_on),
+            SinkKind::Truth { stop_on } => {
+                super::handlers::quick_truth(v).is_some_and(|t| t != stop_on)
+            }
             SinkKind::Best { want } => match better(want, v, self.acc) {
                 Some(true) => {
                     self.acc = v;
@@ -166,30 +157,6 @@ fn sum_fast(acc: Value, x: Value) -> Option<Value> {
         return Some(Value::float(acc.as_float() + x.as_float()));
     }
     None
-}
-
-/// `bool(v)` for the types whose truth runs no Python code; None for others.
-#[inline(always)]
-fn builtin_truth(v: Value) -> Option<bool> {
-    if v.is_bool() {
-        return Some(v.as_bool());
-    }
-    if v.is_small_int() {
-        return Some(v.as_small_int() != 0);
-    }
-    if v.is_float() {
-        return Some(v.as_float() != 0.0);
-    }
-    if v.is_none() {
-        return Some(false);
-    }
-    Some(match &v.as_obj()?.kind {
-        ObjKind::Str(s) => !s.s.is_empty(),
-        ObjKind::List(l) => !l.borrow().is_empty(),
-        ObjKind::Tuple(t) => !t.is_empty(),
-        ObjKind::Dict(d) => !d.borrow().is_empty(),
-        _ => return None,
-    })
 }
 
 /// Is `v` better than `best` (`v < best` for min, `v > best` for max; a NULL `best` loses)?

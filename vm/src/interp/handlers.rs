@@ -785,9 +785,10 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 // --- genloop --- `if s:` on a str, int, float, None, list or tuple tests inline (`if f` in a
 // generator expression filter took the slow path for every str).
-/// The truth of `v` when it needs no call (`ops::truthy` has the rest).
+/// The truth of `v` when it needs no call (`ops::truthy` has the rest). Also the test of the
+/// items `any`/`all` drain from a generator (`gen_sink`).
 #[inline(always)]
-fn quick_truth(v: Value) -> Option<bool> {
+pub(super) fn quick_truth(v: Value) -> Option<bool> {
     if v.is_bool() {
         return Some(v.as_bool());
     }
@@ -805,6 +806,8 @@ fn quick_truth(v: Value) -> Option<bool> {
         // SAFETY: reading the length only; no borrow is held across anything.
         ObjKind::List(l) => Some(!unsafe { &*l.as_ptr() }.is_empty()),
         ObjKind::Tuple(t) => Some(!t.is_empty()),
+        // SAFETY: as for lists.
+        ObjKind::Dict(d) => Some(!unsafe { &*d.as_ptr() }.is_empty()),
         _ => None,
     }
 }
