@@ -575,25 +575,39 @@ fn seq_order(vm: &mut Vm, x: &[Value], y: &[Value]) -> PyResult<Option<Ordering>
 
 // ----- truth -----
 
-pub fn truthy(vm: &mut Vm, v: Value) -> PyResult<bool> {
+/// The truth of `v` when it needs no call (`truthy` has the rest). Also the test of the
+/// items `any`/`all` drain from a generator (`gen_sink`).
+#[inline(always)]
+pub fn quick_truth(v: Value) -> Option<bool> {
     if v.is_bool() {
-        return Ok(v.as_bool());
+        return Some(v.as_bool());
     }
     if v.is_small_int() {
-        return Ok(v.as_small_int() != 0);
+        return Some(v.as_small_int() != 0);
     }
     if v.is_float() {
-        return Ok(v.as_float() != 0.0);
+        return Some(v.as_float() != 0.0);
     }
     if v.is_none() {
-        return Ok(false);
+        return Some(false);
+    }
+    match &v.as_obj()?.kind {
+        ObjKind::Str(s) => Some(!s.s.is_empty()),
+        // SAFETY: reading the length only; no borrow is held across anything.
+        ObjKind::List(l) => Some(!unsafe { &*l.as_ptr() }.is_empty()),
+        ObjKind::Tuple(t) => Some(!t.is_empty()),
+        // SAFETY: as for lists.
+        ObjKind::Dict(d) => Some(!unsafe { &*d.as_ptr() }.is_empty()),
+        _ => None,
+    }
+}
+
+pub fn truthy(vm: &mut Vm, v: Value) -> PyResult<bool> {
+    if let Some(t) = quick_truth(v) {
+        return Ok(t);
     }
     let Some(o) = v.as_obj() else { return Ok(true) };
     Ok(match &o.kind {
-        ObjKind::Str(s) => !s.s.is_empty(),
-        ObjKind::List(l) => !l.borrow().is_empty(),
-        ObjKind::Tuple(t) => !t.is_empty(),
-        ObjKind::Dict(d) => !d.borrow().is_empty(),
         ObjKind::Set(s) => !s.table.borrow().is_empty(),
         ObjKind::BigInt(b) => !b.is_zero(),
         ObjKind::Range { start, stop, step } => range_len(*start, *stop, *step) > 0,

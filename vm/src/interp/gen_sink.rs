@@ -122,9 +122,7 @@ impl Sink {
                 }
                 None => false,
             },
-            SinkKind::Truth { stop_on } => {
-                super::handlers::quick_truth(v).is_some_and(|t| t != stop_on)
-            }
+            SinkKind::Truth { stop_on } => crate::ops::quick_truth(v).is_some_and(|t| t != stop_on),
             SinkKind::Best { want } => match better(want, v, self.acc) {
                 Some(true) => {
                     self.acc = v;

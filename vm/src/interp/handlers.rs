@@ -783,38 +783,11 @@ pub fn JUMP_BACKWARD(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
     Ok(())
 }
 
-// --- genloop --- `if s:` on a str, int, float, None, list or tuple tests inline (`if f` in a
-// generator expression filter took the slow path for every str).
-/// The truth of `v` when it needs no call (`ops::truthy` has the rest). Also the test of the
-/// items `any`/`all` drain from a generator (`gen_sink`).
-#[inline(always)]
-pub(super) fn quick_truth(v: Value) -> Option<bool> {
-    if v.is_bool() {
-        return Some(v.as_bool());
-    }
-    if v.is_small_int() {
-        return Some(v.as_small_int() != 0);
-    }
-    if v.is_float() {
-        return Some(v.as_float() != 0.0);
-    }
-    if v.is_none() {
-        return Some(false);
-    }
-    match &v.as_obj()?.kind {
-        ObjKind::Str(s) => Some(!s.s.is_empty()),
-        // SAFETY: reading the length only; no borrow is held across anything.
-        ObjKind::List(l) => Some(!unsafe { &*l.as_ptr() }.is_empty()),
-        ObjKind::Tuple(t) => Some(!t.is_empty()),
-        // SAFETY: as for lists.
-        ObjKind::Dict(d) => Some(!unsafe { &*d.as_ptr() }.is_empty()),
-        _ => None,
-    }
-}
-
+// --- genloop --- `if s:` on a str, int, float, None, list, tuple or dict tests inline
+// (`ops::quick_truth`; `if f` in a generator expression filter took the slow path for every str).
 #[inline(always)]
 pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    let Some(t) = quick_truth(peek(r, 1)) else {
+    let Some(t) = ops::quick_truth(peek(r, 1)) else {
         return slow();
     };
     pop(r);
@@ -826,7 +799,7 @@ pub fn POP_JUMP_IF_FALSE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
 
 #[inline(always)]
 pub fn POP_JUMP_IF_TRUE(vm: &mut Vm, r: &mut Regs, arg: u32) -> Step {
-    let Some(t) = quick_truth(peek(r, 1)) else {
+    let Some(t) = ops::quick_truth(peek(r, 1)) else {
         return slow();
     };
     pop(r);
