@@ -188,6 +188,9 @@ pub fn install(vm: &mut Vm) {
     vm.classes.not_implemented = ni;
     let k = vm.intern("NotImplemented");
     ops::dict_set(vm, vm.builtins, k, ni).expect("str keys hash");
+    vm.ellipsis = vm.heap.alloc(ObjKind::Ellipsis);
+    let k = vm.intern("Ellipsis");
+    ops::dict_set(vm, vm.builtins, k, vm.ellipsis).expect("str keys hash");
     // sys
     let argv: Vec<String> = vm.options.argv.clone();
     let argv: Vec<Value> = argv.iter().map(|a| vm.new_str(a)).collect();
@@ -1285,6 +1288,12 @@ pub fn construct(vm: &mut Vm, t: Ty, args: &[Value], kwnames: Value) -> PyResult
                 return Err(vm.new_exc(Ty::TypeError, "object() takes no arguments"));
             }
             Ok(vm.heap.alloc(ObjKind::Object))
+        }
+        Ty::EllipsisType => {
+            if !pos.is_empty() || !kws.is_empty() {
+                return Err(vm.new_exc(Ty::TypeError, "EllipsisType takes no arguments"));
+            }
+            Ok(vm.ellipsis)
         }
         _ => Err(vm.new_exc(Ty::TypeError, &format!("cannot create '{name}' instances"))),
     }

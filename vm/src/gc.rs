@@ -673,6 +673,7 @@ fn is_leaf(kind: &ObjKind) -> bool {
             | ObjKind::RangeIter { .. }
             | ObjKind::NotImplemented
             | ObjKind::Object
+            | ObjKind::Ellipsis
     )
 }
 
@@ -856,7 +857,7 @@ fn trace(o: &Obj, f: &mut impl FnMut(Value)) {
             f(*class);
             f(*this);
         }
-        ObjKind::NotImplemented | ObjKind::Object => {}
+        ObjKind::NotImplemented | ObjKind::Object | ObjKind::Ellipsis => {}
     }
 }
 

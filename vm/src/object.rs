@@ -411,6 +411,8 @@ pub enum ObjKind {
     NotImplemented,
     /// A bare `object()`: nothing but its identity (sentinels).
     Object,
+    /// The `Ellipsis` singleton (`...`).
+    Ellipsis,
     // --- langdata ---
     /// Iterator over a set: next slot to look at, and the size the set must keep.
     SetIter {
@@ -532,6 +534,7 @@ types! {
     Property = "property";
     Super = "super";
     NotImplementedType = "NotImplementedType";
+    EllipsisType = "ellipsis";
     // --- gaps ---
     Filter = "filter";
     CallableIterator = "callable_iterator";
@@ -649,6 +652,7 @@ impl Obj {
             ObjKind::Super { .. } => Ty::Super,
             ObjKind::NotImplemented => Ty::NotImplementedType,
             ObjKind::Object => Ty::Object,
+            ObjKind::Ellipsis => Ty::EllipsisType,
             ObjKind::SetIter { .. } => Ty::SetIterator,
             ObjKind::BuiltinIter(it) => it.ty(), // --- gaps ---
         }

@@ -1960,6 +1960,7 @@ fn repr_obj(vm: &mut Vm, v: Value, o: &crate::object::Obj, out: &mut String) -> 
             str_of(c.qualname)
         )),
         ObjKind::NotImplemented => out.push_str("NotImplemented"),
+        ObjKind::Ellipsis => out.push_str("Ellipsis"),
         ObjKind::Exception(e) => {
             out.push_str(e.ty.name());
             let args = e.args.get().as_tuple().unwrap_or(&[]).to_vec();

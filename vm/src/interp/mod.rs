@@ -288,6 +288,8 @@ pub struct Vm {
     // --- genloop ---
     /// Natives draining a generator, innermost last (`gen_sink.rs`).
     pub(crate) sinks: Vec<gen_sink::Sink>,
+    /// The `Ellipsis` singleton (`...` loads it).
+    pub(crate) ellipsis: Value,
 }
 
 impl Vm {
@@ -339,6 +341,7 @@ impl Vm {
             small_strs: Box::new([Value::NULL; 257]), // --- strings ---
             frame_limit: 0,                           // --- calls ---
             sinks: Vec::new(),                        // --- genloop ---
+            ellipsis: Value::NULL,
         };
         vm.refresh_frame_limit();
         vm.quicken = vm.options.quicken && vm.options.trace.is_none();
@@ -552,9 +555,7 @@ impl Vm {
         Ok(match c {
             Constant::None => Value::NONE,
             Constant::Bool(b) => Value::bool(*b),
-            Constant::Ellipsis => {
-                return Err(self.new_exc(Ty::NotImplementedError, "Ellipsis is not supported yet"))
-            }
+            Constant::Ellipsis => self.ellipsis,
             Constant::Int(i) => self.int(*i),
             Constant::BigInt(b) => self.bigint(b.clone()),
             Constant::Float(f) => Value::float(*f),
@@ -1044,6 +1045,7 @@ impl Vm {
             self.kwnames,
             self.exc_info,
             self.init_shim, // --- iterfast ---
+            self.ellipsis,
         ]);
         roots.extend(self.types.iter().copied());
         roots.extend(self.interned.values().copied());
