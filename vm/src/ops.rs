@@ -1085,26 +1085,63 @@ pub fn slice_indices(vm: &mut Vm, s: Value, len: i64) -> PyResult<(i64, i64, i64
     let Some(ObjKind::Slice { start, stop, step }) = s.as_obj().map(|o| &o.kind) else {
         unreachable!("slice_indices on a non-slice")
     };
-    let get = |vm: &mut Vm, v: Value| -> PyResult<Option<i64>> {
+    slice_bounds(vm, *start, *stop, *step, len)
+}
+
+/// `slice_indices` of the slice `start:stop:step`, without making the slice object.
+pub fn slice_bounds(
+    vm: &mut Vm,
+    start: Value,
+    stop: Value,
+    step: Value,
+    len: i64,
+) -> PyResult<(i64, i64, i64, i64)> {
+    // Small ints and None (nearly every slice) need no conversion that could fail.
+    let small = |v: Value| {
         if v.is_none() {
-            return Ok(None);
-        }
-        match small_of(v) {
-            Some(i) => Ok(Some(i)),
-            None => match v.as_bigint() {
-                Some(b) => Ok(Some(if b.is_negative() {
-                    i64::MIN / 2
-                } else {
-                    i64::MAX / 2
-                })),
-                None => Err(vm.new_exc(
-                    Ty::TypeError,
-                    "slice indices must be integers or None or have an __index__ method",
-                )),
-            },
+            Some(None)
+        } else {
+            small_of(v).map(Some)
         }
     };
-    let step = get(vm, *step)?.unwrap_or(1);
+    if let (Some(a), Some(b), Some(s)) = (small(start), small(stop), small(step)) {
+        return resolve_slice(vm, a, b, s, len);
+    }
+    let get = |vm: &mut Vm, v: Value| -> PyResult<Option<i64>> {
+        if let Some(b) = small(v) {
+            return Ok(b);
+        }
+        match v.as_bigint() {
+            Some(b) => Ok(Some(if b.is_negative() {
+                i64::MIN / 2
+            } else {
+                i64::MAX / 2
+            })),
+            None => Err(vm.new_exc(
+                Ty::TypeError,
+                "slice indices must be integers or None or have an __index__ method",
+            )),
+        }
+    };
+    // CPython's order: the step (and its zero check) before the bounds.
+    let step = get(vm, step)?;
+    if step == Some(0) {
+        return Err(vm.new_exc(Ty::ValueError, "slice step cannot be zero"));
+    }
+    let (start, stop) = (get(vm, start)?, get(vm, stop)?);
+    resolve_slice(vm, start, stop, step, len)
+}
+
+/// `slice_bounds` of bounds already read as integers (None: omitted).
+#[inline]
+fn resolve_slice(
+    vm: &mut Vm,
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: Option<i64>,
+    len: i64,
+) -> PyResult<(i64, i64, i64, i64)> {
+    let step = step.unwrap_or(1);
     if step == 0 {
         return Err(vm.new_exc(Ty::ValueError, "slice step cannot be zero"));
     }
@@ -1116,8 +1153,8 @@ pub fn slice_indices(vm: &mut Vm, s: Value, len: i64) -> PyResult<(i64, i64, i64
             Some(i) => i.min(upper),
         }
     };
-    let start = adjust(get(vm, *start)?, if step < 0 { upper } else { lower });
-    let stop = adjust(get(vm, *stop)?, if step < 0 { lower } else { upper });
+    let start = adjust(start, if step < 0 { upper } else { lower });
+    let stop = adjust(stop, if step < 0 { lower } else { upper });
     let count = if step > 0 {
         if stop > start {
             (stop - start - 1) / step + 1
@@ -1152,37 +1189,59 @@ fn assigned_items(vm: &mut Vm, value: Value) -> PyResult<Vec<Value>> {
     }
 }
 
-/// `dst[start:stop] = src` for two lists and small-int or None bounds (fannkuch's
-/// `perm[:k + 1] = perm[k::-1]`), without making a slice object or collecting `src` through
-/// the iterator protocol; false (nothing done) for anything else.
-pub fn store_list_range(vm: &mut Vm, dst: Value, start: Value, stop: Value, src: Value) -> bool {
-    let (Some(d), Some(s)) = (dst.as_list(), src.as_list()) else {
-        return false;
+/// `l[start:stop] = value` for a list `l` (STORE_SLICE), without making the slice object.
+pub fn set_list_slice(
+    vm: &mut Vm,
+    l: Value,
+    start: Value,
+    stop: Value,
+    value: Value,
+) -> PyResult<()> {
+    let items = assigned_items(vm, value)?;
+    let len = l.as_list().expect("a list").borrow().len() as i64;
+    let bounds = slice_bounds(vm, start, stop, Value::NONE, len)?;
+    assign_list_slice(vm, l, bounds, items)
+}
+
+/// `l[slice] = items`, the slice already resolved to (start, stop, step, count) for `l`.
+fn assign_list_slice(
+    vm: &mut Vm,
+    l: Value,
+    (start, stop, step, n): (i64, i64, i64, i64),
+    items: Vec<Value>,
+) -> PyResult<()> {
+    let o = l.as_obj().expect("a list");
+    let ObjKind::List(list) = &o.kind else {
+        unreachable!("assign_list_slice on a non-list")
     };
-    let bound = |v: Value| {
-        if v.is_none() {
-            Some(None)
+    if step == 1 {
+        vm.heap.list_barrier(o, start as usize);
+        let stop = stop.max(start);
+        list.borrow_mut()
+            .splice(start as usize..stop as usize, items);
+        return Ok(());
+    }
+    if items.len() as i64 != n {
+        let msg = format!(
+            "attempt to assign sequence of size {} to extended slice of size {n}",
+            items.len()
+        );
+        return Err(vm.new_exc(Ty::ValueError, &msg));
+    }
+    if n > 0 {
+        // The lowest index written: the last one when the step is negative.
+        let lowest = if step > 0 {
+            start
         } else {
-            small_of(v).map(Some)
-        }
-    };
-    let (Some(lo), Some(hi)) = (bound(start), bound(stop)) else {
-        return false;
-    };
-    let len = d.borrow().len() as i64;
-    let clamp = |i: Option<i64>, default: i64| match i {
-        None => default,
-        Some(i) if i < 0 => (i + len).max(0),
-        Some(i) => i.min(len),
-    };
-    let lo = clamp(lo, 0);
-    let hi = clamp(hi, len).max(lo);
-    // A copy first: `src` may be `dst` itself.
-    let items = s.borrow().clone();
-    vm.heap
-        .list_barrier(dst.as_obj().expect("list"), lo as usize);
-    d.borrow_mut().splice(lo as usize..hi as usize, items);
-    true
+            start + (n - 1) * step
+        };
+        vm.heap.list_barrier(o, lowest as usize);
+    }
+    let mut list = list.borrow_mut();
+    for (k, v) in items.into_iter().enumerate() {
+        list[(start + k as i64 * step) as usize] = v;
+    }
+    Ok(())
 }
 
 fn is_slice(v: Value) -> bool {
@@ -1328,26 +1387,8 @@ pub fn setitem(vm: &mut Vm, c: Value, key: Value, value: Value) -> PyResult<()> 
             if is_slice(key) {
                 let items = assigned_items(vm, value)?;
                 let len = l.borrow().len() as i64;
-                let (start, stop, step, n) = slice_indices(vm, key, len)?;
-                vm.heap.list_barrier(o, start.max(0) as usize);
-                let mut l = l.borrow_mut();
-                if step == 1 {
-                    let stop = stop.max(start);
-                    l.splice(start as usize..stop as usize, items);
-                } else {
-                    if items.len() as i64 != n {
-                        let msg = format!(
-                            "attempt to assign sequence of size {} to extended slice of size {n}",
-                            items.len()
-                        );
-                        drop(l);
-                        return Err(vm.new_exc(Ty::ValueError, &msg));
-                    }
-                    for (k, v) in items.into_iter().enumerate() {
-                        l[(start + k as i64 * step) as usize] = v;
-                    }
-                }
-                return Ok(());
+                let bounds = slice_indices(vm, key, len)?;
+                return assign_list_slice(vm, c, bounds, items);
             }
             let Some(i) = index_of(vm, key)? else {
                 return Err(seq_index_type(vm, "list", key));

@@ -1848,7 +1848,8 @@ pub(super) mod body {
         let start = pop(r);
         let container = pop(r);
         let value = pop(r);
-        if ops::store_list_range(vm, container, start, stop, value) {
+        if container.as_list().is_some() {
+            tri!(vm, ops::set_list_slice(vm, container, start, stop, value));
             return Ok(());
         }
         let s = vm.heap.alloc(ObjKind::Slice {
