@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixtures, python, repo, run_with_gc_every};
+use common::{assert_dir_matches_python_under_gc_stress, repo};
 use nanopy_vm::Dispatch;
 
 #[test]
@@ -18,20 +18,9 @@ fn heap_objects_are_48_bytes() {
 #[test]
 fn memory_fixtures_match_python_under_gc_stress() {
     let dir = repo().join("tests/fixtures/memory");
-    let files = fixtures(&dir);
-    assert!(!files.is_empty());
-    for f in files {
-        let want = python(&dir, &f);
-        assert_eq!(want.status, 0, "{f}: {}", want.stderr);
-        for dispatch in [Dispatch::Switch, Dispatch::Tail] {
-            let (out, vm) = run_with_gc_every(&dir.join(&f), dispatch, 7);
-            assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
-            assert!(
-                vm.heap.collections > 100,
-                "{f}: the GC ran {} times",
-                vm.heap.collections
-            );
-        }
+    let dispatches = [Dispatch::Switch, Dispatch::Tail];
+    for (f, n) in assert_dir_matches_python_under_gc_stress(&dir, &dispatches, 7) {
+        assert!(n > 100, "{f}: the GC ran {n} times");
     }
 }
 

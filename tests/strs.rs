@@ -11,8 +11,8 @@
 mod common;
 
 use common::{
-    assert_dir_matches_cpython_modes, fixtures, nanopy, python, repo, run_with_gc_every, Expect,
-    QUICKEN_MODES,
+    assert_dir_matches_cpython_modes, assert_dir_matches_python_under_gc_stress, nanopy, python,
+    repo, Expect, QUICKEN_MODES,
 };
 use nanopy_vm::Dispatch;
 
@@ -28,18 +28,8 @@ fn strs_fixtures_match_cpython_under_every_strategy() {
 
 #[test]
 fn strs_fixtures_match_cpython_under_gc_stress() {
-    let dir = dir();
-    for f in fixtures(&dir) {
-        let want = python(&dir, &f);
-        for dispatch in Dispatch::ALL {
-            let (out, vm) = run_with_gc_every(&dir.join(&f), dispatch, 11);
-            assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
-            assert!(
-                vm.heap.collections > 100,
-                "{f}: the GC ran {} times",
-                vm.heap.collections
-            );
-        }
+    for (f, n) in assert_dir_matches_python_under_gc_stress(&dir(), &Dispatch::ALL, 11) {
+        assert!(n > 100, "{f}: the GC ran {n} times");
     }
 }
 

@@ -171,6 +171,29 @@ pub fn histogram(stderr: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every fixture of `dir` prints what python3 prints when run in-process under each of
+/// `dispatches` with a collection every `every` allocations; returns how many collections each
+/// (fixture, dispatch) run made, for the caller's own checks.
+pub fn assert_dir_matches_python_under_gc_stress(
+    dir: &Path,
+    dispatches: &[nanopy_vm::Dispatch],
+    every: usize,
+) -> Vec<(String, usize)> {
+    let files = fixtures(dir);
+    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
+    let mut collections = Vec::new();
+    for f in files {
+        let want = python(dir, &f);
+        assert_eq!(want.status, 0, "{f}: {}", want.stderr);
+        for &dispatch in dispatches {
+            let (out, vm) = run_with_gc_every(&dir.join(&f), dispatch, every);
+            assert_eq!(out, want.stdout, "{f} ({dispatch:?})");
+            collections.push((f.clone(), vm.heap.collections));
+        }
+    }
+    collections
+}
+
 /// (specialized, deoptimized) from `--stats`' last line.
 pub fn quickening(stderr: &str) -> (u64, u64) {
     let line = stderr

@@ -204,15 +204,7 @@ pub(super) fn push_star_call(
         vm.frame_mut().sp = caller_sp;
         return Some(Err(vm.throw(e)));
     }
-    let top = vm.frame().sp;
-    vm.maybe_collect(top);
-    let f = vm.frame();
-    *r = Regs {
-        ip: f.ip,
-        sp: f.sp,
-        fp: f.base,
-    };
-    Some(Ok(()))
+    enter_pushed_frame(vm, r)
 }
 
 // --- features ---
@@ -298,14 +290,8 @@ fn push_star_frame(
         pos_big.extend_from_slice(items);
         &pos_big
     };
-    let mut small = [Value::NULL; SMALL];
-    let mut big = Vec::new();
-    let locals: &mut [Value] = if c.nlocals <= SMALL {
-        &mut small[..c.nlocals]
-    } else {
-        big.resize(c.nlocals, Value::NULL);
-        &mut big
-    };
+    let mut buf = super::BindBuf::new();
+    let locals = buf.slots(c.nlocals);
     // Binding allocates (`*args` tuple, `**kwargs` dict) but never collects, so the operands
     // (still on the stack) and the values copied into `locals` stay valid.
     let bound = match kwargs.as_dict() {
@@ -342,15 +328,7 @@ fn push_star_frame(
     }
     vm.frame_mut().sp = slot;
     vm.push_frame(c, func, func_val, base, slot);
-    let top = vm.frame().sp;
-    vm.maybe_collect(top);
-    let f = vm.frame();
-    *r = Regs {
-        ip: f.ip,
-        sp: f.sp,
-        fp: f.base,
-    };
-    Some(Ok(()))
+    enter_pushed_frame(vm, r)
 }
 
 /// `BUILD_MAP 0; LOAD_FAST k; DICT_MERGE 1; CALL_FUNCTION_EX 1` is the code of `f(*a, **k)`
@@ -391,4 +369,12 @@ pub(super) fn forward_star_call(vm: &mut Vm, r: &mut Regs) -> Option<Step> {
     let (func_val, this) = star_direct_target(callable, args, kwargs)?;
     let slot = r.sp.wrapping_sub(3);
     push_star_frame(vm, r, slot, func_val, this, args, kwargs, true)
+}
+
+/// Continue in the frame just pushed: the function-entry safe point, then its registers.
+fn enter_pushed_frame(vm: &mut Vm, r: &mut Regs) -> Option<Step> {
+    let top = vm.frame().sp;
+    vm.maybe_collect(top);
+    *r = vm.spilled();
+    Some(Ok(()))
 }

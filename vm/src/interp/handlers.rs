@@ -133,7 +133,7 @@ pub(super) fn outline(vm: &mut Vm, r: &mut Regs, arg: u32, f: fn(&mut Vm, u32) -
 impl Vm {
     /// The running frame's registers, as spilled by `outline`.
     #[inline(always)]
-    fn spilled(&self) -> Regs {
+    pub(super) fn spilled(&self) -> Regs {
         let f = self.frame();
         Regs {
             ip: f.ip,

@@ -943,16 +943,8 @@ impl Vm {
         // SAFETY: the call's args are `nargs` initialised values at `args_ptr`; binding
         // allocates but never collects or touches the data stack, so they stay put.
         let args: &[Value] = unsafe { std::slice::from_raw_parts(args_ptr, nargs) };
-        // --- iterfast --- small frames bind into a buffer on the host stack (no Vec per call)
-        const SMALL: usize = 16;
-        let mut small = [Value::NULL; SMALL];
-        let mut big = Vec::new();
-        let locals: &mut [Value] = if c.nlocals <= SMALL {
-            &mut small[..c.nlocals]
-        } else {
-            big.resize(c.nlocals, Value::NULL);
-            &mut big
-        };
+        let mut buf = BindBuf::new();
+        let locals = buf.slots(c.nlocals);
         crate::call::bind_args(self, func, c, args, kwnames, locals)?;
         // SAFETY: one past the callable slot; the callee frame starts there.
         let at = unsafe { slot.add(1) };
@@ -1174,5 +1166,34 @@ impl Vm {
         let text = crate::traceback::format(self, e.0);
         self.write_err(&text);
         1
+    }
+}
+
+// --- iterfast ---
+/// Where a call's arguments are bound before its frame is laid out over them: on the host
+/// stack for up to 16 locals (no Vec per call), else in a Vec.
+pub(crate) struct BindBuf {
+    small: [Value; BindBuf::SMALL],
+    big: Vec<Value>,
+}
+
+impl BindBuf {
+    const SMALL: usize = 16;
+
+    pub(crate) fn new() -> BindBuf {
+        BindBuf {
+            small: [Value::NULL; BindBuf::SMALL],
+            big: Vec::new(),
+        }
+    }
+
+    /// `n` slots, all NULL.
+    pub(crate) fn slots(&mut self, n: usize) -> &mut [Value] {
+        if n <= Self::SMALL {
+            &mut self.small[..n]
+        } else {
+            self.big.resize(n, Value::NULL);
+            &mut self.big
+        }
     }
 }
